@@ -1,0 +1,26 @@
+"""The checks: one small module per rule, each reading the model's events.
+
+``ALL_CHECKS`` maps a rule code to the function that produces its
+diagnostics. A test fails if a check exists without a catalog entry
+(rules/SLxxx.md) or the reverse.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from scopelint.diagnostic import Diagnostic
+from scopelint.model import ModelResult
+
+Check = Callable[[ModelResult], Iterable[Diagnostic]]
+
+# code -> check. SL900 (parse error) is produced by the engine, not by a check.
+ALL_CHECKS: dict[str, Check] = {}
+
+
+def run_checks(result: ModelResult, is_selected: Callable[[str], bool]) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    for code, check in ALL_CHECKS.items():
+        if is_selected(code):
+            found.extend(d for d in check(result) if is_selected(d.code))
+    return found

@@ -1,0 +1,243 @@
+"""The ``scopelint`` command: a thin shell over :mod:`scopelint.api`.
+
+Exit codes: 0 clean, 1 diagnostics found, 2 usage error or internal failure.
+
+Subcommands: ``check`` (the default: ``scopelint path/``), ``rules``,
+``explain CODE``, ``lsp``, ``trace``. Optional pieces (LSP, dynamic mode) are
+imported only inside the subcommand that needs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Callable, Sequence
+
+from scopelint import __version__
+
+EXIT_CLEAN, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def _parser_check() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="scopelint",
+        description="Find TensorFlow 1.x name-scope / variable-scope bugs. "
+        "Other commands: `scopelint rules`, `scopelint explain CODE`, `scopelint lsp`, `scopelint trace`.",
+    )
+    parser.add_argument("paths", nargs="*", default=[], help="files or directories ('-' reads stdin)")
+    parser.add_argument("--version", action="version", version=f"scopelint {__version__}")
+    out = parser.add_argument_group("output")
+    out.add_argument("--format", default="text", choices=["text", "json", "sarif", "github"], help="output format")
+    out.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    out.add_argument("--statistics", action="store_true", help="count findings per rule")
+    out.add_argument("--color", choices=["auto", "always", "never"], default="auto")
+    out.add_argument("--show-suppressed", action="store_true", help="also list findings silenced by comments")
+    out.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings are reported")
+    out.add_argument("-v", "--verbose", action="store_true", help="tracebacks and timing on stderr")
+    sel = parser.add_argument_group("rule selection (prefixes allowed: SL2)")
+    sel.add_argument("--select", help="comma-separated codes to enable (replaces the config's)")
+    sel.add_argument("--extend-select", help="codes to enable in addition")
+    sel.add_argument("--ignore", help="codes to disable")
+    run = parser.add_argument_group("run")
+    run.add_argument("--config", metavar="PYPROJECT", help="use this pyproject.toml instead of the nearest one")
+    run.add_argument("--isolated", action="store_true", help="ignore every config file")
+    run.add_argument("--stdin-filename", help="the path to report for '-' (also used for per-file-ignores)")
+    run.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
+    run.add_argument("--no-cache", action="store_true", help="neither read nor write .scopelint_cache/")
+    run.add_argument("--cache-dir", help="cache location (default: .scopelint_cache next to the config)")
+    run.add_argument("--no-prefilter", action="store_true", help="parse every file, even those without TF keywords (for benchmarking)")
+    return parser
+
+
+def _codes_arg(value: str | None, flag: str) -> tuple[str, ...] | None:
+    from scopelint.config import ConfigError, validate_codes
+
+    if value is None:
+        return None
+    try:
+        return validate_codes(value, flag)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _load_config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from scopelint.config import Config, ConfigError, load_config
+
+    try:
+        if args.isolated:
+            config = Config(root=str(Path.cwd()))
+        elif args.config:
+            config = load_config(explicit=Path(args.config))
+        else:
+            first = Path(args.paths[0]) if args.paths and args.paths[0] != "-" else Path.cwd()
+            if args.stdin_filename:
+                first = Path(args.stdin_filename)
+            config = load_config(start=first if first.exists() else Path.cwd())
+    except ConfigError as exc:
+        raise UsageError(f"config error: {exc}") from None
+    return config.with_overrides(
+        select=_codes_arg(args.select, "--select"),
+        extend_select=_codes_arg(args.extend_select, "--extend-select"),
+        ignore=_codes_arg(args.ignore, "--ignore"),
+    )
+
+
+def _use_color(choice: str, stream: object) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def cmd_check(argv: Sequence[str]) -> int:
+    from scopelint.api import lint_paths, lint_source
+    from scopelint.engine import EngineOptions
+    from scopelint.files import discover
+    from scopelint.report import ReportContext, renderer
+
+    args = _parser_check().parse_args(argv)
+    if not args.paths:
+        raise UsageError("no paths given: try `scopelint .` (or `scopelint -` to read stdin)")
+    config = _load_config(args)
+    options = EngineOptions(
+        jobs=args.jobs,
+        use_cache=not args.no_cache,
+        cache_dir=args.cache_dir,
+        prefilter=not args.no_prefilter,
+        show_suppressed=args.show_suppressed,
+    )
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+
+    if args.paths == ["-"]:
+        source = sys.stdin.buffer.read()
+        from scopelint.files import FileProblem, decode
+
+        name = args.stdin_filename or "<stdin>"
+        try:
+            text = decode(name, source)
+        except FileProblem as problem:
+            from scopelint.parse_errors import file_problem_diagnostic
+
+            diagnostics = [file_problem_diagnostic(name, problem.message)]
+        else:
+            diagnostics = lint_source(text, name, config)
+        files_checked = 1
+    else:
+        if "-" in args.paths:
+            raise UsageError("'-' (stdin) cannot be mixed with other paths")
+        files = list(discover(args.paths, config))
+        files_checked = len(files)
+        diagnostics = lint_paths(files, config, options)
+
+    stream = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+    try:
+        context = ReportContext(
+            files_checked=files_checked,
+            color=_use_color(args.color, stream),
+            statistics=args.statistics,
+        )
+        stream.write(renderer(args.format)(diagnostics, context))
+    finally:
+        if args.output:
+            stream.close()
+    active = [d for d in diagnostics if not d.data.get("suppressed")]
+    return EXIT_FOUND if active and not args.exit_zero else EXIT_CLEAN
+
+
+def cmd_rules(argv: Sequence[str]) -> int:
+    from scopelint.catalog import load_catalog
+
+    parser = argparse.ArgumentParser(prog="scopelint rules", description="List the rule catalog.")
+    parser.add_argument("--format", choices=["text", "json"], default="text")
+    args = parser.parse_args(argv)
+    catalog = load_catalog()
+    if args.format == "json":
+        import json
+
+        rows = [
+            {"code": r.code, "name": r.name, "severity": r.severity, "fix": r.fix, "summary": r.summary, "status": r.status}
+            for r in catalog.values()
+        ]
+        print(json.dumps(rows, indent=2))
+        return EXIT_CLEAN
+    width = max(len(r.name) for r in catalog.values())
+    for rule in catalog.values():
+        removed = " (removed)" if rule.status == "removed" else ""
+        print(f"{rule.code}  {rule.name:<{width}}  {rule.severity:<7}  fix:{rule.fix:<6}  {rule.summary}{removed}")
+    return EXIT_CLEAN
+
+
+def cmd_explain(argv: Sequence[str]) -> int:
+    from scopelint.catalog import load_catalog
+
+    parser = argparse.ArgumentParser(prog="scopelint explain", description="Print a rule's documentation.")
+    parser.add_argument("code", help="a rule code (SL201) or name (variable-already-exists)")
+    args = parser.parse_args(argv)
+    catalog = load_catalog()
+    wanted = args.code.strip()
+    rule = catalog.get(wanted.upper()) or next((r for r in catalog.values() if r.name == wanted), None)
+    if rule is None:
+        raise UsageError(f"unknown rule {wanted!r}; `scopelint rules` lists them")
+    print(rule.text, end="")
+    return EXIT_CLEAN
+
+
+def cmd_lsp(argv: Sequence[str]) -> int:
+    try:
+        from scopelint.lsp import main as lsp_main
+    except ImportError as exc:
+        raise UsageError(f"the LSP server needs pygls: pip install 'scopelint[lsp]' ({exc})") from None
+    return lsp_main(argv)
+
+
+def cmd_trace(argv: Sequence[str]) -> int:
+    from scopelint.dynamic.cli import trace_main
+
+    return trace_main(argv)
+
+
+SUBCOMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
+    "check": cmd_check,
+    "rules": cmd_rules,
+    "explain": cmd_explain,
+    "lsp": cmd_lsp,
+    "trace": cmd_trace,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    verbose = "-v" in args or "--verbose" in args
+    command = cmd_check
+    if args and args[0] in SUBCOMMANDS and not Path(args[0]).exists():
+        command = SUBCOMMANDS[args.pop(0)]
+    try:
+        return command(args)
+    except UsageError as exc:
+        print(f"scopelint: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("scopelint: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_CLEAN
+    except SystemExit as exc:  # argparse: --help (0) and usage errors (2)
+        return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_ERROR
+    except Exception as exc:  # last resort: a clear line, the traceback only on request
+        if verbose:
+            traceback.print_exc()
+        print(f"scopelint: internal error: {exc!r} (run with --verbose for the traceback)", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

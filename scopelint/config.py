@@ -1,0 +1,181 @@
+"""``[tool.scopelint]`` in the nearest pyproject.toml, validated strictly.
+
+Unknown keys and values of the wrong type are a :class:`ConfigError` naming the
+key: a typo in a config must never silently turn a rule off.
+
+Dynamic mode is deliberately *not* configurable here: a repository's own
+pyproject.toml must never make scopelint execute that repository's code.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+CODE_PATTERN = re.compile(r"^SL\d{0,3}$")
+
+DEFAULT_EXCLUDES: tuple[str, ...] = (
+    ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "env", ".env",
+    "__pycache__", "node_modules", "build", "dist", ".eggs", "*.egg-info",
+    ".mypy_cache", ".pytest_cache", ".ruff_cache", ".scopelint_cache", "site-packages",
+)
+
+
+class ConfigError(ValueError):
+    """A bad ``[tool.scopelint]`` table or command-line option."""
+
+
+@dataclass(frozen=True)
+class Config:
+    select: tuple[str, ...] = ("SL",)
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDES
+    extend_exclude: tuple[str, ...] = ()
+    # Modules of the user's project that stand for tensorflow.compat.v1
+    # (``from tensorpack.compat import tfv1 as tf``).
+    tf_modules: tuple[str, ...] = ()
+    # Directory the relative patterns in per_file_ignores/exclude are taken from.
+    root: str = "."
+    # Where the config came from, for messages; None when defaults are in use.
+    source: str | None = None
+
+    def is_selected(self, code: str) -> bool:
+        """Longest matching prefix wins, as in ruff: ``--select SL2 --ignore SL203``."""
+        chosen = _longest_prefix(code, self.select + self.extend_select)
+        ignored = _longest_prefix(code, self.ignore)
+        if chosen < 0:
+            return False
+        return ignored < chosen
+
+    def ignored_for_path(self, code: str, path: str) -> bool:
+        from fnmatch import fnmatch
+
+        rel = _relative(path, self.root)
+        for pattern, codes in self.per_file_ignores:
+            if fnmatch(rel, pattern) or fnmatch(Path(path).name, pattern):
+                if any(code.startswith(prefix) for prefix in codes):
+                    return True
+        return False
+
+    @property
+    def all_excludes(self) -> tuple[str, ...]:
+        return self.exclude + self.extend_exclude
+
+    def with_overrides(self, **changes: Any) -> "Config":
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _longest_prefix(code: str, prefixes: tuple[str, ...]) -> int:
+    best = -1
+    for prefix in prefixes:
+        if code.startswith(prefix):
+            best = max(best, len(prefix))
+    return best
+
+
+def _relative(path: str, root: str) -> str:
+    try:
+        return Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
+    except ValueError:
+        return Path(path).as_posix()
+
+
+def validate_codes(values: Any, key: str) -> tuple[str, ...]:
+    if isinstance(values, str):
+        values = [v for v in re.split(r"[,\s]+", values) if v]
+    if not isinstance(values, (list, tuple)) or not all(isinstance(v, str) for v in values):
+        raise ConfigError(f"{key}: expected a list of rule codes such as [\"SL201\"], got {values!r}")
+    for value in values:
+        if not CODE_PATTERN.match(value):
+            raise ConfigError(f"{key}: {value!r} is not a rule code or prefix (SL, SL2, SL201, ...)")
+    return tuple(values)
+
+
+def _string_list(values: Any, key: str) -> tuple[str, ...]:
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise ConfigError(f"{key}: expected a list of strings, got {values!r}")
+    return tuple(values)
+
+
+def _per_file_ignores(value: Any, key: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{key}: expected a table of glob = [codes], got {value!r}")
+    return tuple((pattern, validate_codes(codes, f"{key}.{pattern!r}")) for pattern, codes in value.items())
+
+
+_KEYS = {
+    "select": validate_codes,
+    "ignore": validate_codes,
+    "extend-select": validate_codes,
+    "per-file-ignores": _per_file_ignores,
+    "exclude": _string_list,
+    "extend-exclude": _string_list,
+    "tf-modules": _string_list,
+}
+
+
+def config_from_table(table: Mapping[str, Any], *, root: str, source: str | None) -> Config:
+    """Validate a ``[tool.scopelint]`` table (already parsed) into a Config."""
+    values: dict[str, Any] = {}
+    for key, raw in table.items():
+        if key not in _KEYS:
+            hint = ""
+            if key.replace("_", "-") in _KEYS:
+                hint = f" (did you mean {key.replace('_', '-')!r}?)"
+            elif key in {"dynamic", "dynamic-timeout"}:
+                hint = " (dynamic mode runs code, so only the command line or your editor settings can turn it on)"
+            raise ConfigError(f"unknown key {key!r} in [tool.scopelint]{hint}; known keys: {', '.join(sorted(_KEYS))}")
+        values[key.replace("-", "_")] = _KEYS[key](raw, key)
+    return Config(root=root, source=source, **values)
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """The nearest pyproject.toml with a [tool.scopelint] table, walking up from start."""
+    here = start.resolve()
+    if here.is_file():
+        here = here.parent
+    for directory in (here, *here.parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                continue
+            if "scopelint" in data.get("tool", {}):
+                return candidate
+    return None
+
+
+def load_config(start: Path | None = None, explicit: Path | None = None) -> Config:
+    """Load the config that applies to ``start`` (a file or directory)."""
+    path = explicit if explicit is not None else find_pyproject(start or Path.cwd())
+    if path is None:
+        return Config(root=str((start or Path.cwd()).resolve() if (start or Path.cwd()).is_dir() else (start or Path.cwd()).resolve().parent))
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+    table = data.get("tool", {}).get("scopelint", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.scopelint] must be a table")
+    try:
+        return config_from_table(table, root=str(path.parent), source=str(path))
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+
+
+DEFAULT_CONFIG = Config()
+
+__all__ = ["Config", "ConfigError", "DEFAULT_CONFIG", "load_config", "config_from_table", "validate_codes"]

@@ -1,0 +1,307 @@
+"""read -> prefilter -> parse once -> model facts -> (project) -> checks -> suppressions.
+
+Phase 1 (per file, parallel, cached by content): decode, skip files that
+cannot hold TF scoping code, parse with libcst once, extract the model's
+picklable facts and the file's suppression comments.
+
+Phase 2 (per file, in the parent, cheap): interpret each module's facts with
+every other module's facts at hand -- so builders imported across modules are
+followed -- run the checks, drop suppressed and deselected findings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import re
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Mapping, Sequence
+
+from scopelint import __version__
+from scopelint.config import Config
+from scopelint.diagnostic import Diagnostic
+from scopelint.files import FileProblem, decode, module_name_for, read_bytes
+from scopelint.model import ModelSettings, ModuleFacts
+from scopelint.parse_errors import file_problem_diagnostic, parse_error_diagnostic
+from scopelint.suppressions import Suppressions, find_suppressions, is_suppressed
+
+# A file that matches none of these bytes cannot create, scope or look up a TF
+# variable, so it is never parsed. Kept deliberately broad: missing a file is a
+# false negative, keeping one costs only a parse.
+_PREFILTER = re.compile(
+    rb"tensorflow|tf_slim|tensornets|slim\b|variable_scope|name_scope|op_scope|"
+    rb"get_variable|make_template|\.layers\b|rnn|Variable\(|GraphKeys|trainable_variables|"
+    rb"global_variables|get_collection|Saver\(|initialize_|_by_name\("
+)
+
+# Below this many files to parse, a process pool costs more than it saves.
+_PARALLEL_THRESHOLD = 8
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """Phase-1 result for one file; picklable, cached by content."""
+
+    path: str
+    facts: ModuleFacts | None = None
+    problems: tuple[Diagnostic, ...] = ()
+    suppressions: Suppressions = field(default_factory=dict)
+    skipped: bool = False  # the prefilter ruled it out without parsing
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    jobs: int | None = None  # None: all cores
+    use_cache: bool = True
+    cache_dir: str | None = None
+    prefilter: bool = True
+    show_suppressed: bool = False
+
+
+def model_settings(config: Config) -> ModelSettings:
+    return ModelSettings(tf_modules=config.tf_modules)
+
+
+def _prefilter_pattern(settings: ModelSettings) -> re.Pattern[bytes]:
+    if not settings.tf_modules:
+        return _PREFILTER
+    extra = b"|".join(re.escape(m.encode()) for m in settings.tf_modules)
+    return re.compile(_PREFILTER.pattern + b"|" + extra)
+
+
+def might_hold_tf(data: bytes, settings: ModelSettings) -> bool:
+    return _prefilter_pattern(settings).search(data) is not None
+
+
+def analyse_file_text(path: str, text: str, settings: ModelSettings, module_name: str | None) -> FileResult:
+    """Parse once and extract facts. libcst is imported here, never for a cached run."""
+    import libcst
+
+    suppressions = find_suppressions(text)
+    try:
+        module = libcst.parse_module(text)
+    except libcst.ParserSyntaxError as exc:
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid syntax"
+        problem = parse_error_diagnostic(path, text, exc.raw_line, exc.raw_column + 1, detail)
+        return FileResult(path=path, problems=(problem,), suppressions=suppressions)
+    except RecursionError:
+        problem = file_problem_diagnostic(path, "too deeply nested to parse")
+        return FileResult(path=path, problems=(problem,), suppressions=suppressions)
+    from scopelint import model
+
+    facts = model.extract(module, path=path, module_name=module_name, settings=settings)
+    return FileResult(path=path, facts=facts, suppressions=suppressions)
+
+
+def analyse_file_bytes(path: str, data: bytes, settings: ModelSettings, force: bool = False) -> FileResult:
+    """Phase 1 for one file, including the per-file error boundary."""
+    try:
+        text = decode(path, data)
+    except FileProblem as problem:
+        return FileResult(path=path, problems=(file_problem_diagnostic(path, problem.message),))
+    if not force and not might_hold_tf(data, settings):
+        return FileResult(path=path, skipped=True)
+    return analyse_file_text(path, text, settings, module_name_for(path))
+
+
+def _phase1_job(job: tuple[str, bytes, ModelSettings]) -> FileResult:
+    path, data, settings = job
+    try:
+        return analyse_file_bytes(path, data, settings, force=True)
+    except Exception as exc:  # the one broad except: a bug must cost one file, not the run
+        return FileResult(path=path, problems=(file_problem_diagnostic(path, f"internal error: {exc!r}"),))
+
+
+class _Cache:
+    """Phase-1 results keyed by (scopelint code, settings, path, content)."""
+
+    def __init__(self, directory: Path | None) -> None:
+        self.directory = directory
+        self._salt = _code_fingerprint() if directory else b""
+
+    def key(self, path: str, data: bytes, settings: ModelSettings) -> str:
+        digest = hashlib.sha256(self._salt)
+        digest.update(repr(settings).encode())
+        digest.update(os.path.abspath(path).encode())
+        digest.update(b"\0")
+        digest.update(data)
+        return digest.hexdigest()
+
+    def get(self, key: str) -> FileResult | None:
+        if self.directory is None:
+            return None
+        try:
+            with open(self.directory / key[:2] / key, "rb") as handle:
+                result = pickle.load(handle)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return None
+        return result if isinstance(result, FileResult) else None
+
+    def put(self, key: str, result: FileResult) -> None:
+        if self.directory is None:
+            return
+        target = self.directory / key[:2] / key
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_suffix(f".{os.getpid()}.tmp")
+            with open(tmp, "wb") as handle:
+                pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, target)
+        except OSError:
+            pass  # a read-only checkout still lints; it just is not cached
+
+
+def _code_fingerprint() -> bytes:
+    """Changes whenever scopelint's own code changes, so stale results never survive an upgrade."""
+    package = Path(__file__).parent
+    digest = hashlib.sha256(__version__.encode())
+    for source in sorted(package.rglob("*.py")):
+        try:
+            stat = source.stat()
+        except OSError:
+            continue
+        digest.update(f"{source.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.digest()
+
+
+def default_cache_dir(config: Config) -> Path:
+    env = os.environ.get("SCOPELINT_CACHE_DIR")
+    if env:
+        return Path(env)
+    return Path(config.root) / ".scopelint_cache"
+
+
+def _cache_dir(config: Config, options: EngineOptions) -> Path | None:
+    if not options.use_cache:
+        return None
+    return Path(options.cache_dir) if options.cache_dir else default_cache_dir(config)
+
+
+def _imports_kept_module(data: bytes, kept_names: set[bytes]) -> bool:
+    """A file with no TF keyword can still call a builder imported from a kept module."""
+    if not kept_names or b"import" not in data:
+        return False
+    for match in re.finditer(rb"^\s*(?:from\s+([\w.]+)\s+import|import\s+([\w.]+))", data, re.M):
+        module = (match.group(1) or match.group(2)).rsplit(b".", 1)[-1]
+        if module in kept_names:
+            return True
+    return False
+
+
+def run_phase1(paths: Sequence[str], config: Config, options: EngineOptions) -> list[FileResult]:
+    settings = model_settings(config)
+    cache = _Cache(_cache_dir(config, options))
+    results: dict[str, FileResult] = {}
+    pending: list[tuple[str, bytes, str]] = []  # path, data, cache key
+    held_back: list[tuple[str, bytes]] = []
+    kept_names: set[bytes] = set()
+
+    for path in paths:
+        try:
+            data = read_bytes(path)
+        except FileProblem as problem:
+            results[path] = FileResult(path=path, problems=(file_problem_diagnostic(path, problem.message),))
+            continue
+        if options.prefilter and not might_hold_tf(data, settings):
+            held_back.append((path, data))
+            continue
+        kept_names.add(Path(path).stem.encode())
+        if Path(path).stem == "__init__":
+            kept_names.add(Path(path).parent.name.encode())
+        pending.append((path, data, cache.key(path, data, settings)))
+
+    for path, data in held_back:
+        if _imports_kept_module(data, kept_names):
+            pending.append((path, data, cache.key(path, data, settings)))
+        else:
+            results[path] = analyse_file_bytes(path, data, settings) if b"\0" in data[:8192] else FileResult(path=path, skipped=True)
+
+    to_parse: list[tuple[str, bytes, str]] = []
+    for path, data, key in pending:
+        cached = cache.get(key)
+        if cached is not None:
+            results[path] = cached
+        else:
+            to_parse.append((path, data, key))
+
+    jobs = [(path, data, settings) for path, data, _ in to_parse]
+    for (path, _, key), result in zip(to_parse, _map_jobs(jobs, options.jobs)):
+        results[path] = result
+        cache.put(key, result)
+    return [results[p] for p in paths if p in results]
+
+
+def _map_jobs(jobs: list[tuple[str, bytes, ModelSettings]], requested: int | None) -> Iterator[FileResult]:
+    workers = requested or os.cpu_count() or 1
+    if workers <= 1 or len(jobs) < _PARALLEL_THRESHOLD:
+        return map(_phase1_job, jobs)
+    workers = min(workers, len(jobs))
+    # Largest files first so one big file does not finish last on its own.
+    order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i][1]))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        done = list(pool.map(_phase1_job, [jobs[i] for i in order], chunksize=max(1, len(jobs) // (workers * 8))))
+    ordered: list[FileResult] = [done[0]] * len(jobs)
+    for position, index in enumerate(order):
+        ordered[index] = done[position]
+    return iter(ordered)
+
+
+def run_phase2(
+    results: Sequence[FileResult],
+    config: Config,
+    options: EngineOptions,
+    extra_project: Mapping[str, ModuleFacts] | None = None,
+) -> list[Diagnostic]:
+    from scopelint import model
+    from scopelint.checks import run_checks
+
+    project: dict[str, ModuleFacts] = dict(extra_project or {})
+    for result in results:
+        if result.facts is not None and result.facts.module_name:
+            project[result.facts.module_name] = result.facts
+
+    found: list[Diagnostic] = []
+    for result in results:
+        candidates: list[Diagnostic] = list(result.problems)
+        if result.facts is not None:
+            try:
+                analysis = model.analyze(result.facts, project)
+                candidates.extend(run_checks(analysis, config.is_selected))
+            except Exception as exc:  # per-file boundary: report, keep going
+                candidates.append(file_problem_diagnostic(result.path, f"internal error: {exc!r}"))
+        for diagnostic in candidates:
+            if not config.is_selected(diagnostic.code) and diagnostic.code != "SL900":
+                continue
+            if config.ignored_for_path(diagnostic.code, diagnostic.path):
+                continue
+            if is_suppressed(diagnostic.code, diagnostic.line, result.suppressions):
+                if options.show_suppressed:
+                    found.append(_mark_suppressed(diagnostic))
+                continue
+            found.append(diagnostic)
+    found.sort(key=lambda d: d.sort_key)
+    return found
+
+
+def _mark_suppressed(diagnostic: Diagnostic) -> Diagnostic:
+    from dataclasses import replace
+
+    return replace(diagnostic, data={**diagnostic.data, "suppressed": True})
+
+
+def lint_files(paths: Sequence[str], config: Config, options: EngineOptions) -> tuple[list[Diagnostic], list[FileResult]]:
+    results = run_phase1(paths, config, options)
+    return run_phase2(results, config, options), results
+
+
+def lint_text(text: str, path: str, config: Config, project: Mapping[str, ModuleFacts] | None = None) -> list[Diagnostic]:
+    """One in-memory document (API, LSP, stdin); never touches the cache."""
+    settings = model_settings(config)
+    try:
+        result = analyse_file_text(path, text, settings, module_name_for(path) if os.path.exists(path) else None)
+    except Exception as exc:
+        result = FileResult(path=path, problems=(file_problem_diagnostic(path, f"internal error: {exc!r}"),))
+    return run_phase2([result], config, EngineOptions(), extra_project=project)

@@ -1,0 +1,140 @@
+"""Finding the files to lint and turning their bytes into text.
+
+Everything that can go wrong with a file (unreadable, binary, undecodable,
+broken symlink) becomes a :class:`FileProblem`; the engine reports it as one
+diagnostic and the run goes on.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tokenize
+from dataclasses import dataclass
+from fnmatch import fnmatch
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from scopelint.config import Config
+
+PYTHON_SUFFIXES = (".py", ".pyi")
+
+
+@dataclass(frozen=True)
+class FileProblem(Exception):
+    """A file that could not be turned into text; reported as SL900 (file not analysed)."""
+
+    path: str
+    message: str
+
+
+def _excluded(path: Path, patterns: tuple[str, ...], root: Path) -> bool:
+    name = path.name
+    try:
+        rel = path.resolve().relative_to(root.resolve()).as_posix()
+    except (ValueError, OSError):
+        rel = path.as_posix()
+    for pattern in patterns:
+        if fnmatch(name, pattern) or fnmatch(rel, pattern) or fnmatch(rel, pattern.rstrip("/") + "/*"):
+            return True
+    return False
+
+
+def _is_virtualenv(directory: Path) -> bool:
+    return (directory / "pyvenv.cfg").is_file()
+
+
+def discover(paths: Iterable[str], config: Config) -> Iterator[str]:
+    """Yield every file to lint, in a stable order.
+
+    Explicit file arguments are always linted, even when an exclude pattern
+    matches (pre-commit passes files one by one and expects them checked).
+    Directories are walked, skipping excluded names and virtualenvs.
+    A path that does not exist is yielded anyway: reading it produces the
+    error diagnostic.
+    """
+    root = Path(config.root)
+    seen: set[str] = set()
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for found in _walk(path, config.all_excludes, root):
+                if found not in seen:
+                    seen.add(found)
+                    yield found
+        elif raw not in seen:
+            seen.add(raw)
+            yield raw
+
+
+def _walk(directory: Path, excludes: tuple[str, ...], root: Path) -> Iterator[str]:
+    entries: list[os.DirEntry[str]]
+    try:
+        with os.scandir(directory) as scan:
+            entries = sorted(scan, key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        path = Path(entry.path)
+        if _excluded(path, excludes, root):
+            continue
+        try:
+            is_dir = entry.is_dir(follow_symlinks=False)
+        except OSError:
+            is_dir = False
+        if is_dir:
+            if not _is_virtualenv(path):
+                yield from _walk(path, excludes, root)
+        elif entry.name.endswith(PYTHON_SUFFIXES):
+            yield entry.path
+
+
+def read_bytes(path: str) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise FileProblem(path, f"broken symlink (points to {os.readlink(path)!r})") from None
+        raise FileProblem(path, "no such file") from None
+    except IsADirectoryError:
+        raise FileProblem(path, "is a directory") from None
+    except OSError as exc:
+        raise FileProblem(path, f"cannot read: {exc.strerror or exc}") from None
+
+
+def decode(path: str, data: bytes) -> str:
+    """Bytes to text the way Python itself does: BOM, then a PEP 263 cookie, else UTF-8."""
+    if b"\0" in data[:8192]:
+        raise FileProblem(path, "binary file (contains NUL bytes), not Python source")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        raise FileProblem(path, f"unknown source encoding: {exc}") from None
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        if encoding in ("utf-8", "utf-8-sig"):
+            raise FileProblem(
+                path,
+                f"not valid UTF-8 (byte {exc.object[exc.start]:#04x} at offset {exc.start}) and no "
+                "'# -*- coding: ... -*-' line says otherwise",
+            ) from None
+        raise FileProblem(path, f"cannot decode as {encoding} (from its coding line): {exc.reason}") from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text
+
+
+def module_name_for(path: str) -> str | None:
+    """Dotted module name of a file inside packages (dirs with __init__.py), for
+    resolving ``from pkg.models import build`` across the linted tree."""
+    file = Path(path).resolve()
+    if file.suffix not in PYTHON_SUFFIXES:
+        return None
+    parts = [] if file.stem == "__init__" else [file.stem]
+    directory = file.parent
+    while (directory / "__init__.py").is_file():
+        parts.insert(0, directory.name)
+        directory = directory.parent
+    return ".".join(parts) or None

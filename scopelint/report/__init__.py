@@ -1,0 +1,47 @@
+"""Output formats. Each module renders a list of diagnostics to one string.
+
+A format is looked up by name and imported only when chosen, so adding one
+costs nothing to a run that does not use it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from dataclasses import dataclass
+from typing import Protocol, Sequence
+
+from scopelint.diagnostic import Diagnostic
+
+FORMATS: dict[str, str] = {
+    "text": "scopelint.report.text",
+    "json": "scopelint.report.json_format",
+    "sarif": "scopelint.report.sarif",
+    "github": "scopelint.report.github",
+}
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    files_checked: int = 0
+    color: bool = False
+    statistics: bool = False
+    show_fixes: bool = False
+
+
+class Renderer(Protocol):
+    def __call__(self, diagnostics: Sequence[Diagnostic], context: ReportContext) -> str: ...
+
+
+def available_formats() -> list[str]:
+    found = []
+    for name, module in FORMATS.items():
+        if importlib.util.find_spec(module) is not None:
+            found.append(name)
+    return found
+
+
+def renderer(name: str) -> Renderer:
+    module = importlib.import_module(FORMATS[name])
+    render: Renderer = module.render
+    return render
