@@ -300,6 +300,9 @@ def lint_files(paths: Sequence[str], config: Config, options: EngineOptions) -> 
 def lint_text(text: str, path: str, config: Config, project: Mapping[str, ModuleFacts] | None = None) -> list[Diagnostic]:
     """One in-memory document (API, LSP, stdin); never touches the cache."""
     settings = model_settings(config)
+    # Same prefilter as for files, so the LSP and the CLI agree on every document.
+    if not might_hold_tf(text.encode("utf-8", "surrogatepass"), settings):
+        return []
     try:
         result = analyse_file_text(path, text, settings, module_name_for(path) if os.path.exists(path) else None)
     except Exception as exc:

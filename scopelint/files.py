@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tokenize
 from dataclasses import dataclass
 from fnmatch import fnmatch
@@ -18,6 +19,8 @@ from typing import Iterable, Iterator
 from scopelint.config import Config
 
 PYTHON_SUFFIXES = (".py", ".pyi")
+# PEP 263, as tokenize matches it.
+_CODING_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+", re.M)
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,9 @@ def decode(path: str, data: bytes) -> str:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
-        raise FileProblem(path, f"unknown source encoding: {exc}") from None
+        if _CODING_COOKIE.search(b"\n".join(data.splitlines()[:2])):
+            raise FileProblem(path, f"unknown source encoding: {exc}") from None
+        encoding = "utf-8"  # no cookie: the first lines are simply not UTF-8; say so below
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:

@@ -1,0 +1,107 @@
+"""The engine: prefilter, parallel workers, cache, the per-file error boundary."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scopelint import engine
+from scopelint.config import Config
+from scopelint.engine import EngineOptions, lint_files, might_hold_tf, model_settings
+from scopelint.model import ModelSettings
+
+PY2_TF = "import tensorflow as tf\nprint 'x'\n"
+
+
+def make_tree(root: Path, count: int) -> list[str]:
+    paths = []
+    for i in range(count):
+        path = root / f"m{i:02d}.py"
+        path.write_text(PY2_TF if i % 3 == 0 else f"import tensorflow as tf\nx{i} = tf.constant({i})\n")
+        paths.append(str(path))
+    return paths
+
+
+def test_prefilter_keeps_tf_and_configured_aliases() -> None:
+    settings = ModelSettings()
+    assert might_hold_tf(b"import tensorflow.compat.v1 as tf\n", settings)
+    assert might_hold_tf(b"from tf_slim import layers\n", settings)
+    assert not might_hold_tf(b"import numpy as np\nprint(np.zeros(3))\n", settings)
+    assert might_hold_tf(b"from tensorpack.compat import tfv1\n", ModelSettings(tf_modules=("tensorpack.compat",)))
+
+
+def test_files_importing_a_kept_module_are_parsed_too(tmp_path: Path) -> None:
+    (tmp_path / "models.py").write_text("import tensorflow as tf\n")
+    (tmp_path / "train.py").write_text("from models import build\nbuild()\nprint 'x'\n")
+    (tmp_path / "other.py").write_text("import json\nprint 'x'\n")
+    _, results = lint_files(sorted(str(p) for p in tmp_path.iterdir()), Config(), EngineOptions(use_cache=False))
+    skipped = {Path(r.path).name for r in results if r.skipped}
+    assert skipped == {"other.py"}  # train.py calls into a TF module: analysed (and here: SL900)
+    assert {Path(r.path).name for r in results if r.problems} == {"train.py"}
+
+
+def test_parallel_and_serial_runs_agree(tmp_path: Path) -> None:
+    paths = make_tree(tmp_path, 20)
+    serial, _ = lint_files(paths, Config(), EngineOptions(jobs=1, use_cache=False))
+    parallel, _ = lint_files(paths, Config(), EngineOptions(jobs=2, use_cache=False))
+    assert serial == parallel
+    assert [Path(d.path).name for d in serial] == [f"m{i:02d}.py" for i in range(0, 20, 3)]
+
+
+def test_cache_hit_gives_the_same_result(tmp_path: Path) -> None:
+    source = tmp_path / "src"
+    source.mkdir()
+    paths = make_tree(source, 4)
+    options = EngineOptions(cache_dir=str(tmp_path / "cache"))
+    first, _ = lint_files(paths, Config(), options)
+    assert any((tmp_path / "cache").rglob("*"))
+    second, results = lint_files(paths, Config(), options)
+    assert first == second and len(first) == 2
+
+
+def test_warm_cached_run_does_not_import_libcst(tmp_path: Path) -> None:
+    paths = make_tree(tmp_path, 3)
+    program = (
+        "import sys\nfrom scopelint.cli import main\n"
+        f"code = main({paths!r} + ['--cache-dir', {str(tmp_path / 'c')!r}])\n"
+        "print(code, 'libcst' in sys.modules)\n"
+    )
+    cold = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
+    warm = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
+    assert cold.stdout.splitlines()[-1] == "1 True"
+    assert warm.stdout.splitlines()[-1] == "1 False"
+
+
+def test_cache_notices_changed_content(tmp_path: Path) -> None:
+    path = tmp_path / "m.py"
+    path.write_text(PY2_TF)
+    options = EngineOptions(cache_dir=str(tmp_path / "cache"))
+    assert len(lint_files([str(path)], Config(), options)[0]) == 1
+    path.write_text("import tensorflow as tf\nprint('x')\n")
+    assert lint_files([str(path)], Config(), options)[0] == []
+
+
+def test_an_internal_error_costs_one_file_not_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scopelint import model
+
+    real_extract = model.extract
+
+    def flaky_extract(module, *, path, module_name, settings):  # type: ignore[no-untyped-def]
+        if path.endswith("boom.py"):
+            raise RuntimeError("model bug")
+        return real_extract(module, path=path, module_name=module_name, settings=settings)
+
+    monkeypatch.setattr(model, "extract", flaky_extract)
+    (tmp_path / "boom.py").write_text("import tensorflow as tf\n")
+    (tmp_path / "legacy.py").write_text(PY2_TF)
+    found, _ = lint_files([str(tmp_path / "boom.py"), str(tmp_path / "legacy.py")], Config(), EngineOptions(jobs=1, use_cache=False))
+    assert [(Path(d.path).name, d.code) for d in found] == [("boom.py", "SL900"), ("legacy.py", "SL900")]
+    assert "internal error: RuntimeError('model bug')" in found[0].message
+
+
+def test_settings_come_from_config() -> None:
+    assert model_settings(Config(tf_modules=("myproj.tf",))).tf_modules == ("myproj.tf",)
+    assert engine._PARALLEL_THRESHOLD > 1
