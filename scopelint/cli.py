@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from scopelint import __version__
+from scopelint.config import Config
 
 EXIT_CLEAN, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
 
@@ -67,8 +68,8 @@ def _codes_arg(value: str | None, flag: str) -> tuple[str, ...] | None:
         raise UsageError(str(exc)) from None
 
 
-def _load_config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from scopelint.config import Config, ConfigError, load_config
+def _load_config(args: argparse.Namespace) -> Config:
+    from scopelint.config import ConfigError, load_config
 
     try:
         if args.isolated:
@@ -196,7 +197,7 @@ def cmd_lsp(argv: Sequence[str]) -> int:
         from scopelint.lsp import main as lsp_main
     except ImportError as exc:
         raise UsageError(f"the LSP server needs pygls: pip install 'scopelint[lsp]' ({exc})") from None
-    return lsp_main(argv)
+    return int(lsp_main(argv))
 
 
 def cmd_trace(argv: Sequence[str]) -> int:
@@ -217,7 +218,7 @@ SUBCOMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     verbose = "-v" in args or "--verbose" in args
-    command = cmd_check
+    command: Callable[[Sequence[str]], int] = cmd_check
     if args and args[0] in SUBCOMMANDS and not Path(args[0]).exists():
         command = SUBCOMMANDS[args.pop(0)]
     try:
