@@ -14,9 +14,13 @@ import os
 import sys
 import traceback
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from scopelint import __version__
+
+if TYPE_CHECKING:
+    from scopelint.config import Config
+    from scopelint.diagnostic import Diagnostic
 from scopelint.config import Config
 
 EXIT_CLEAN, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
@@ -54,6 +58,13 @@ def _parser_check() -> argparse.ArgumentParser:
     run.add_argument("--no-cache", action="store_true", help="neither read nor write .scopelint_cache/")
     run.add_argument("--cache-dir", help="cache location (default: .scopelint_cache next to the config)")
     run.add_argument("--no-prefilter", action="store_true", help="parse every file, even those without TF keywords (for benchmarking)")
+    fixes = parser.add_argument_group("fixes")
+    fixes.add_argument("--fix", action="store_true", help="apply safe fixes in place, then report what is left")
+    fixes.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff: also apply fixes that change variable names or checkpoint keys")
+    fixes.add_argument("--diff", action="store_true", help="print the fixes as a unified diff and write nothing")
+    from scopelint.dynamic.options import add_options as add_dynamic_options  # no TensorFlow: argparse only
+
+    add_dynamic_options(parser, with_switch=True)
     return parser
 
 
@@ -117,8 +128,16 @@ def cmd_check(argv: Sequence[str]) -> int:
     )
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    if args.fix or args.diff:
+        from scopelint.fixes.command import run_fix_command
+
+        return run_fix_command(args, config, options)
+    if args.unsafe_fixes:
+        raise UsageError("--unsafe-fixes only applies with --fix or --diff")
 
     if args.paths == ["-"]:
+        if args.dynamic:
+            raise UsageError("--dynamic runs files from disk; it cannot trace stdin")
         source = sys.stdin.buffer.read()
         from scopelint.files import FileProblem, decode
 
@@ -138,6 +157,8 @@ def cmd_check(argv: Sequence[str]) -> int:
         files = list(discover(args.paths, config))
         files_checked = len(files)
         diagnostics = lint_paths(files, config, options)
+        if args.dynamic:
+            diagnostics = _with_dynamic(args, config, files, diagnostics)
 
     stream = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
     try:
@@ -152,6 +173,18 @@ def cmd_check(argv: Sequence[str]) -> int:
             stream.close()
     active = [d for d in diagnostics if not d.data.get("suppressed")]
     return EXIT_FOUND if active and not args.exit_zero else EXIT_CLEAN
+
+
+def _with_dynamic(args: argparse.Namespace, config: "Config", files: list[str], diagnostics: list["Diagnostic"]) -> list["Diagnostic"]:
+    """--dynamic: run the files under TF in a child process; the static results stand if that fails."""
+    from scopelint.dynamic.cli import check_with_dynamic, keep_for
+    from scopelint.dynamic.options import options_from
+
+    try:
+        dynamic_options = options_from(args)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return check_with_dynamic(diagnostics, args.paths, files, dynamic_options, keep_for(config))
 
 
 def cmd_rules(argv: Sequence[str]) -> int:
@@ -219,7 +252,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     verbose = "-v" in args or "--verbose" in args
     command: Callable[[Sequence[str]], int] = cmd_check
-    if args and args[0] in SUBCOMMANDS and not Path(args[0]).exists():
+    # A subcommand name always wins, even where a directory of that name exists
+    # (scopelint's own checkout has rules/): lint such a path as `./rules` or `check rules`.
+    if args and args[0] in SUBCOMMANDS:
         command = SUBCOMMANDS[args.pop(0)]
     try:
         return command(args)

@@ -18,7 +18,7 @@ import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from scopelint import __version__
 from scopelint.config import Config
@@ -84,8 +84,8 @@ def analyse_file_text(path: str, text: str, settings: ModelSettings, module_name
     try:
         module = libcst.parse_module(text)
     except libcst.ParserSyntaxError as exc:
-        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid syntax"
-        problem = parse_error_diagnostic(path, text, exc.raw_line, exc.raw_column + 1, detail)
+        line, column, detail = _syntax_error_position(text, exc)
+        problem = parse_error_diagnostic(path, text, line, column, detail)
         return FileResult(path=path, problems=(problem,), suppressions=suppressions)
     except RecursionError:
         problem = file_problem_diagnostic(path, "too deeply nested to parse")
@@ -94,6 +94,23 @@ def analyse_file_text(path: str, text: str, settings: ModelSettings, module_name
 
     facts = model.extract(module, path=path, module_name=module_name, settings=settings)
     return FileResult(path=path, facts=facts, suppressions=suppressions)
+
+
+def _syntax_error_position(text: str, exc: Any) -> tuple[int, int, str]:  # exc: libcst.ParserSyntaxError
+    """libcst's raw position can be a line late or 1:1 for tokenizer errors
+    (LibCST issues #1028, #1112); CPython's parser, run only on this failure
+    path, knows the exact spot and says what is wrong in words."""
+    import ast
+
+    try:
+        compile(text, "<scopelint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as error:
+        if error.lineno:
+            return error.lineno, max(1, error.offset or 1), error.msg or "invalid syntax"
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid syntax"
+    return exc.raw_line, exc.raw_column + 1, detail
 
 
 def analyse_file_bytes(path: str, data: bytes, settings: ModelSettings, force: bool = False) -> FileResult:

@@ -17,6 +17,10 @@ Check = Callable[[ModelResult], Iterable[Diagnostic]]
 # code -> check. SL900 (parse error) is produced by the engine, not by a check.
 ALL_CHECKS: dict[str, Check] = {}
 
+from scopelint.checks import sl301, sl302, sl401  # noqa: E402  (the checks import Check's module types only)
+
+ALL_CHECKS.update({"SL301": sl301.check, "SL302": sl302.check, "SL401": sl401.check})
+
 
 def run_checks(result: ModelResult, is_selected: Callable[[str], bool]) -> list[Diagnostic]:
     found: list[Diagnostic] = []

@@ -21,6 +21,9 @@ from typing import TYPE_CHECKING, Mapping
 if TYPE_CHECKING:
     import libcst
 
+    from scopelint.model.collections import CollectionFacts
+    from scopelint.model.legacy import DeprecatedUse
+
 
 @dataclass(frozen=True)
 class ModelSettings:
@@ -34,17 +37,32 @@ class ModelSettings:
 class ModuleFacts:
     path: str
     module_name: str | None = None
+    deprecated_uses: tuple["DeprecatedUse", ...] = ()  # SL401 (model/legacy.py)
+    collections: "CollectionFacts | None" = None  # SL301, SL302 (model/collections.py)
 
 
 @dataclass(frozen=True)
 class ModelResult:
     path: str
     events: tuple[object, ...] = field(default_factory=tuple)
+    deprecated_uses: tuple["DeprecatedUse", ...] = ()  # SL401 (model/legacy.py)
+    collections: "CollectionFacts | None" = None  # SL301, SL302 (model/collections.py)
 
 
 def extract(module: "libcst.Module", *, path: str, module_name: str | None, settings: ModelSettings) -> ModuleFacts:
-    return ModuleFacts(path=path, module_name=module_name)
+    from scopelint.model.collections import analyse
+    from scopelint.model.legacy import find_deprecated
+    from scopelint.model.lower import lower_module
+
+    package = module_name.rpartition(".")[0] if module_name else None
+    statements, imports = lower_module(module.code, package)
+    return ModuleFacts(
+        path=path,
+        module_name=module_name,
+        deprecated_uses=find_deprecated(module, settings.tf_modules),
+        collections=analyse(statements, imports, settings.tf_modules),
+    )
 
 
 def analyze(facts: ModuleFacts, project: Mapping[str, ModuleFacts]) -> ModelResult:
-    return ModelResult(path=facts.path)
+    return ModelResult(path=facts.path, deprecated_uses=facts.deprecated_uses, collections=facts.collections)

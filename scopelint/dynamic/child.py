@@ -1,0 +1,202 @@
+"""The worker process: ``python -m scopelint.dynamic.child SPEC.json``.
+
+It imports TensorFlow once (the ~2.5 s that dominate), then forks one child per
+file, so ten files pay for one import. Graph construction after ``fork`` is
+safe here: nothing has started TF's thread pools yet (no session has run),
+and each forked child starts from the same clean default graph.
+
+Per file, the forked child lowers its memory limit, installs the recorder and
+the TF1 shims, and runs the file as ``__main__``. The worker enforces the
+per-file wall-clock limit and writes how each child ended; the parent (see
+:mod:`.runner`) kills the whole process group when the worker overruns.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import resource
+import runpy
+import signal
+import sys
+import time
+import traceback
+from types import ModuleType, TracebackType
+from typing import Any
+
+from scopelint.dynamic import records
+
+# Exit status of a forked child whose own reporting failed (not the user's code).
+_INTERNAL_FAILURE = 70
+
+
+def _import_tensorflow() -> ModuleType:
+    os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+    tf: ModuleType = importlib.import_module("tensorflow.compat.v1")
+    tf.disable_v2_behavior()
+    tf.logging.set_verbosity(tf.logging.ERROR)
+    from scopelint.dynamic import shims
+
+    shims.alias_batch_norm_module()
+    # Imported here, before any fork, so each file does not pay for them, and
+    # before the facade replaces ``tensorflow``, so their own module-level
+    # ``import tensorflow as tf`` binds the real package.
+    for module in ("tf_slim", "tf_keras.src.legacy_tf_layers.core", "tensorflow.python.training.monitored_session"):
+        try:
+            __import__(module)
+        except ImportError:
+            pass
+    return tf
+
+
+def _data_segment_bytes() -> int:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmData:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def limit_memory(budget_mb: int) -> None:
+    """RLIMIT_DATA, not RLIMIT_AS: TF maps ~1.4 GB of address space for its
+    libraries before any user code runs, which RLIMIT_AS would count;
+    RLIMIT_DATA counts heap and private anonymous mappings (Linux >= 4.7),
+    i.e. what the user's code allocates, on top of TF's ~270 MB."""
+    if budget_mb <= 0:
+        return
+    limit = _data_segment_bytes() + budget_mb * 2**20
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+
+
+def _user_frames(tb: TracebackType | None, recorder: Any) -> list[tuple[str, int]]:
+    frames: list[tuple[str, int]] = []
+    while tb is not None:
+        path = recorder.user_path(tb.tb_frame.f_code.co_filename)
+        if path is not None:
+            frames.append((path, tb.tb_lineno))
+        tb = tb.tb_next
+    frames.reverse()
+    return frames
+
+
+def _end_event(exc: BaseException | None, recorder: Any) -> dict[str, Any]:
+    from scopelint.dynamic.hooks import StopTrace
+    from scopelint.dynamic.shims import UNSUPPORTED_MARK, unavailable
+
+    if exc is None:
+        return {"t": "end", "kind": records.OK}
+    stack = _user_frames(exc.__traceback__, recorder)
+    event: dict[str, Any] = {"t": "end", "stack": stack}
+    if isinstance(exc, StopTrace):
+        event.update(kind=records.STOPPED, detail=exc.what)
+    elif isinstance(exc, SystemExit):
+        code = exc.code if isinstance(exc.code, int) or exc.code is None else 1
+        event.update(kind=records.EXITED, exit_code=code, detail=str(exc.code) if exc.code is not None else "")
+    elif getattr(exc, UNSUPPORTED_MARK, False):
+        event.update(kind=records.UNSUPPORTED, detail=str(exc).strip("'\""))
+    elif isinstance(exc, ImportError) and "'tensorflow.contrib'" in str(exc):
+        # ``from tensorflow.contrib import learn`` fails in IMPORT_FROM, which consults no finder.
+        event.update(kind=records.UNSUPPORTED, detail=unavailable(str(exc).split("'")[1]))
+    elif isinstance(exc, MemoryError):
+        event.update(kind=records.OUT_OF_MEMORY, detail=f"MemoryError: {exc}".rstrip(": "))
+    else:
+        text = str(exc).split("\n", 1)[0].split(" Originally defined at:")[0].strip()
+        event.update(kind=records.RAISED, detail=f"{type(exc).__name__}: {text}".rstrip(": "))
+    return event
+
+
+def run_job(job: dict[str, Any], spec: dict[str, Any], tf: ModuleType) -> None:
+    """Runs inside the forked child. Never returns normally: the caller exits."""
+    from scopelint.dynamic import hooks, shims
+
+    fd = os.open(job["events"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    # The file's own output (and TF's) goes to a log of its own, for the report of a crash.
+    output = os.open(job["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(output, 1)
+    os.dup2(output, 2)
+    recorder = hooks.Recorder(fd)
+    hooks.install(recorder)
+    shims.install(tf)
+    path = job["path"]
+    sys.argv = [path, *spec.get("argv", [])]
+    sys.path.insert(0, os.path.dirname(path))
+    limit_memory(int(spec.get("memory_mb", 0)))
+    failure: BaseException | None = None
+    try:
+        if job.get("builder"):
+            from scopelint.dynamic.builder import run_builder
+
+            run_builder(path, job["builder"], recorder, tf)
+        else:
+            sys.settrace(recorder.global_trace)
+            try:
+                runpy.run_path(path, run_name="__main__")
+            finally:
+                sys.settrace(None)
+    except BaseException as exc:  # the user's code may raise anything; it is the result
+        failure = exc
+    recorder.emit(_end_event(failure, recorder))
+
+
+def _wait(pid: int, timeout_s: float) -> tuple[int | None, int | None, bool, float]:
+    """(exit code, signal, timed out, seconds) of one forked child."""
+    start = time.monotonic()
+    deadline = start + timeout_s
+    pause = 0.002
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        if time.monotonic() >= deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            return None, None, True, time.monotonic() - start
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
+    seconds = time.monotonic() - start
+    if os.WIFSIGNALED(status):
+        return None, os.WTERMSIG(status), False, seconds
+    return os.WEXITSTATUS(status), None, False, seconds
+
+
+def _write_json(path: str, value: Any) -> None:
+    tmp = f"{path}.tmp"
+    with open(tmp, "w", encoding="utf-8") as handle:
+        json.dump(value, handle)
+    os.replace(tmp, path)
+
+
+def main(argv: list[str]) -> int:
+    with open(argv[0], encoding="utf-8") as handle:
+        spec = json.load(handle)
+    start = time.monotonic()
+    tf = _import_tensorflow()
+    _write_json(spec["ready"], {"import_seconds": time.monotonic() - start})
+    for job in spec["jobs"]:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                run_job(job, spec, tf)
+            except BaseException:
+                traceback.print_exc()
+                code = _INTERNAL_FAILURE
+            finally:
+                try:
+                    sys.stdout.flush()
+                    sys.stderr.flush()
+                finally:
+                    os._exit(code)
+        exit_code, signum, timed_out, seconds = _wait(pid, float(spec["timeout_s"]))
+        _write_json(job["status"], {"exit_code": exit_code, "signal": signum, "timed_out": timed_out, "seconds": seconds})
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,295 @@
+"""The recorder, installed into TensorFlow inside the forked child.
+
+Three hooks, all below the public API so that every spelling reaches them
+(``tf.get_variable``, ``variable_scope.get_variable``, slim, ``tf.layers``,
+Keras, ``tf.Variable``, optimizer slots):
+
+* the bottom variable creators (``variable_v1.default_variable_creator`` and
+  ``variables.default_variable_creator_v2``) see every creation in every graph,
+  without adding a creator scope (which would change what an optimizer does);
+* ``_VariableStore._get_single_variable`` sees every ``get_variable``: whether
+  it handed back an existing variable, and the ValueErrors it raises;
+* the session entry points raise :class:`StopTrace`: graph construction is
+  what we trace, training loops must not run.
+
+Each fact is written at once as one JSON line (see :mod:`.records`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import site
+import sys
+import sysconfig
+import threading
+from types import FrameType
+from typing import Any, Callable
+
+from scopelint.dynamic.records import encode
+
+_SCOPE_ERRORS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^(?:Partitioned v|V)ariable(?: with name)? (\S+) already exists"), "SL201"),
+    (re.compile(r"^(?:Partitioned)?Variable (\S+) does not exist"), "SL202"),
+    (re.compile(r"^Trying to share variable (\S+), but specified shape"), "SL205"),
+    (re.compile(r"^Trying to share variable (\S+), but specified dtype"), ""),
+)
+
+# Frames that only forward a call: the API name is the first frame past them.
+_FORWARDERS = frozenset(
+    {"new_func", "func_with_args", "wrapper", "error_handler", "op_dispatch_handler", "_variable_v1_call",
+     "_variable_call", "getter", "<lambda>", "_method_wrapper", "__call__", "_true_getter", "_model_variable_getter",
+     "layer_variable_getter", "_custom_getter", "_make_getter"}
+)
+
+
+class StopTrace(BaseException):
+    """Raised at the first Session.run and friends. A BaseException so that a
+    user's ``except Exception:`` does not swallow it."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+def classify_scope_error(message: str) -> tuple[str | None, str] | None:
+    """(rule code or None, variable name) for a variable-store ValueError, else None."""
+    for pattern, code in _SCOPE_ERRORS:
+        match = pattern.match(message)
+        if match:
+            return (code or None, match.group(1).rstrip(",."))
+    return None
+
+
+def _library_roots() -> tuple[str, ...]:
+    roots: set[str] = set()
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        path = sysconfig.get_paths().get(key)
+        if path:
+            roots.add(os.path.realpath(path))
+    for path in (sys.prefix, sys.base_prefix, sys.exec_prefix):
+        roots.add(os.path.realpath(os.path.join(path, "lib")))
+    try:
+        roots.update(os.path.realpath(p) for p in site.getsitepackages())
+    except AttributeError:
+        pass
+    roots.add(os.path.realpath(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    return tuple(sorted(r.rstrip(os.sep) + os.sep for r in roots))
+
+
+class Recorder:
+    """Writes what happens; decides which frames are the user's code."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.phase = ""
+        self._roots = _library_roots()
+        self._user: dict[str, str | None] = {}  # co_filename -> real path, None for library code
+        self._seen: set[tuple[str, int]] = set()
+        self._lock = threading.Lock()
+        self._in_store = threading.local()
+
+    # -- output ---------------------------------------------------------
+
+    def emit(self, event: dict[str, Any]) -> None:
+        if self.phase and event.get("t") in {"var", "err"}:
+            event["phase"] = self.phase
+        data = encode(event)
+        with self._lock:
+            try:
+                os.write(self.fd, data)
+            except OSError:
+                pass  # the user's code closed our descriptor; the trace just ends early
+
+    # -- which code is the user's -----------------------------------------
+
+    def user_path(self, filename: str) -> str | None:
+        try:
+            return self._user[filename]
+        except KeyError:
+            pass
+        real: str | None = None
+        if not filename.startswith("<"):
+            candidate = os.path.realpath(filename)
+            if not candidate.startswith(self._roots):
+                real = candidate
+        self._user[filename] = real
+        return real
+
+    def user_stack(self, frame: FrameType | None) -> list[tuple[str, int]]:
+        stack: list[tuple[str, int]] = []
+        while frame is not None:
+            path = self.user_path(frame.f_code.co_filename)
+            if path is not None:
+                stack.append((path, frame.f_lineno))
+            frame = frame.f_back
+        return stack
+
+    def api_name(self, frame: FrameType | None) -> str:
+        """The TF function the innermost user frame called, skipping forwarding wrappers."""
+        inner: list[FrameType] = []
+        while frame is not None and self.user_path(frame.f_code.co_filename) is None:
+            inner.append(frame)
+            frame = frame.f_back
+        for callee in reversed(inner):
+            name = callee.f_code.co_name
+            if name == "__call__":
+                owner = callee.f_locals.get("self") or callee.f_locals.get("cls")
+                owner_name = getattr(owner, "__name__", None) or type(owner).__name__
+                if owner_name in {"Variable", "VariableV1"}:
+                    return "Variable"
+                if owner_name not in {"VariableMetaclass", "type", "NoneType"}:
+                    return owner_name
+                if "VariableMetaclass" in getattr(callee.f_code, "co_qualname", ""):
+                    return "Variable"
+                continue
+            if name not in _FORWARDERS and not name.startswith("_"):
+                return "Variable" if name == "VariableV1" else name
+        return ""
+
+    # -- line coverage ----------------------------------------------------
+
+    def global_trace(self, frame: FrameType, event: str, arg: Any) -> Callable[..., Any] | None:
+        if self.user_path(frame.f_code.co_filename) is None:
+            return None
+        return self._local_trace
+
+    def _local_trace(self, frame: FrameType, event: str, arg: Any) -> Callable[..., Any] | None:
+        if event == "line":
+            path = self._user[frame.f_code.co_filename]
+            key = (path or "", frame.f_lineno)
+            if key not in self._seen:
+                self._seen.add(key)
+                self.emit({"t": "line", "path": key[0], "line": key[1]})
+        return self._local_trace
+
+    # -- variable events --------------------------------------------------
+
+    def creator(self, original: Callable[..., Any]) -> Callable[..., Any]:
+        def record_creation(*args: Any, **kwargs: Any) -> Any:
+            variable = original(*args, **kwargs)
+            try:
+                self._variable_event("create", variable, sys._getframe(1))
+            except Exception:  # recording must never change what the user's code does
+                pass
+            return variable
+
+        return record_creation
+
+    def _variable_event(self, kind: str, variable: Any, frame: FrameType | None, via: str | None = None) -> None:
+        from tensorflow.python.ops import variable_scope
+
+        shape: list[int | None] | None
+        try:
+            shape = variable.shape.as_list()
+        except (ValueError, AttributeError):
+            shape = None
+        reuse = variable_scope.get_variable_scope().reuse
+        self.emit(
+            {
+                "t": "var",
+                "kind": kind,
+                "name": variable.name.split(":")[0],
+                "shape": shape,
+                "via": via or ("get_variable" if getattr(self._in_store, "depth", 0) else "Variable"),
+                "reuse": "auto" if reuse is variable_scope.AUTO_REUSE else ("true" if reuse else "false"),
+                "api": self.api_name(frame),
+                "stack": self.user_stack(frame),
+            }
+        )
+
+    def store_getter(self, original: Callable[..., Any]) -> Callable[..., Any]:
+        recorder = self
+
+        def _get_single_variable(store: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+            existed = name in store._vars
+            recorder._in_store.depth = getattr(recorder._in_store, "depth", 0) + 1
+            try:
+                variable = original(store, name, *args, **kwargs)
+            except ValueError as exc:
+                recorder.scope_error(exc, sys._getframe(1))
+                raise
+            finally:
+                recorder._in_store.depth -= 1
+            if existed:
+                try:
+                    recorder._variable_event("reuse", variable, sys._getframe(1), via="get_variable")
+                except Exception:
+                    pass
+            return variable
+
+        return _get_single_variable
+
+    def partitioned_getter(self, original: Callable[..., Any]) -> Callable[..., Any]:
+        recorder = self
+
+        def _get_partitioned_variable(store: Any, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return original(store, *args, **kwargs)
+            except ValueError as exc:
+                if not getattr(exc, "_scopelint_recorded", False):
+                    recorder.scope_error(exc, sys._getframe(1))
+                raise
+
+        return _get_partitioned_variable
+
+    def scope_error(self, exc: ValueError, frame: FrameType | None) -> None:
+        message = str(exc)
+        found = classify_scope_error(message)
+        if found is None or getattr(exc, "_scopelint_recorded", False):
+            return
+        try:
+            exc._scopelint_recorded = True  # type: ignore[attr-defined]
+        except AttributeError:
+            pass
+        code, name = found
+        first_line = message.split("\n", 1)[0].split(" Originally defined at:")[0].strip()
+        self.emit({"t": "err", "code": code, "name": name, "message": first_line, "stack": self.user_stack(frame)})
+
+
+def install(recorder: Recorder) -> None:
+    """Patch TF's bottom creators, the variable store and the session entry points."""
+    from tensorflow.python.ops import variable_scope, variable_v1, variables
+
+    variable_v1.default_variable_creator = recorder.creator(variable_v1.default_variable_creator)
+    variables.default_variable_creator_v2 = recorder.creator(variables.default_variable_creator_v2)
+    store = variable_scope._VariableStore
+    store._get_single_variable = recorder.store_getter(store._get_single_variable)
+    store._get_partitioned_variable = recorder.partitioned_getter(store._get_partitioned_variable)
+    _install_stops()
+
+
+def _stopper(what: str) -> Callable[..., Any]:
+    def stop(*args: Any, **kwargs: Any) -> Any:
+        raise StopTrace(what)
+
+    return stop
+
+
+def _install_stops() -> None:
+    """Training must not run: the first call that would execute the graph ends the trace."""
+    from tensorflow.python.client import session
+    from tensorflow.python.training import monitored_session
+
+    for name in ("run", "partial_run", "make_callable"):
+        setattr(session.BaseSession, name, _stopper(f"Session.{name}"))
+    monitored_session._MonitoredSession.__init__ = _stopper("MonitoredSession")
+    _stop_optional("tensorflow_estimator.python.estimator.estimator", "EstimatorV2", ("train", "evaluate", "predict"))
+    _stop_optional("tensorflow_estimator.python.estimator.estimator", "Estimator", ("train", "evaluate", "predict"))
+    _stop_optional("tf_keras.src.engine.training", "Model", ("fit", "fit_generator", "evaluate", "predict", "train_on_batch"))
+    _stop_optional("tf_keras.src.engine.training_v1", "Model", ("fit", "fit_generator", "evaluate", "predict", "train_on_batch"))
+
+
+def _stop_optional(module_name: str, class_name: str, methods: tuple[str, ...]) -> None:
+    module = sys.modules.get(module_name)
+    if module is None:
+        try:
+            module = __import__(module_name, fromlist=["_"])
+        except Exception:
+            return
+    owner = getattr(module, class_name, None)
+    if owner is None:
+        return
+    for method in methods:
+        if hasattr(owner, method):
+            setattr(owner, method, _stopper(f"{class_name}.{method}"))

@@ -1,0 +1,139 @@
+"""Text edits a code action offers: the fix that rides in ``data["fix"]`` and
+the "suppress SLxxx on this line" comment. Pure functions over the document
+text, with 1-based code-point positions (end exclusive), as in the contracts."""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from scopelint.lsp.positions import split_lines
+
+_IGNORE = re.compile(r"#\s*scopelint:\s*ignore(?P<bracket>\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
+_BARE_NOQA = re.compile(r"#\s*noqa(?!:)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Edit:
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    content: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    safety: str  # "safe" | "unsafe"
+    message: str
+    edits: tuple[Edit, ...]
+
+
+def parse_fix(raw: Any) -> Fix | None:
+    """``data["fix"]`` as a :class:`Fix`, or None when absent or malformed
+    (a malformed fix must cost the quick fix, never the server)."""
+    if not isinstance(raw, Mapping):
+        return None
+    edits_raw = raw.get("edits")
+    if not isinstance(edits_raw, (list, tuple)) or not edits_raw:
+        return None
+    edits: list[Edit] = []
+    for item in edits_raw:
+        if not isinstance(item, Mapping):
+            return None
+        try:
+            edit = Edit(
+                line=int(item["line"]),
+                column=int(item["column"]),
+                end_line=int(item["end_line"]),
+                end_column=int(item["end_column"]),
+                content=str(item["content"]),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+        edits.append(edit)
+    safety = raw.get("safety")
+    return Fix(
+        safety=safety if safety in ("safe", "unsafe") else "unsafe",
+        message=str(raw.get("message") or "Apply fix"),
+        edits=tuple(edits),
+    )
+
+
+@dataclass(frozen=True)
+class _LineFacts:
+    comment: tokenize.TokenInfo | None
+    inside_string: bool  # a multi-line string continues past the end of the line
+
+
+def _line_facts(text: str, line: int) -> _LineFacts | None:
+    comment: tokenize.TokenInfo | None = None
+    inside_string = False
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.start[0] > line:
+                break
+            if token.type == tokenize.COMMENT and token.start[0] == line:
+                comment = token
+            elif token.start[0] <= line < token.end[0] and token.type not in (tokenize.NL, tokenize.NEWLINE):
+                inside_string = True
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    return _LineFacts(comment, inside_string)
+
+
+def suppression_edit(text: str, line: int, code: str) -> Edit | None:
+    """The edit that adds ``code`` to line ``line``'s ``# scopelint: ignore[...]``
+    comment (creating it when missing). None when the line cannot carry a
+    comment (it ends inside a string or with a backslash) or is already silenced."""
+    lines = split_lines(text)
+    if not 1 <= line <= len(lines):
+        return None
+    facts = _line_facts(text, line)
+    if facts is None or facts.inside_string:
+        return None
+    source_line = lines[line - 1]
+    if facts.comment is not None:
+        comment_text = facts.comment.string
+        start = facts.comment.start[1]
+        match = _IGNORE.search(comment_text)
+        if match is not None:
+            if match.group("bracket") is None:
+                return None  # a bare `# scopelint: ignore` already covers every code
+            codes = [c for c in re.split(r"[,\s]+", match.group("codes")) if c]
+            if not codes:
+                return None  # `ignore[]` is read as "every code" too
+            if any(code.upper().startswith(c.upper()) for c in codes):
+                return None
+            close = start + match.start("codes") + len(match.group("codes").rstrip(" ,"))
+            return Edit(line, close + 1, line, close + 1, f", {code}")
+        if _BARE_NOQA.search(comment_text):
+            return None
+        end = start + len(comment_text)
+        return Edit(line, end + 1, line, len(source_line) + 1, f"  # scopelint: ignore[{code}]")
+    stripped = source_line.rstrip()
+    if stripped.endswith("\\"):
+        return None
+    return Edit(line, len(stripped) + 1, line, len(source_line) + 1, f"  # scopelint: ignore[{code}]")
+
+
+def apply_edits(text: str, edits: tuple[Edit, ...] | list[Edit]) -> str:
+    """Apply non-overlapping edits (positions in ``text``); used by tests and by
+    anything that wants to preview a fix without an editor."""
+    lines = split_lines(text)
+    starts = [0]
+    for match in re.finditer(r"\r\n|\r|\n", text):
+        starts.append(match.end())
+
+    def offset(line: int, column: int) -> int:
+        line = max(1, min(line, len(lines)))
+        return starts[line - 1] + min(column - 1, len(lines[line - 1]))
+
+    result = text
+    for edit in sorted(edits, key=lambda e: (e.line, e.column), reverse=True):
+        begin, end = offset(edit.line, edit.column), offset(edit.end_line, edit.end_column)
+        result = result[:begin] + edit.content + result[end:]
+    return result

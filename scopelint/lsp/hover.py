@@ -1,0 +1,86 @@
+"""Hover text: a rule's "What it does / Why is this bad" for a diagnostic, and
+the predicted full name, action and scope stack for a variable creation."""
+
+from __future__ import annotations
+
+from typing import Iterable, Protocol, Sequence
+
+from scopelint.catalog import CatalogError, Rule, load_catalog
+
+
+class VariableLike(Protocol):
+    """The fields of ``scopelint.model.VariableInfo`` that hover and inlay hints read."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    api: str
+    predicted_name: str
+    action: str
+    scope_stack: tuple[str, ...]
+
+
+_ACTIONS = {
+    "create": "created here",
+    "reuse": "reused here (must already exist)",
+    "create-or-reuse": "created here, or reused if it already exists (AUTO_REUSE)",
+    "unknown": "created or reused: not known statically",
+}
+
+
+def find_rule(code: str) -> Rule | None:
+    try:
+        return load_catalog().get(code)
+    except (CatalogError, OSError):
+        return None
+
+
+def full_name(predicted_name: str) -> str:
+    """The tensor name TF prints: ``discriminator/h0/w:0``."""
+    return predicted_name if ":" in predicted_name else f"{predicted_name}:0"
+
+
+def variable_markdown(info: VariableLike) -> str:
+    lines = [
+        f"**`{full_name(info.predicted_name)}`**",
+        "",
+        f"{_ACTIONS.get(info.action, info.action)} by `{info.api}`",
+    ]
+    if info.scope_stack:
+        lines += ["", "scope stack:", ""]
+        lines += [f"- `{entry}`" for entry in info.scope_stack]
+    return "\n".join(lines)
+
+
+def rule_markdown(code: str, message: str) -> str:
+    rule = find_rule(code)
+    if rule is None:
+        return f"**{code}** {message}"
+    parts = [f"**{rule.code} {rule.name}**: {message}"]
+    for title in ("What it does", "Why is this bad"):
+        body = rule.section(title).strip()
+        if body:
+            parts.append(f"#### {title}\n\n{body}")
+    parts.append(f"[{rule.code} documentation]({rule.help_uri})")
+    return "\n\n".join(parts)
+
+
+def contains(start: tuple[int, int], end: tuple[int, int], where: tuple[int, int]) -> bool:
+    """Whether 1-based ``where`` lies in [start, end] (end inclusive, so the
+    cursor just after a name still hovers it)."""
+    return start <= where <= end
+
+
+def variable_at(infos: Iterable[VariableLike], line: int, column: int) -> VariableLike | None:
+    """The innermost variable creation under the cursor."""
+    best: VariableLike | None = None
+    for info in infos:
+        if contains((info.line, info.column), (info.end_line, info.end_column), (line, column)):
+            if best is None or (info.line, info.column) >= (best.line, best.column):
+                best = info
+    return best
+
+
+def sorted_variables(infos: Sequence[VariableLike]) -> list[VariableLike]:
+    return sorted(infos, key=lambda i: (i.end_line, i.end_column))

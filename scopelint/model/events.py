@@ -1,0 +1,127 @@
+"""The model's output: events in program order, plain frozen data.
+
+Checks read these and nothing else. Every event carries two positions:
+``node``, the call that did it (``tf.get_variable`` inside a builder), and
+``site``, the statement of the analysed body that led there (the builder call
+in the caller). Diagnostics about what a *call of a builder* does sit on
+``site``; explain-names and TF comparisons use ``node``.
+
+Names are strings; a part the model could not resolve is written in braces
+(``tower_{i}/w``, ``{scope}/w``). :func:`is_concrete` tells them apart.
+
+Extending: another extractor adds its own event classes (a frozen dataclass
+with ``node``/``site``) in a module of its own and contributes them through
+:func:`scopelint.model.register_extractor`; checks filter ``ModelResult.events``
+by type, so nothing here needs to change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scopelint.model.ir import Pos
+
+# Reuse modes as the model sees them.
+REUSE_OFF, REUSE_ON, REUSE_AUTO, REUSE_UNKNOWN = "off", "on", "auto", "unknown"
+
+# What a creation did (or would do, had TF not raised first).
+CREATED = "created"  # a new variable
+FETCHED = "fetched"  # an existing variable, under reuse
+EXISTS = "exists"  # TF raises "already exists"
+MISSING = "missing"  # TF raises "does not exist"
+SHAPE_MISMATCH = "shape-mismatch"  # TF raises "Trying to share variable"
+UNRESOLVED = "unresolved"  # name or reuse unknown: checks stay silent
+
+
+def is_concrete(name: str) -> bool:
+    return "{" not in name
+
+
+@dataclass(frozen=True)
+class VariableCreated:
+    api: str  # "tf.get_variable", "tf.Variable", "tf.layers.dense", "slim.conv2d", "tf.nn.dynamic_rnn", ...
+    requested: str  # the name as asked for, relative to the scope ("w", "kernel")
+    predicted_name: str  # full name, without ":0"
+    outcome: str  # CREATED | FETCHED | EXISTS | MISSING | SHAPE_MISMATCH | UNRESOLVED
+    reuse: str  # REUSE_* in effect
+    node: Pos
+    site: Pos
+    variable_scope: str
+    name_scope: str
+    honours_reuse: bool  # False for tf.Variable and Keras layers
+    shape: tuple[int, ...] | None = None
+    first: Pos | None = None  # node of the existing variable (EXISTS, FETCHED, SHAPE_MISMATCH)
+    first_shape: tuple[int, ...] | None = None
+    # The reuse_variables() call that switched on the reuse in effect here, when it
+    # came from a scope the block that called it did not open (SL203).
+    leaked_from: Pos | None = None
+    # A plain name_scope prefix that tf.get_variable ignores here (SL101), e.g. "encoder".
+    ignored_name_scope: str | None = None
+    # tf.Variable / Keras: an earlier variable made by the same call under reuse (SL204).
+    copy_of: Pos | None = None
+    copy_of_name: str | None = None
+    expects_error: bool = False  # inside try/except ValueError or assertRaises
+    certain: bool = True  # False: on one branch of an unresolved `if`
+
+
+@dataclass(frozen=True)
+class SlotsCreated:
+    """optimizer.minimize() / apply_gradients(): slot variables through variable scopes."""
+
+    optimizer: str  # "tf.train.AdamOptimizer"
+    creates_slots: bool
+    reuse: str
+    node: Pos
+    site: Pos
+    leaked_from: Pos | None = None
+    expects_error: bool = False
+
+
+@dataclass(frozen=True)
+class ReuseSwitched:
+    """``X.reuse_variables()``; ``own``: X is a scope the same function body opened."""
+
+    node: Pos
+    site: Pos
+    scope_name: str
+    own: bool
+
+
+@dataclass(frozen=True)
+class ScopeEntered:
+    kind: str  # "name_scope" | "variable_scope"
+    requested: str  # as written ("x", "x/", "" for root)
+    actual: str  # the name scope TF opens ("x_1")
+    node: Pos
+    site: Pos
+    # SL103: another name_scope statement already opened `requested` under the same parent.
+    reopened_from: Pos | None = None
+
+
+@dataclass(frozen=True)
+class NameReferenced:
+    """A string that names a variable or a scope."""
+
+    kind: str  # "compare" | "tensor-lookup" | "collection-filter"
+    text: str  # as written ("encoder/w:0", "d")
+    node: Pos
+    site: Pos
+    # compare / tensor-lookup: the variable the model thinks is meant and its real name.
+    variable: str | None = None
+    variable_node: Pos | None = None
+    agrees: bool | None = None  # None: cannot tell
+    # collection-filter: concrete variable names re.match() takes at that point.
+    matches: tuple[str, ...] = ()
+    complete: bool = False  # every variable in the graph is known to the model
+    name_scope_exists: bool = False  # a name scope of that name was opened (the SL101 trap)
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """Something the model could not follow; checks stay silent about its effects."""
+
+    node: Pos
+    reason: str
+
+
+Event = VariableCreated | SlotsCreated | ReuseSwitched | ScopeEntered | NameReferenced | Unresolved

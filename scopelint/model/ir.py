@@ -1,0 +1,254 @@
+"""The model's intermediate representation: a small, picklable lowering of a module.
+
+:mod:`scopelint.model.lower` produces it in one walk over the syntax tree; the
+interpreter (:mod:`scopelint.model.interpret`) runs it. It keeps only what
+naming semantics depend on -- calls, ``with`` blocks, assignments, control flow,
+functions, classes, string building -- and turns everything else into
+:class:`Unknown` with a reason. No syntax-tree nodes survive: facts are cached
+by file content and shipped between processes.
+
+Positions are 1-based lines and 1-based character columns, end exclusive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+Pos = tuple[int, int, int, int]  # line, column, end_line, end_column
+NO_POS: Pos = (0, 0, 0, 0)
+
+
+# ---------------------------------------------------------------- expressions
+
+
+@dataclass(frozen=True)
+class Const:
+    value: str | int | float | bool | None
+
+
+@dataclass(frozen=True)
+class Name:
+    id: str
+
+
+@dataclass(frozen=True)
+class Attr:
+    value: "Expr"
+    attr: str
+
+
+@dataclass(frozen=True)
+class Call:
+    func: "Expr"
+    args: tuple["Expr", ...]
+    # (None, expr) stands for ``**expr``.
+    kwargs: tuple[tuple[str | None, "Expr"], ...]
+    pos: Pos
+    starred: bool = False  # ``*args`` present: positional binding is unknown
+
+
+@dataclass(frozen=True)
+class BinOp:
+    op: str  # "+", "%", "*", ...
+    left: "Expr"
+    right: "Expr"
+
+
+@dataclass(frozen=True)
+class Compare:
+    op: str  # "==", "!=", ">", "<", ">=", "<=", "is", "is not", "in", "not in"
+    left: "Expr"
+    right: "Expr"
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class BoolOp:
+    op: str  # "and" | "or"
+    values: tuple["Expr", ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    value: "Expr"
+
+
+@dataclass(frozen=True)
+class FString:
+    # literal text or formatted expressions, in order
+    parts: tuple[Union[str, "Expr"], ...]
+
+
+@dataclass(frozen=True)
+class Seq:
+    items: tuple["Expr", ...]
+    kind: str = "list"  # "list" | "tuple"
+
+
+@dataclass(frozen=True)
+class DictE:
+    keys: tuple["Expr | None", ...]  # None: ``**mapping``
+    values: tuple["Expr", ...]
+
+
+@dataclass(frozen=True)
+class Subscript:
+    value: "Expr"
+    index: "Expr"
+
+
+@dataclass(frozen=True)
+class IfExp:
+    test: "Expr"
+    body: "Expr"
+    orelse: "Expr"
+
+
+@dataclass(frozen=True)
+class Lambda:
+    params: tuple["Param", ...]
+    body: "Expr"
+
+
+@dataclass(frozen=True)
+class ListComp:
+    """``[elt for target in iter]`` with one generator and no condition."""
+
+    elt: "Expr"
+    target: "Target"
+    iter: "Expr"
+
+
+@dataclass(frozen=True)
+class Unknown:
+    reason: str
+
+
+Expr = Union[Const, Name, Attr, Call, BinOp, Compare, BoolOp, Not, FString, Seq, DictE, Subscript, IfExp, Lambda, ListComp, Unknown]
+
+
+# ---------------------------------------------------------------- statements
+
+
+@dataclass(frozen=True)
+class TargetName:
+    id: str
+
+
+@dataclass(frozen=True)
+class TargetAttr:
+    value: Expr
+    attr: str
+
+
+@dataclass(frozen=True)
+class TargetSeq:
+    items: tuple["Target", ...]
+
+
+@dataclass(frozen=True)
+class TargetOther:
+    reason: str
+
+
+Target = Union[TargetName, TargetAttr, TargetSeq, TargetOther]
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: Expr | None
+    kind: str = "normal"  # "normal" | "kwonly" | "star" | "starstar"
+
+
+@dataclass(frozen=True)
+class Assign:
+    targets: tuple[Target, ...]
+    value: Expr
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class ExprStmt:
+    value: Expr
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class WithItem:
+    context: Expr
+    target: Target | None
+
+
+@dataclass(frozen=True)
+class With:
+    items: tuple[WithItem, ...]
+    body: tuple["Stmt", ...]
+    pos: Pos  # the ``with`` header, up to its colon
+
+
+@dataclass(frozen=True)
+class For:
+    target: Target
+    iter: Expr
+    body: tuple["Stmt", ...]
+    orelse: tuple["Stmt", ...]
+
+
+@dataclass(frozen=True)
+class While:
+    test: Expr
+    body: tuple["Stmt", ...]
+
+
+@dataclass(frozen=True)
+class If:
+    test: Expr
+    body: tuple["Stmt", ...]
+    orelse: tuple["Stmt", ...]
+
+
+@dataclass(frozen=True)
+class Try:
+    body: tuple["Stmt", ...]
+    handlers: tuple[tuple[tuple[str, ...], tuple["Stmt", ...]], ...]  # (caught names, body); () = bare except
+    orelse: tuple["Stmt", ...]
+    finalbody: tuple["Stmt", ...]
+
+
+@dataclass(frozen=True)
+class FunctionDef:
+    name: str
+    params: tuple[Param, ...]
+    body: tuple["Stmt", ...]
+    decorators: tuple[Expr, ...]
+    pos: Pos
+    qualname: str  # "f", "Class.method", "outer.<locals>.inner"
+
+
+@dataclass(frozen=True)
+class ClassDef:
+    name: str
+    bases: tuple[Expr, ...]
+    body: tuple["Stmt", ...]
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Return:
+    value: Expr | None
+
+
+@dataclass(frozen=True)
+class Raise:
+    pass
+
+
+@dataclass(frozen=True)
+class Assert:
+    test: Expr
+    pos: Pos
+
+
+Stmt = Union[Assign, ExprStmt, With, For, While, If, Try, FunctionDef, ClassDef, Return, Raise, Assert]

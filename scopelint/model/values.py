@@ -1,0 +1,219 @@
+"""Abstract values the interpreter computes for Python expressions.
+
+Strings are plain ``str`` inside :class:`Lit`; a part that cannot be resolved
+is kept as ``{...}`` in a :class:`Sym` (``tower_{i}``). Objects with identity
+(scopes, layers, instances) are mutable: TF mutates them too
+(``scope.reuse_variables()``, a layer built on its first call).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from scopelint.model import ir
+
+
+@dataclass(frozen=True)
+class Unknown:
+    reason: str = "unknown"
+
+
+@dataclass(frozen=True)
+class Lit:
+    value: str | int | float | bool | None
+
+
+@dataclass(frozen=True)
+class Sym:
+    """A string with unresolved parts in braces."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Api:
+    """A TF-family module, function or class, by canonical name (``tf.variable_scope``)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Inert:
+    """A value from a module that never creates TF variables (numpy, os, ...)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Tensor:
+    """The result of a TF op: calling its methods creates no variables."""
+
+
+@dataclass(eq=False)
+class Module:
+    """A module of the linted tree, by name."""
+
+    name: str
+
+
+@dataclass(eq=False)
+class Function:
+    definition: ir.FunctionDef
+    module: str  # module key in the project
+    closure: "Env | None"
+    bound_self: Any = None
+
+
+@dataclass(eq=False)
+class Class:
+    definition: ir.ClassDef
+    module: str
+    methods: dict[str, ir.FunctionDef]
+    bases: list[Any]
+
+
+@dataclass(eq=False)
+class Instance:
+    cls: Class
+    attrs: dict[str, Any] = field(default_factory=dict)
+    partial_knowledge: bool = False  # an entry-point `self`: unknown attributes are Unknown
+
+
+@dataclass(eq=False)
+class Partial:
+    func: Any
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+
+
+@dataclass(eq=False)
+class ScopeObject:
+    """A captured ``tf.VariableScope``."""
+
+    name: str  # full variable-scope name ("" for the root)
+    reuse: str
+    original_name_scope: str
+    graph: Any
+    opened_by_frame: int = -1  # id of the frame whose `with` opened it; -1: root/unknown
+    leaked_from: ir.Pos | None = None  # reuse_variables() call that leaked reuse into it
+
+
+@dataclass(eq=False)
+class GraphValue:
+    graph: Any
+
+
+@dataclass(eq=False)
+class Layer:
+    """A tf.layers / Keras layer object; ``scope`` is set when built."""
+
+    api: str
+    spec: Any
+    name: str | None
+    reuse: Any
+    use_bias: bool
+    scope: str | None = None
+    keras: bool = False
+    variables: list[str] = field(default_factory=list)
+    first_node: ir.Pos | None = None
+
+
+@dataclass(eq=False)
+class Cell:
+    api: str
+    spec: Any  # CellSpec, or None for MultiRNNCell
+    name: str | None
+    cells: list[Any] = field(default_factory=list)  # MultiRNNCell members
+    built_scope: str | None = None
+
+
+@dataclass(eq=False)
+class Template:
+    name: str
+    func: Any
+    kwargs: dict[str, Any]
+    scope: ScopeObject | None = None
+
+
+@dataclass(eq=False)
+class Optimizer:
+    api: str
+    creates_slots: bool
+
+
+@dataclass(eq=False)
+class Variable:
+    """A variable value (result of get_variable / tf.Variable) and the name the model predicts."""
+
+    name: str
+    node: ir.Pos
+
+
+@dataclass(eq=False)
+class Context:
+    """A context manager the interpreter knows how to enter (see interpret._enter)."""
+
+    kind: str  # "name_scope" | "variable_scope" | "graph" | "arg_scope" | "expect_error" | "inert"
+    args: dict[str, Any] = field(default_factory=dict)
+    node: ir.Pos = ir.NO_POS
+
+
+@dataclass(eq=False)
+class SeqValue:
+    items: list[Any]
+
+
+@dataclass(eq=False)
+class DictValue:
+    items: dict[Any, Any]
+
+
+class Env:
+    """A frame's local names, chained to the enclosing function's frame."""
+
+    def __init__(self, parent: "Env | None" = None) -> None:
+        self.names: dict[str, Any] = {}
+        self.parent = parent
+
+    def lookup(self, name: str) -> Any:
+        env: Env | None = self
+        while env is not None:
+            if name in env.names:
+                return env.names[name]
+            env = env.parent
+        return None
+
+    def copy(self) -> "Env":
+        other = Env(self.parent)
+        other.names = dict(self.names)
+        return other
+
+
+Value = Any
+
+
+def as_str(value: Value) -> str | None:
+    """A concrete or symbolic string for a value, or None when it is not string-like."""
+    if isinstance(value, Lit) and isinstance(value.value, str):
+        return value.value
+    if isinstance(value, Sym):
+        return value.text
+    return None
+
+
+def as_int(value: Value) -> int | None:
+    if isinstance(value, Lit) and isinstance(value.value, int) and not isinstance(value.value, bool):
+        return value.value
+    return None
+
+
+def truth(value: Value) -> bool | None:
+    """Python truthiness where it is known."""
+    if isinstance(value, Lit):
+        return bool(value.value)
+    if isinstance(value, (SeqValue,)):
+        return bool(value.items)
+    if isinstance(value, (Function, Class, Instance, ScopeObject, Layer, Cell, Template, Optimizer, Variable, Tensor)):
+        return True
+    return None

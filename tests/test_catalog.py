@@ -1,0 +1,194 @@
+"""The rule catalog (rules/SLxxx.md): well formed, complete, and its examples are tests.
+
+Every example block becomes one generated test (ids like ``SL201-bad-1``):
+an "Example" block, linted with only its rule selected, must be flagged exactly
+on its ``# expect:`` lines; a "Use instead" block must be clean under every rule.
+
+Only the examples of rules that have a check run. The checks arrive with later
+issues, so a catalog code may lack a check only while it is listed in
+``PENDING_CHECKS``; its examples are collected and skipped with a reason that
+names it. SL900 (parse-error) has no check: the engine produces it, so its
+examples always run. A check without a catalog entry fails, and so does a code
+left in ``PENDING_CHECKS`` after its check has landed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+
+from scopelint.api import lint_source
+from scopelint.catalog import SECTIONS, Example, Rule, load_catalog
+from scopelint.checks import ALL_CHECKS
+from scopelint.config import Config
+
+# Produced by the engine (files it cannot parse, decode or read), not by a check.
+ENGINE_CODES = frozenset({"SL900"})
+
+# Catalog codes whose check has not landed yet. Remove a code when its check
+# is added to scopelint.checks.ALL_CHECKS (test_pending_checks_do_not_rot enforces it).
+PENDING_CHECKS = frozenset(
+    {"SL101", "SL102", "SL103", "SL104", "SL201", "SL202", "SL203", "SL204", "SL205", "SL301", "SL302"}
+)
+
+# The initial code table of DESIGN.md: codes are forever, so these must stay listed.
+DESIGN_CODES = {
+    "SL101": "get-variable-ignores-name-scope",
+    "SL102": "name-reference-mismatch",
+    "SL103": "name-scope-reopened",
+    "SL104": "scope-filter-too-broad",
+    "SL201": "variable-already-exists",
+    "SL202": "variable-does-not-exist",
+    "SL203": "reuse-leaks",
+    "SL204": "variable-not-shared",
+    "SL205": "shared-shape-mismatch",
+    "SL301": "update-ops-not-run",
+    "SL302": "saver-before-variables",
+    "SL401": "deprecated-scope-api",
+    "SL900": "parse-error",
+}
+
+PROGRAM_HEADER = "import tensorflow.compat.v1 as tf"
+KEBAB = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+CODE = re.compile(r"^SL\d{3}$")
+
+CATALOG = load_catalog()
+ACTIVE = {code: rule for code, rule in CATALOG.items() if rule.status == "active"}
+
+
+@dataclass(frozen=True)
+class Case:
+    rule: Rule
+    example: Example
+    index: int  # 1-based among the rule's blocks of the same kind
+
+    @property
+    def id(self) -> str:
+        return f"{self.rule.code}-{'bad' if self.example.bad else 'good'}-{self.index}"
+
+    @property
+    def runnable(self) -> bool:
+        return self.rule.code in ALL_CHECKS or self.rule.code in ENGINE_CODES
+
+
+def _cases() -> list[Case]:
+    cases: list[Case] = []
+    for rule in ACTIVE.values():
+        counts = {True: 0, False: 0}
+        for example in rule.examples:
+            counts[example.bad] += 1
+            cases.append(Case(rule, example, counts[example.bad]))
+    return cases
+
+
+CASES = _cases()
+
+
+def _params(bad: bool) -> list[object]:
+    params: list[object] = []
+    for case in CASES:
+        if case.example.bad != bad:
+            continue
+        marks = [] if case.runnable else [pytest.mark.skip(reason=f"{case.rule.code} has no check yet (arrives with a later issue)")]
+        params.append(pytest.param(case, id=case.id, marks=marks))
+    return params
+
+
+# ---------------------------------------------------------------- the files --
+
+
+def test_catalog_loads_and_is_not_empty() -> None:
+    assert CATALOG, "rules/ holds no SLxxx.md"
+    assert list(CATALOG) == sorted(CATALOG)
+
+
+@pytest.mark.parametrize("code", sorted(CATALOG))
+def test_rule_file_is_well_formed(code: str) -> None:
+    rule = CATALOG[code]
+    assert CODE.match(rule.code), f"{rule.path}: code {rule.code!r} is not SLddd"
+    assert rule.path.endswith(f"{rule.code}.md")
+    assert KEBAB.match(rule.name), f"{rule.path}: name {rule.name!r} is not kebab-case"
+    assert rule.status in ("active", "removed"), f"{rule.path}: status {rule.status!r}"
+    assert rule.summary.strip() and "\n" not in rule.summary
+    titles = [title for title, _ in rule.sections]
+    assert titles == list(SECTIONS), f"{rule.path}: sections {titles}, expected {list(SECTIONS)} in that order"
+    for title, text in rule.sections:
+        assert text.strip(), f"{rule.path}: section {title!r} is empty"
+
+
+def test_names_are_unique() -> None:
+    names = [rule.name for rule in CATALOG.values()]
+    assert sorted(n for n in names if names.count(n) > 1) == []
+
+
+def test_design_table_codes_are_all_listed() -> None:
+    assert {code: CATALOG[code].name for code in DESIGN_CODES if code in CATALOG} == DESIGN_CODES
+
+
+@pytest.mark.parametrize("code", sorted(ACTIVE))
+def test_active_rule_has_both_kinds_of_example(code: str) -> None:
+    rule = ACTIVE[code]
+    bad = [e for e in rule.examples if e.bad]
+    good = [e for e in rule.examples if not e.bad]
+    assert bad, f"{code}: no python block under 'Example'"
+    assert good, f"{code}: no python block under 'Use instead'"
+    for number, example in enumerate(bad, start=1):
+        assert example.expected, f"{code}-bad-{number}: no line ends in '# expect: {code}'"
+        assert {c for _, c in example.expected} == {code}, f"{code}-bad-{number}: expects other codes {example.expected}"
+    for number, example in enumerate(good, start=1):
+        assert example.expected == (), f"{code}-good-{number}: a 'Use instead' block carries '# expect:'"
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in CASES])
+def test_example_is_a_complete_tf1_program(case: Case) -> None:
+    """The TF runner executes blocks as they are; SL900's bad blocks are Python 2 on purpose."""
+    if case.rule.code in ENGINE_CODES and case.example.bad:
+        assert "import tensorflow" in case.example.code  # or the prefilter would skip it
+        return
+    assert case.example.code.startswith(PROGRAM_HEADER + "\n"), f"{case.id} must start with {PROGRAM_HEADER!r}"
+    compile(case.example.code, case.id, "exec")
+
+
+# --------------------------------------------------- checks <-> catalog sync --
+
+
+def test_every_check_has_an_active_catalog_entry() -> None:
+    assert sorted(code for code in ALL_CHECKS if code not in ACTIVE) == []
+
+
+def test_every_active_code_has_a_check_or_is_pending() -> None:
+    missing = sorted(set(ACTIVE) - set(ALL_CHECKS) - ENGINE_CODES - PENDING_CHECKS)
+    assert missing == [], f"catalog codes without a check and not in PENDING_CHECKS: {missing}"
+
+
+def test_pending_checks_do_not_rot() -> None:
+    assert sorted(PENDING_CHECKS & set(ALL_CHECKS)) == [], "these have checks now: drop them from PENDING_CHECKS"
+    assert sorted(PENDING_CHECKS - set(ACTIVE)) == [], "PENDING_CHECKS names codes the catalog lacks"
+    assert not PENDING_CHECKS & ENGINE_CODES
+
+
+def test_pending_checks_are_reported() -> None:
+    """Visible in `pytest -ra`: which rules' examples were not run, and why."""
+    if PENDING_CHECKS:
+        pytest.skip(f"examples not run for rules without a check yet (later issues): {', '.join(sorted(PENDING_CHECKS))}")
+
+
+# -------------------------------------------------------- generated examples --
+
+
+@pytest.mark.parametrize("case", _params(bad=True))
+def test_bad_example_is_flagged_exactly_on_its_expect_lines(case: Case) -> None:
+    code = case.rule.code
+    found = lint_source(case.example.code, path=f"{case.id}.py", config=Config(select=(code,)))
+    assert sorted((d.line, d.code) for d in found) == sorted(case.example.expected)
+    for diagnostic in found:
+        assert diagnostic.message.strip(), f"{case.id}: empty message"
+        assert diagnostic.severity.value == case.rule.severity, f"{case.id}: severity differs from the catalog"
+
+
+@pytest.mark.parametrize("case", _params(bad=False))
+def test_good_example_is_clean_under_every_rule(case: Case) -> None:
+    found = lint_source(case.example.code, path=f"{case.id}.py", config=Config())
+    assert [(d.line, d.code, d.message) for d in found] == []

@@ -1,0 +1,247 @@
+"""Dynamic mode against TensorFlow itself: every program in tests/dynamic_programs/
+is traced once (one worker, one TF import, one fork per file) and each test
+reads its part of that run. Names are checked against tests/tf_oracle.py,
+which runs the same programs through TF by a different route."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scopelint.dynamic import records
+from scopelint.dynamic.options import DynamicOptions
+from scopelint.dynamic.runner import trace_files
+
+pytestmark = pytest.mark.tf
+
+PROGRAMS = Path(__file__).parent / "dynamic_programs"
+# Traced by the CLI containment test instead: it costs its whole timeout.
+SLOW = {"hang.py"}
+
+
+@pytest.fixture(scope="module")
+def marker(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("marker") / "training-ran"
+
+
+@pytest.fixture(scope="module")
+def traces(marker: Path) -> dict[str, records.FileTrace]:
+    paths = sorted(str(p) for p in PROGRAMS.glob("*.py") if p.name not in SLOW)
+    options = DynamicOptions(timeout_s=30, memory_mb=512, args=("--width", "7", "--marker", str(marker)))
+    found, stats = trace_files(paths, options)
+    assert stats.import_seconds is not None
+    return {Path(t.path).name: t for t in found}
+
+
+def _line(trace: records.FileTrace, frame: records.Frame | None) -> int | None:
+    return None if frame is None else frame[1]
+
+
+# program -> (outcome kind, line it ended at, [(code, innermost line, variable name)])
+EXPECTED = {
+    "collide_builder.py": (records.RAISED, 8, [("SL201", 8, "discriminator/w")]),
+    "reuse_missing.py": (records.RAISED, 9, [("SL202", 9, "decoder/w")]),
+    "shape_mismatch.py": (records.RAISED, 9, [("SL205", 9, "layer/w")]),
+    "internal_modules.py": (records.RAISED, 10, [("SL201", 10, "block/kernel")]),
+    "rnn_twice.py": (records.RAISED, 8, [("SL201", 8, "rnn/basic_lstm_cell/kernel")]),
+    "optimizer_leak.py": (records.RAISED, 13, [("SL202", 13, "model/w/Adam/")]),
+    "caught_error.py": (records.OK, None, [("SL201", 9, "goo/w")]),
+    "name_scope_get_variable.py": (records.OK, None, []),
+    "keras_under_reuse.py": (records.OK, None, []),
+    "clean_auto_reuse.py": (records.OK, None, []),
+    "clean_reuse_true.py": (records.OK, None, []),
+    "clean_new_graph.py": (records.OK, None, []),
+    "clean_reset_graph.py": (records.OK, None, []),
+    "slim_contrib.py": (records.OK, None, []),
+    "main_block.py": (records.OK, None, []),
+    "builders.py": (records.OK, None, []),
+    "training_loop.py": (records.STOPPED, 16, []),
+    "keras_fit.py": (records.STOPPED, 9, []),
+    "contrib_missing.py": (records.UNSUPPORTED, 5, []),
+    "raises.py": (records.RAISED, 5, []),
+    "exit_early.py": (records.EXITED_EARLY, None, []),
+    "allocates.py": (records.OUT_OF_MEMORY, 4, []),
+    "crashes.py": (records.CRASHED, None, []),
+}
+
+
+def test_every_program_has_an_expectation() -> None:
+    assert {p.name for p in PROGRAMS.glob("*.py")} - SLOW == set(EXPECTED)
+    assert len(EXPECTED) + len(SLOW) >= 15
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_outcome_and_scope_errors(traces: dict[str, records.FileTrace], name: str) -> None:
+    kind, line, errors = EXPECTED[name]
+    trace = traces[name]
+    assert trace.outcome.kind == kind, trace.outcome.describe()
+    assert _line(trace, trace.outcome.where) == line
+    assert [(e.code, _line(trace, e.where), e.name) for e in trace.errors] == errors
+
+
+def test_collision_is_reported_at_the_inner_line_with_the_callers(traces: dict[str, records.FileTrace]) -> None:
+    [error] = traces["collide_builder.py"].errors
+    path = records.real(str(PROGRAMS / "collide_builder.py"))
+    assert error.stack == ((path, 8), (path, 16))
+    assert error.message == (
+        "Variable discriminator/w already exists, disallowed. Did you mean to set reuse=True or reuse=tf.AUTO_REUSE in VarScope?"
+    )
+    [created] = traces["collide_builder.py"].variables
+    assert (created.name, created.shape, created.stack) == ("discriminator/w", (4, 1), ((path, 8), (path, 14)))
+
+
+def test_rest_of_file_after_an_error_is_not_reached(traces: dict[str, records.FileTrace]) -> None:
+    trace = traces["collide_builder.py"]
+    assert trace.reached_line(str(PROGRAMS / "collide_builder.py"), 16)
+    assert not trace.reached_line(str(PROGRAMS / "collide_builder.py"), 17)
+    assert trace.outcome.describe().endswith("the rest of the file was not reached")
+
+
+def test_variable_and_get_variable_are_told_apart(traces: dict[str, records.FileTrace]) -> None:
+    found = [(v.name, v.via, v.api, _line(traces["name_scope_get_variable.py"], v.where)) for v in traces["name_scope_get_variable.py"].variables]
+    assert found == [("w", "get_variable", "get_variable", 5), ("block/v", "Variable", "Variable", 6)]
+
+
+def test_reuse_is_recorded(traces: dict[str, records.FileTrace]) -> None:
+    events = [(v.kind, v.name, _line(traces["clean_reuse_true.py"], v.where)) for v in traces["clean_reuse_true.py"].variables]
+    assert events == [
+        ("create", "discriminator/h0/kernel", 9), ("create", "discriminator/h0/bias", 9),
+        ("create", "discriminator/out/kernel", 10), ("create", "discriminator/out/bias", 10),
+        ("reuse", "discriminator/h0/kernel", 9), ("reuse", "discriminator/h0/bias", 9),
+        ("reuse", "discriminator/out/kernel", 10), ("reuse", "discriminator/out/bias", 10),
+    ]  # fmt: skip
+
+
+def test_keras_layers_under_reuse_make_copies(traces: dict[str, records.FileTrace]) -> None:
+    found = [(v.name, v.via, v.reuse) for v in traces["keras_under_reuse.py"].variables]
+    assert found == [
+        ("tower/fc/kernel", "Variable", "false"), ("tower/fc/bias", "Variable", "false"),
+        ("tower_1/fc/kernel", "Variable", "true"), ("tower_1/fc/bias", "Variable", "true"),
+    ]  # fmt: skip
+
+
+def test_new_graphs_and_reset_give_fresh_stores(traces: dict[str, records.FileTrace]) -> None:
+    assert [v.name for v in traces["clean_new_graph.py"].variables] == ["w", "w"]
+    assert [v.name for v in traces["clean_reset_graph.py"].variables] == ["w", "w"]
+
+
+def test_contrib_shims_and_batch_norm_alias(traces: dict[str, records.FileTrace]) -> None:
+    names = [v.name for v in traces["slim_contrib.py"].variables]
+    assert names == [
+        "conv1/weights", "conv1/biases", "bn1/beta", "bn1/moving_mean", "bn1/moving_variance",
+        "Conv/weights", "Conv/biases", "logits/weights", "logits/biases",
+    ]  # fmt: skip
+    assert traces["contrib_missing.py"].outcome.detail.startswith("tf.contrib.learn is not available under TF 2.x")
+    assert [v.name for v in traces["contrib_missing.py"].variables] == ["w"]
+
+
+def test_main_block_runs_with_dynamic_args(traces: dict[str, records.FileTrace]) -> None:
+    assert [(v.name, v.shape) for v in traces["main_block.py"].variables] == [("model/w7", (7,))]
+
+
+def test_training_stops_at_the_first_session_run(traces: dict[str, records.FileTrace], marker: Path) -> None:
+    trace = traces["training_loop.py"]
+    assert trace.outcome.detail == "Session.run"
+    assert [v.name for v in trace.variables] == ["w"]
+    assert not marker.exists()
+    assert traces["keras_fit.py"].outcome.detail == "Model.fit"
+    assert [v.name for v in traces["keras_fit.py"].variables] == ["hidden/kernel", "hidden/bias"]
+
+
+def test_containment_outcomes(traces: dict[str, records.FileTrace]) -> None:
+    assert traces["exit_early.py"].outcome.exit_code == 3
+    assert [v.name for v in traces["exit_early.py"].variables] == ["w"]  # streamed before the process vanished
+    assert traces["crashes.py"].outcome.signal == 11
+    assert traces["raises.py"].outcome.detail == "RuntimeError: data directory not found"
+    assert "limit 512 MiB" in traces["allocates.py"].outcome.describe()
+
+
+ORACLE_PROGRAMS = [
+    "collide_builder.py", "reuse_missing.py", "shape_mismatch.py", "internal_modules.py", "rnn_twice.py",
+    "optimizer_leak.py", "caught_error.py", "name_scope_get_variable.py", "keras_under_reuse.py",
+    "clean_auto_reuse.py", "clean_reuse_true.py", "slim_contrib.py",
+]  # fmt: skip
+
+
+def test_trace_names_equal_the_oracle(traces: dict[str, records.FileTrace]) -> None:
+    """The names and lines `scopelint trace` reports are the ones TF gives by another route."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    try:
+        from tf_oracle import run_programs
+    finally:
+        sys.path.pop(0)
+    # The oracle has no shims: spell the TF1 names the way the shims resolve them (same line numbers).
+    shims = {
+        "import tensorflow as tf\n": "import tensorflow.compat.v1 as tf\n",
+        "tf.contrib.slim": "__import__('tf_slim')",
+        "tf.contrib.layers.": "__import__('tf_slim').",
+        "tf.contrib.rnn.": "tf.nn.rnn_cell.",
+    }
+    sources = []
+    for name in ORACLE_PROGRAMS:
+        text = (PROGRAMS / name).read_text()
+        for old, new in shims.items():
+            text = text.replace(old, new)
+        sources.append(text)
+    for name, outcome in zip(ORACLE_PROGRAMS, run_programs(sources)):
+        created = [(v.name, _line(traces[name], v.where)) for v in traces[name].variables if v.kind == "create"]
+        assert created == [(v.name, v.line) for v in outcome.variables], name
+        ended = traces[name].outcome
+        if outcome.error is None:
+            assert ended.complete, name
+        else:
+            assert outcome.error.startswith(ended.detail.split(" Did you mean")[0]), name
+            assert _line(traces[name], ended.where) == outcome.error_line, name
+
+
+def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "scopelint", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+def test_builder_mode_reports_shares_collides_duplicates() -> None:
+    functions = ["shared_by_get_variable", "default_named_layers", "keras_layers", "auto_reuse", "no_variables"]
+    targets = [f"{PROGRAMS / 'builders.py'}:{f}" for f in functions]
+    done = _cli("trace", "--format", "json", *targets, "--input-shape", "2,8")
+    assert done.returncode == 1, done.stderr  # a scope error was raised
+    report = json.loads(done.stdout)
+    verdicts = {t["function"]: (t["builder"]["twice"]["verdict"], t["builder"]["tower"]["verdict"]) for t in report["traces"]}
+    assert verdicts == {
+        "shared_by_get_variable": ("collides", "shares"),
+        "default_named_layers": ("duplicates", "collides"),
+        "keras_layers": ("duplicates", "duplicates"),
+        "auto_reuse": ("shares", "shares"),
+        "no_variables": ("creates no variables", "creates no variables"),
+    }
+    layers = next(t for t in report["traces"] if t["function"] == "default_named_layers")
+    assert layers["builder"]["tower"]["detail"].startswith("the second call raised SL202: Variable dense_1/kernel does not exist")
+    assert [v["name"] for v in layers["variables"] if v["phase"] == "twice:2"] == ["dense_1/kernel", "dense_1/bias"]
+
+
+def test_trace_text_lists_names_by_line() -> None:
+    done = _cli("trace", str(PROGRAMS / "collide_builder.py"))
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith(f"{PROGRAMS / 'collide_builder.py'}: raised at line 8: ValueError: Variable discriminator/w already exists")
+    assert lines[1].split() == [f"{PROGRAMS / 'collide_builder.py'}:8", "create", "discriminator/w", "[4,", "1]", "get_variable"]
+    assert lines[2].split()[:3] == [f"{PROGRAMS / 'collide_builder.py'}:8", "SL201", "Variable"]
+
+
+def test_check_dynamic_contains_every_failure_and_still_prints(tmp_path: Path) -> None:
+    names = ["hang.py", "exit_early.py", "raises.py", "allocates.py", "crashes.py", "collide_builder.py", "clean_reuse_true.py"]
+    done = _cli("--dynamic", "--dynamic-timeout", "3", "--dynamic-memory", "256", "--no-cache", "--isolated", *names, cwd=PROGRAMS)
+    assert done.returncode == 1, done.stderr
+    out = done.stdout.splitlines()
+    assert "collide_builder.py:8:5: SL201 TensorFlow raised: Variable discriminator/w already exists" in done.stdout
+    assert out[-1].endswith(f"in 1 of {len(names)} files checked.") or out[-1].endswith(f"of {len(names)} files checked.")
+    err = done.stderr
+    assert "hang.py: timed out after 3 s (--dynamic-timeout)" in err
+    assert "exit_early.py: exited early with code 3" in err
+    assert "raises.py: raised at line 5: RuntimeError: data directory not found" in err
+    assert "allocates.py: ran out of memory (limit 256 MiB" in err
+    assert "crashes.py: crashed with signal 11 (SIGSEGV" in err
+    assert "clean_reuse_true.py: ran to the end" in err
+    assert "TensorFlow import" in err

@@ -1,0 +1,130 @@
+"""The pre-commit hook: its manifest, the README snippet, and the real
+``pre-commit try-repo`` against a throwaway git repository."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from pre_commit.clientlib import load_manifest
+
+from scopelint import __version__
+
+ROOT = Path(__file__).resolve().parent.parent
+MANIFEST = ROOT / ".pre-commit-hooks.yaml"
+PRE_COMMIT = [sys.executable, "-m", "pre_commit"]
+
+
+def test_manifest_is_valid_and_static() -> None:
+    [hook] = load_manifest(str(MANIFEST))
+    assert hook["id"] == "scopelint"
+    assert hook["entry"] == "scopelint"  # the check command: no --dynamic, nothing executed
+    assert hook["language"] == "python"
+    assert hook["types"] == ["python"]
+    assert hook["require_serial"] is True
+    assert hook["pass_filenames"] is True
+
+
+def readme_snippet() -> dict[str, Any]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## pre-commit", 1)[1]
+    block = re.search(r"```yaml\n(.*?)```", section, re.S)
+    assert block is not None, "README's pre-commit section has no ```yaml block"
+    loaded: dict[str, Any] = yaml.safe_load(block.group(1))
+    return loaded
+
+
+def test_readme_snippet_matches_the_manifest() -> None:
+    [repo] = readme_snippet()["repos"]
+    assert repo["repo"] == "https://github.com/scopelint/scopelint"
+    assert repo["rev"] == f"v{__version__}"
+    hook_ids = {hook["id"] for hook in load_manifest(str(MANIFEST))}
+    assert [hook["id"] for hook in repo["hooks"]] == ["scopelint"]
+    assert set(h["id"] for h in repo["hooks"]) <= hook_ids
+
+
+def _pypi_reachable() -> bool:
+    try:
+        socket.create_connection(("pypi.org", 443), timeout=3).close()
+    except OSError:
+        return False
+    return True
+
+
+def _git(cwd: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
+    }
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True, env=env).stdout
+
+
+def _snapshot_of_this_repo(target: Path) -> Path:
+    """This checkout as it is on disk (committed or not) in a new one-commit repo,
+    so try-repo sees the working tree without touching this repository's git state."""
+    files = _git(ROOT, "ls-files", "--cached", "--others", "--exclude-standard", "-z").split("\0")
+    for name in filter(None, files):
+        source = ROOT / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    _git(target, "init", "-q")
+    _git(target, "add", "-A")
+    _git(target, "commit", "-q", "-m", "snapshot")
+    return target
+
+
+BUGGY = """\
+import tensorflow.compat.v1 as tf
+
+w = tf.get_variable("w", [3])
+init = tf.initialize_all_variables()
+"""
+FIXED = BUGGY.replace("initialize_all_variables", "global_variables_initializer")
+CLEAN = "import tensorflow.compat.v1 as tf\n\nwith tf.variable_scope('m'):\n    v = tf.get_variable('v', [2])\n"
+
+
+@pytest.mark.network
+@pytest.mark.slow
+def test_try_repo_fails_on_the_bug_and_passes_after_the_fix(tmp_path: Path) -> None:
+    if not _pypi_reachable():
+        pytest.skip("PyPI not reachable: pre-commit cannot build the hook's environment")
+    hook_repo = tmp_path / "hook-repo"
+    hook_repo.mkdir()
+    _snapshot_of_this_repo(hook_repo)
+    project = tmp_path / "project"
+    project.mkdir()
+    _git(project, "init", "-q")
+    (project / "train.py").write_text(BUGGY)
+    (project / "model.py").write_text(CLEAN)
+    (project / "notes.txt").write_text("print 'not python'\n")
+    _git(project, "add", "-A")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "NO_COLOR": "1"}
+
+    def try_repo() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*PRE_COMMIT, "try-repo", str(hook_repo), "scopelint", "--all-files", "--color", "never"],
+            cwd=project, capture_output=True, text=True, env=env, timeout=540,
+        )
+
+    failing = try_repo()
+    output = failing.stdout + failing.stderr
+    assert failing.returncode == 1, output
+    assert re.search(r"scopelint\.+Failed", output), output
+    assert "train.py:4:8: SL401 `tf.initialize_all_variables` is deprecated" in output
+    assert "model.py:" not in output and "notes.txt" not in output
+
+    (project / "train.py").write_text(FIXED)
+    _git(project, "add", "-A")
+    passing = try_repo()
+    assert passing.returncode == 0, passing.stdout + passing.stderr
+    assert re.search(r"scopelint\.+Passed", passing.stdout), passing.stdout
