@@ -10,7 +10,7 @@ from scopelint.config import DEFAULT_CONFIG, Config
 from scopelint.diagnostic import Diagnostic
 from scopelint.engine import EngineOptions, lint_files, lint_text
 from scopelint.files import discover
-from scopelint.model import ModuleFacts
+from scopelint.model import ModuleFacts, VariableInfo
 
 
 def lint_source(
@@ -35,4 +35,23 @@ def lint_paths(
     return diagnostics
 
 
-__all__ = ["lint_source", "lint_paths", "Diagnostic", "Config", "EngineOptions"]
+def describe_variables(
+    source: str,
+    path: str = "<stdin>",
+    config: Config = DEFAULT_CONFIG,
+    project: Mapping[str, ModuleFacts] | None = None,
+) -> list[VariableInfo]:
+    """The model's view of one document: every variable creation, in program
+    order, with its predicted full name (``scopelint --explain-names FILE``)."""
+    import os
+
+    from scopelint.engine import model_settings
+    from scopelint.files import module_name_for
+    from scopelint.model import describe, facts_from_source
+
+    module_name = module_name_for(path) if os.path.exists(path) else None
+    facts = facts_from_source(source, path=path, module_name=module_name, settings=model_settings(config))
+    return describe(facts, project)
+
+
+__all__ = ["lint_source", "lint_paths", "describe_variables", "Diagnostic", "Config", "EngineOptions", "VariableInfo"]

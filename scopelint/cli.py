@@ -46,6 +46,7 @@ def _parser_check() -> argparse.ArgumentParser:
     out.add_argument("--show-suppressed", action="store_true", help="also list findings silenced by comments")
     out.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings are reported")
     out.add_argument("-v", "--verbose", action="store_true", help="tracebacks and timing on stderr")
+    out.add_argument("--explain-names", metavar="FILE", help="print every variable creation in FILE with the full name the model predicts, then exit")
     sel = parser.add_argument_group("rule selection (prefixes allowed: SL2)")
     sel.add_argument("--select", help="comma-separated codes to enable (replaces the config's)")
     sel.add_argument("--extend-select", help="codes to enable in addition")
@@ -116,6 +117,10 @@ def cmd_check(argv: Sequence[str]) -> int:
     from scopelint.report import ReportContext, renderer
 
     args = _parser_check().parse_args(argv)
+    if args.explain_names:
+        from scopelint.model.explain import explain_names
+
+        return explain_names(args.explain_names, _load_config(args), args.format, args.verbose)
     if not args.paths:
         raise UsageError("no paths given: try `scopelint .` (or `scopelint -` to read stdin)")
     config = _load_config(args)

@@ -310,8 +310,10 @@ def _mark_suppressed(diagnostic: Diagnostic) -> Diagnostic:
 
 
 def lint_files(paths: Sequence[str], config: Config, options: EngineOptions) -> tuple[list[Diagnostic], list[FileResult]]:
+    from scopelint.fixes.attach import attach_by_file, read_text
+
     results = run_phase1(paths, config, options)
-    return run_phase2(results, config, options), results
+    return attach_by_file(run_phase2(results, config, options), read_text), results
 
 
 def lint_text(text: str, path: str, config: Config, project: Mapping[str, ModuleFacts] | None = None) -> list[Diagnostic]:
@@ -324,4 +326,7 @@ def lint_text(text: str, path: str, config: Config, project: Mapping[str, Module
         result = analyse_file_text(path, text, settings, module_name_for(path) if os.path.exists(path) else None)
     except Exception as exc:
         result = FileResult(path=path, problems=(file_problem_diagnostic(path, f"internal error: {exc!r}"),))
-    return run_phase2([result], config, EngineOptions(), extra_project=project)
+    from scopelint.fixes.attach import attach_fixes
+
+    # Fix edits for the scope-model rules need the text, which phase 2 no longer has.
+    return attach_fixes(run_phase2([result], config, EngineOptions(), extra_project=project), text)

@@ -14,6 +14,7 @@ left in ``PENDING_CHECKS`` after its check has landed.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -23,15 +24,16 @@ from scopelint.api import lint_source
 from scopelint.catalog import SECTIONS, Example, Rule, load_catalog
 from scopelint.checks import ALL_CHECKS
 from scopelint.config import Config
+from scopelint.diagnostic import Diagnostic
+from scopelint.fixes.edits import SAFE, fix_from_data
+from scopelint.fixes.loop import FixOutcome, fix_text
 
 # Produced by the engine (files it cannot parse, decode or read), not by a check.
 ENGINE_CODES = frozenset({"SL900"})
 
 # Catalog codes whose check has not landed yet. Remove a code when its check
 # is added to scopelint.checks.ALL_CHECKS (test_pending_checks_do_not_rot enforces it).
-PENDING_CHECKS = frozenset(
-    {"SL101", "SL102", "SL103", "SL104", "SL201", "SL202", "SL203", "SL204", "SL205", "SL301", "SL302"}
-)
+PENDING_CHECKS: frozenset[str] = frozenset()
 
 # The initial code table of DESIGN.md: codes are forever, so these must stay listed.
 DESIGN_CODES = {
@@ -183,9 +185,35 @@ def test_bad_example_is_flagged_exactly_on_its_expect_lines(case: Case) -> None:
     code = case.rule.code
     found = lint_source(case.example.code, path=f"{case.id}.py", config=Config(select=(code,)))
     assert sorted((d.line, d.code) for d in found) == sorted(case.example.expected)
+    lines = len(case.example.code.splitlines())
     for diagnostic in found:
         assert diagnostic.message.strip(), f"{case.id}: empty message"
         assert diagnostic.severity.value == case.rule.severity, f"{case.id}: severity differs from the catalog"
+        json.dumps(diagnostic.to_json(case.rule.name))  # data must serialise (JSON, SARIF, LSP)
+        for related in diagnostic.data.get("related", ()):
+            assert related["path"] == f"{case.id}.py" and 1 <= related["line"] <= lines, f"{case.id}: related {related}"
+
+
+def fix_example(source: str, code: str) -> tuple[list[Diagnostic], FixOutcome]:
+    """Lint with only ``code`` selected and apply every fix it offers (safe and unsafe), as `--fix --unsafe-fixes` would."""
+    config = Config(select=(code,))
+    found = lint_source(source, path="example.py", config=config)
+    outcome = fix_text(source, found, lambda text: lint_source(text, path="example.py", config=config), unsafe=True)
+    return found, outcome
+
+
+@pytest.mark.parametrize("case", _params(bad=True))
+def test_fixes_are_as_the_catalog_says_and_remove_their_findings(case: Case) -> None:
+    code = case.rule.code
+    found, outcome = fix_example(case.example.code, code)
+    offered = [fix for fix in (fix_from_data(d.data.get("fix")) for d in found) if fix is not None]
+    if case.rule.fix == "none":
+        assert offered == [], f"{case.id}: the catalog says 'fix: none' but the check offers fixes"
+    if case.rule.fix == "safe":
+        assert {fix.safety for fix in offered} <= {SAFE}, f"{case.id}: the catalog says 'fix: safe'"
+    assert outcome.dropped == ()
+    assert len([d for d in outcome.remaining if d.code == code]) == len(found) - len(offered)
+    assert len(outcome.fixed) == len(offered)
 
 
 @pytest.mark.parametrize("case", _params(bad=False))

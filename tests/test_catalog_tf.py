@@ -27,6 +27,8 @@ from scopelint.api import lint_source
 from scopelint.catalog import load_catalog
 from scopelint.checks import ALL_CHECKS
 from scopelint.config import Config
+from scopelint.fixes.edits import SAFE, fix_from_data
+from test_catalog import fix_example
 from tf_oracle import Outcome, run_programs
 
 pytestmark = pytest.mark.tf
@@ -176,13 +178,40 @@ CLAIMED_STDOUT = {
 }
 
 
+@dataclass(frozen=True)
+class Fixed:
+    block: Block
+    source: str  # the block after `--fix --unsafe-fixes`
+    safe_only: bool  # every applied fix was safe
+
+    @property
+    def id(self) -> str:
+        return f"{self.block.id}-fixed"
+
+
+def _fixed() -> list[Fixed]:
+    fixed: list[Fixed] = []
+    for block in BLOCKS:
+        if not block.bad or block.skip is not None or block.code not in ALL_CHECKS:
+            continue
+        found, outcome = fix_example(block.source, block.code)
+        if not outcome.fixed:
+            continue
+        safeties = {fix.safety for fix in (fix_from_data(d.data.get("fix")) for d in outcome.fixed) if fix is not None}
+        fixed.append(Fixed(block, outcome.text, safe_only=safeties <= {SAFE}))
+    return fixed
+
+
+FIXED = _fixed()
+
+
 @pytest.fixture(scope="module")
 def outcomes() -> dict[str, Outcome]:
-    """Every catalog block and every claim, run in one TF subprocess."""
+    """Every catalog block, every fixed bad block and every claim, run in one TF subprocess."""
     runnable = [block for block in BLOCKS if block.skip is None]
-    programs = [block.source for block in runnable] + list(CLAIMS.values())
+    programs = [block.source for block in runnable] + [f.source for f in FIXED] + list(CLAIMS.values())
     results = run_programs(programs)
-    return dict(zip([block.id for block in runnable] + list(CLAIMS), results))
+    return dict(zip([block.id for block in runnable] + [f.id for f in FIXED] + list(CLAIMS), results))
 
 
 def _params(selector: str) -> list[object]:
@@ -235,7 +264,8 @@ def test_claim_holds_under_tf(claim: str, outcomes: dict[str, Outcome]) -> None:
 
 
 def _names_created_on(outcome: Outcome, first: int, last: int) -> list[str]:
-    return [v.name for v in outcome.variables if v.line is not None and first <= v.line <= last]
+    """Variables created by these lines, directly or through a builder called there."""
+    return [v.name for v in outcome.variables if any(first <= line <= last for line in v.trace)]
 
 
 def _matches(predicted: str, names: list[str]) -> bool:
@@ -255,7 +285,7 @@ def test_predicted_names_in_diagnostics_are_what_tf_names(block: Block, outcomes
         if not isinstance(predicted, str) or "{" in predicted:
             continue
         error = _ERROR_VARIABLE.match(outcome.error or "")
-        if error is not None and outcome.error_line == diagnostic.line:
+        if error is not None and diagnostic.line in outcome.error_trace:
             assert predicted == (error.group("a") or error.group("b")), f"{block.id}:{diagnostic.line}: TF says {outcome.error!r}"
             compared += 1
             continue
@@ -284,3 +314,14 @@ def test_explain_names_agree_with_tf(block: Block, outcomes: dict[str, Outcome])
         assert _matches(info.predicted_name, created), (
             f"{block.id}:{info.line}: model predicts {info.api} creates {info.predicted_name!r}; TF created {created}"
         )
+
+
+@pytest.mark.parametrize("fixed", [pytest.param(f, id=f.id) for f in FIXED])
+def test_fixed_example_behaves_as_its_fix_safety_promises(fixed: Fixed, outcomes: dict[str, Outcome]) -> None:
+    """A safe fix leaves TF's result unchanged (same variables, ops and error); an unsafe one
+    may change names, but the program it leaves must run."""
+    before, after = outcomes[fixed.block.id], outcomes[fixed.id]
+    if fixed.safe_only:
+        assert (after.variables, after.ops, after.error) == (before.variables, before.ops, before.error), fixed.source
+    else:
+        assert after.error is None, f"{fixed.id} still raises under TF: {after.error}\n{fixed.source}"

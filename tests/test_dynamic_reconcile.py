@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Sequence
 
 import pytest
 
@@ -40,7 +41,13 @@ def _var(path: str, name: str, stack: list[int], seq: int, kind: str = "create",
     return records.VariableEvent(kind, name, (3, 4), via, reuse, "get_variable", tuple((real, n) for n in stack), phase, seq)
 
 
-def _trace(path: str, outcome: records.Outcome, variables=(), errors=(), reached=()) -> records.FileTrace:  # type: ignore[no-untyped-def]
+def _trace(
+    path: str,
+    outcome: records.Outcome,
+    variables: Sequence[records.VariableEvent] = (),
+    errors: Sequence[records.ScopeError] = (),
+    reached: Sequence[int] = (),
+) -> records.FileTrace:
     real = records.real(path)
     return records.FileTrace(path, outcome, tuple(variables), tuple(errors), {(real, n): i for i, n in enumerate(reached)})
 
@@ -155,12 +162,20 @@ def test_sl101_confirmed_by_the_name_tf_gave(program: str) -> None:
     assert refuted.data["dynamic"] == "refuted"
 
 
-def test_sl203_confirmed_by_a_later_does_not_exist(program: str) -> None:
+def test_sl203_confirmed_by_a_later_does_not_exist_which_it_explains(program: str) -> None:
     real = records.real(program)
     error = records.ScopeError("SL202", "model/w/Adam/", "Variable model/w/Adam/ does not exist", ((real, 9),), "", 20)
     trace = _trace(program, records.Outcome(records.RAISED, "ValueError"), errors=[error], reached=[1, 2, 7, 9])
     result = reconcile([_diag(program, 7, "SL203")], [trace])
-    assert [(d.line, d.code, d.data["dynamic"]) for d in result] == [(7, "SL203", "confirmed"), (9, "SL202", "trace-only")]
+    assert [(d.line, d.code, d.data["dynamic"]) for d in result] == [(7, "SL203", "confirmed")]
+
+
+def test_a_does_not_exist_before_the_leak_is_not_explained_by_it(program: str) -> None:
+    real = records.real(program)
+    error = records.ScopeError("SL202", "x/w", "Variable x/w does not exist", ((real, 3),), "", 2)
+    trace = _trace(program, records.Outcome(records.OK), errors=[error], reached=[1, 2, 3, 7, 9])
+    result = reconcile([_diag(program, 7, "SL203")], [trace])
+    assert [(d.line, d.code, d.data["dynamic"]) for d in result] == [(3, "SL202", "trace-only"), (7, "SL203", "refuted")]
 
 
 def test_unobservable_rules_are_only_marked_when_not_reached(program: str) -> None:
@@ -177,13 +192,19 @@ def test_files_no_trace_touched_stay_unmarked(program: str, tmp_path: Path) -> N
     assert "dynamic" not in result.data
 
 
+def test_a_file_the_worker_never_ran_is_no_evidence(program: str) -> None:
+    trace = _trace(program, records.Outcome(records.NOT_RUN, "TensorFlow could not be imported"))
+    static = [_diag(program, 3, "SL201"), _diag(program, 9, "SL103")]
+    assert [dict(d.data) for d in reconcile(static, [trace])] == [{}, {}]
+
+
 def test_name_pattern() -> None:
     assert name_pattern("tower_{i}/w").match("tower_3/w")
     assert not name_pattern("tower_{i}/w").match("tower_3/x/w")
     assert not name_pattern("a.b/w").match("aXb/w")
 
 
-def _builder_trace(path: str, events: list[records.VariableEvent], errors: list[records.ScopeError] = []) -> records.FileTrace:  # noqa: B006
+def _builder_trace(path: str, events: Sequence[records.VariableEvent], errors: Sequence[records.ScopeError] = ()) -> records.FileTrace:
     return _trace(path, records.Outcome(records.OK), variables=events, errors=errors)
 
 

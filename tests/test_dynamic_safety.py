@@ -106,3 +106,19 @@ def test_bad_dynamic_options_are_usage_errors(tmp_path: Path) -> None:
     done = _scopelint("--dynamic", "--dynamic-timeout", "0", "--no-cache", "--isolated", "train.py", cwd=tmp_path)
     assert done.returncode == 2
     assert "--dynamic-timeout must be positive" in done.stderr
+
+
+def test_directories_trace_only_files_that_mention_tensorflow(tmp_path: Path) -> None:
+    from scopelint.dynamic.cli import files_to_trace
+
+    (tmp_path / "model.py").write_text("import tensorflow as tf\n")
+    (tmp_path / "slimmy.py").write_text("import tf_slim as slim\n")
+    (tmp_path / "utils.py").write_text("import os\n")
+    (tmp_path / "setup.py").write_text("import tensorflow\nfrom setuptools import setup\nsetup()\n")
+    named_plain = tmp_path / "named.py"
+    named_plain.write_text("print('no tf here, but the user named me')\n")
+    discovered = [str(tmp_path / n) for n in ("model.py", "slimmy.py", "utils.py", "setup.py", "named.py")]
+    assert files_to_trace([str(tmp_path)], discovered) == [str(tmp_path / "model.py"), str(tmp_path / "slimmy.py")]
+    assert files_to_trace([str(tmp_path), str(named_plain)], discovered) == [
+        str(tmp_path / "model.py"), str(tmp_path / "slimmy.py"), str(named_plain)
+    ]

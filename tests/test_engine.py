@@ -89,10 +89,10 @@ def test_an_internal_error_costs_one_file_not_the_run(tmp_path: Path, monkeypatc
 
     real_extract = model.extract
 
-    def flaky_extract(module, *, path, module_name, settings):  # type: ignore[no-untyped-def]
-        if path.endswith("boom.py"):
+    def flaky_extract(module, **kwargs):  # type: ignore[no-untyped-def]
+        if kwargs["path"].endswith("boom.py"):
             raise RuntimeError("model bug")
-        return real_extract(module, path=path, module_name=module_name, settings=settings)
+        return real_extract(module, **kwargs)
 
     monkeypatch.setattr(model, "extract", flaky_extract)
     (tmp_path / "boom.py").write_text("import tensorflow as tf\n")

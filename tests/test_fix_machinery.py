@@ -109,6 +109,23 @@ def test_a_fix_that_would_not_parse_is_dropped_with_a_message() -> None:
     assert outcome.dropped[0].startswith("m.py:2:5: SL401 fix dropped (break it): the result would not parse")
 
 
+def test_a_fix_the_compiler_rejects_is_dropped() -> None:
+    # libcst accepts a repeated keyword argument; CPython does not.
+    text = "f(reuse=True)\n"
+    repeat = finding(1, 13, [Edit(1, 13, 1, 13, ", reuse=None")], message="add reuse")
+    outcome = fix_text(text, [repeat], lambda t: [repeat])
+    assert outcome.text == text
+    assert outcome.dropped == ("m.py:1:13: SL401 fix dropped (add reuse): the result would not parse (keyword argument repeated: reuse (line 1))",)
+
+
+def test_same_span_different_content_conflicts() -> None:
+    text = "x = old\n"
+    first = finding(1, 5, [Edit(1, 5, 1, 8, "new")], message="one")
+    second = finding(1, 5, [Edit(1, 5, 1, 8, "other")], code="SL402", message="two")
+    outcome = fix_text(text, [first, second], lambda t: [second] if "old" in t else [])
+    assert outcome.text == "x = new\n" and outcome.fixed == (first,)
+
+
 def test_suppressed_findings_are_not_fixed() -> None:
     text = "x = old\n"
     (found,) = replace_word(text, "old", "new")

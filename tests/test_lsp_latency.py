@@ -56,6 +56,8 @@ def tf_file(lines: int = 1000) -> str:
 
 
 async def measure(client: LanguageClient, root: Path, edits: int = EDITS) -> list[float]:
+    """Seconds from each didChange to its publishDiagnostics; the first entry of
+    the list is the open (cold: the server imports libcst and the model then)."""
     await client.initialize_session(
         types.InitializeParams(capabilities=types.ClientCapabilities(), root_uri=root.as_uri())
     )
@@ -66,8 +68,9 @@ async def measure(client: LanguageClient, root: Path, edits: int = EDITS) -> lis
     client.text_document_did_open(
         types.DidOpenTextDocumentParams(types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text))
     )
+    start = time.perf_counter()
     await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-    timings = []
+    timings = [time.perf_counter() - start]
     for version in range(2, edits + 2):
         line = 500 + version
         change = types.TextDocumentContentChangePartial(
@@ -96,7 +99,7 @@ async def test_edit_to_diagnostics_latency(tmp_path: Path) -> None:
     finally:
         await client.shutdown_session()
         await client.stop()
-    median = statistics.median(timings)
+    median = statistics.median(timings[1:])
     print(f"median didChange->publishDiagnostics on a 1,000-line file: {median * 1000:.0f} ms")
     assert median < 2.0
 
@@ -112,10 +115,11 @@ async def _main() -> None:
         finally:
             await client.shutdown_session()
             await client.stop()
-    ms = sorted(t * 1000 for t in timings)
+    ms = sorted(t * 1000 for t in timings[1:])
     print(
         f"{len(ms)} edits on a {len(tf_file().splitlines())}-line TF1 file, debounce 0 ms: "
-        f"median {statistics.median(ms):.0f} ms, min {ms[0]:.0f} ms, max {ms[-1]:.0f} ms"
+        f"median {statistics.median(ms):.0f} ms, min {ms[0]:.0f} ms, max {ms[-1]:.0f} ms; "
+        f"didOpen -> first publish (cold) {timings[0] * 1000:.0f} ms"
     )
 
 

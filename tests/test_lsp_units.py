@@ -175,6 +175,22 @@ def test_variable_hover_text_and_innermost_pick() -> None:
     assert "reused here (must already exist) by `tf.get_variable`" in text
     assert "- `variable_scope=model/name_scope=model_1`" in text
     assert hover.full_name("tower_{i}/w") == "tower_{i}/w:0"
+    assert "TensorFlow raises" not in text
+
+
+def test_variable_hover_says_when_tf_raises() -> None:
+    from scopelint.api import describe_variables
+
+    source = (
+        "import tensorflow.compat.v1 as tf\n\n"
+        "with tf.variable_scope('model'):\n    w = tf.get_variable('w', [3])\n"
+        "with tf.variable_scope('model'):\n    w2 = tf.get_variable('w', [3])\n"
+    )
+    first, second = describe_variables(source)
+    assert "TensorFlow raises" not in hover.variable_markdown(first)
+    text = hover.variable_markdown(second)
+    assert "already exists, disallowed" in text
+    assert "- `name_scope=model_1`" in text
 
 
 def test_rule_hover_uses_the_catalog_sections() -> None:

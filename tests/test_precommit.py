@@ -83,13 +83,26 @@ def _snapshot_of_this_repo(target: Path) -> Path:
     return target
 
 
-BUGGY = """\
+# A model builder in one module, called twice from another: the collision is
+# only visible when both files reach the same scopelint process (require_serial).
+MODELS = """\
 import tensorflow.compat.v1 as tf
 
-w = tf.get_variable("w", [3])
-init = tf.initialize_all_variables()
+
+def discriminator(x):
+    with tf.variable_scope("discriminator"):
+        w = tf.get_variable("w", [3, 1])
+        return tf.matmul(x, w)
 """
-FIXED = BUGGY.replace("initialize_all_variables", "global_variables_initializer")
+MODELS_FIXED = MODELS.replace('variable_scope("discriminator")', 'variable_scope("discriminator", reuse=tf.AUTO_REUSE)')
+TRAIN = """\
+import tensorflow.compat.v1 as tf
+
+from models import discriminator
+
+real = discriminator(tf.placeholder(tf.float32, [None, 3]))
+fake = discriminator(tf.placeholder(tf.float32, [None, 3]))
+"""
 CLEAN = "import tensorflow.compat.v1 as tf\n\nwith tf.variable_scope('m'):\n    v = tf.get_variable('v', [2])\n"
 
 
@@ -104,8 +117,9 @@ def test_try_repo_fails_on_the_bug_and_passes_after_the_fix(tmp_path: Path) -> N
     project = tmp_path / "project"
     project.mkdir()
     _git(project, "init", "-q")
-    (project / "train.py").write_text(BUGGY)
-    (project / "model.py").write_text(CLEAN)
+    (project / "models.py").write_text(MODELS)
+    (project / "train.py").write_text(TRAIN)
+    (project / "clean.py").write_text(CLEAN)
     (project / "notes.txt").write_text("print 'not python'\n")
     _git(project, "add", "-A")
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "NO_COLOR": "1"}
@@ -120,10 +134,10 @@ def test_try_repo_fails_on_the_bug_and_passes_after_the_fix(tmp_path: Path) -> N
     output = failing.stdout + failing.stderr
     assert failing.returncode == 1, output
     assert re.search(r"scopelint\.+Failed", output), output
-    assert "train.py:4:8: SL401 `tf.initialize_all_variables` is deprecated" in output
-    assert "model.py:" not in output and "notes.txt" not in output
+    assert "train.py:6:8: SL201 `tf.get_variable` creates variable 'discriminator/w', which already exists" in output
+    assert "clean.py:" not in output and "notes.txt" not in output
 
-    (project / "train.py").write_text(FIXED)
+    (project / "models.py").write_text(MODELS_FIXED)
     _git(project, "add", "-A")
     passing = try_repo()
     assert passing.returncode == 0, passing.stdout + passing.stderr

@@ -74,6 +74,17 @@ with tf.variable_scope('a'):
 with tf.variable_scope('a', reuse=True):
     tf.get_variable('w', [4])
 """,
+    "builder_called_twice": """\
+import tensorflow.compat.v1 as tf
+
+def dense(x):
+    w = tf.get_variable("w", [4, 4])
+    return tf.matmul(x, w)
+
+x = tf.placeholder(tf.float32, [None, 4])
+h = dense(x)
+y = dense(h)
+""",
     "contrib_is_gone": """\
 import tensorflow.compat.v1 as tf
 layers = tf.contrib.layers
@@ -228,3 +239,14 @@ def test_reset_inside_a_nested_graph_fails_as_in_tf(outcomes: dict[str, Outcome]
     assert result.error_line == 3
     # ...and the next program still gets a fresh, tracked graph.
     assert outcomes["prints_and_fresh_graph"].variable_names == ("w",)
+
+
+def test_error_trace_holds_the_call_and_the_creation(outcomes: dict[str, Outcome]) -> None:
+    result = outcomes["builder_called_twice"]
+    assert result.error is not None and result.error.startswith("ValueError: Variable w already exists, disallowed.")
+    assert result.error_trace == (9, 4)
+    assert result.error_line == 4
+    assert result.variables == (VariableRecord("w", (4, 4), 4),)
+    assert result.variables[0].trace == (8, 4)
+    assert outcomes["variable_uniquifies"].error_trace == (7,)
+    assert outcomes["auto_reuse"].error_trace == ()

@@ -10,8 +10,10 @@ a fresh default graph with fresh globals and reports:
   ``tf.variable_creator_scope`` sees ``tf.get_variable``, ``tf.Variable``,
   layers, slim and optimizer slots alike;
 * ``ops``: the names of all ops in the (final) default graph, in creation order;
-* ``error`` / ``error_line``: ``"ValueError: Variable w already exists, ..."``
-  (its first lines) and the program line that raised, or ``None``;
+* ``error`` / ``error_line`` / ``error_trace``: ``"ValueError: Variable w
+  already exists, ..."`` (its first lines), the innermost program line of the
+  traceback, and all of its program lines (the call of a builder, then the
+  ``get_variable`` inside it); ``None`` / ``()`` when the program ran;
 * ``logs``: what TF logged at WARNING or above (deprecation notices), and
   ``stdout``: what the program printed.
 
@@ -29,7 +31,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +48,9 @@ class VariableRecord:
     name: str  # without ":0"
     shape: tuple[int | None, ...] | None  # None: unknown rank
     line: int | None  # program line that created it; None if not reached from the program's frame
+    # Every program line on the stack, outermost first (a builder's call, then its
+    # creation); left out of ==, so records compare by name, shape and line.
+    trace: tuple[int, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -53,9 +58,10 @@ class Outcome:
     variables: tuple[VariableRecord, ...]
     ops: tuple[str, ...]
     error: str | None
-    error_line: int | None
+    error_line: int | None  # the innermost program line of the traceback
     logs: tuple[str, ...] = ()
     stdout: str = ""
+    error_trace: tuple[int, ...] = ()  # every program line in the traceback, outermost first
 
     @property
     def variable_names(self) -> tuple[str, ...]:
@@ -93,13 +99,15 @@ def _outcome(row: dict[str, Any]) -> Outcome:
             VariableRecord(
                 name=v["name"],
                 shape=None if v["shape"] is None else tuple(v["shape"]),
-                line=v["line"],
+                line=v["trace"][-1] if v["trace"] else None,
+                trace=tuple(v["trace"]),
             )
             for v in row["variables"]
         ),
         ops=tuple(row["ops"]),
         error=row["error"],
-        error_line=row["error_line"],
+        error_line=row["error_trace"][-1] if row["error_trace"] else None,
+        error_trace=tuple(row["error_trace"]),
         logs=tuple(row["logs"]),
         stdout=row["stdout"],
     )
@@ -144,13 +152,15 @@ class _LogCapture:
         return taken
 
 
-def _program_line(filename: str) -> int | None:
+def _program_lines(filename: str) -> list[int]:
+    """The program's lines on the current stack, outermost first."""
+    lines: list[int] = []
     frame = sys._getframe(1)
     while frame is not None:
         if frame.f_code.co_filename == filename:
-            return frame.f_lineno
+            lines.append(frame.f_lineno)
         frame = frame.f_back  # type: ignore[assignment]
-    return None
+    return lines[::-1]
 
 
 def _error_text(exc: BaseException) -> str:
@@ -163,15 +173,15 @@ def _error_text(exc: BaseException) -> str:
     return "\n".join(kept)
 
 
-def _error_line(exc: BaseException, filename: str) -> int | None:
-    found = None
+def _error_trace(exc: BaseException, filename: str) -> list[int]:
+    found: list[int] = []
     tb = exc.__traceback__
     while tb is not None:
         if tb.tb_frame.f_code.co_filename == filename:
-            found = tb.tb_lineno
+            found.append(tb.tb_lineno)
         tb = tb.tb_next
-    if found is None and isinstance(exc, SyntaxError) and exc.filename == filename:
-        found = exc.lineno
+    if not found and isinstance(exc, SyntaxError) and exc.filename == filename and exc.lineno:
+        found.append(exc.lineno)
     return found
 
 
@@ -196,25 +206,25 @@ def _run_one(tf: Any, source: str, index: int, logs: _LogCapture) -> dict[str, A
 
     def creator(next_creator: Any, **kwargs: Any) -> Any:
         variable = next_creator(**kwargs)
-        variables.append({"name": variable.name.split(":")[0], "shape": _shape(variable), "line": _program_line(filename)})
+        variables.append({"name": variable.name.split(":")[0], "shape": _shape(variable), "trace": _program_lines(filename)})
         return variable
 
     _reset_deprecation_memory()
     logs.take()
     printed = io.StringIO()
     error: str | None = None
-    error_line: int | None = None
+    error_trace: list[int] = []
     with _TrackedDefaultGraph(tf, creator) as tracked, contextlib.redirect_stdout(printed):
         try:
             code = compile(source, filename, "exec")
             exec(code, {"__name__": "__main__", "__builtins__": builtins, "__file__": filename})
         except (Exception, SystemExit) as exc:  # every failure is the program's result
-            error, error_line = _error_text(exc), _error_line(exc, filename)
+            error, error_trace = _error_text(exc), _error_trace(exc, filename)
     return {
         "variables": variables,
         "ops": [op.name for op in tracked.graph.get_operations()],
         "error": error,
-        "error_line": error_line,
+        "error_trace": error_trace,
         "logs": logs.take(),
         "stdout": printed.getvalue(),
     }

@@ -7,15 +7,13 @@ from typing import Iterator
 
 from scopelint.diagnostic import Diagnostic, Severity, related
 from scopelint.model import ModelResult
+from scopelint.model.collections import TowerUpdateOpsRead, UpdateOpsNotRun
 
 CODE = "SL301"
 
 
 def check(result: ModelResult) -> Iterator[Diagnostic]:
-    facts = result.collections
-    if facts is None:
-        return
-    for finding in facts.update_ops_not_run:
+    for finding in result.of_type(UpdateOpsNotRun):
         line, column, end_line, end_column = finding.train_op
         bn_line, bn_column = finding.batch_norm[0], finding.batch_norm[1]
         yield Diagnostic(
@@ -33,7 +31,7 @@ def check(result: ModelResult) -> Iterator[Diagnostic]:
             end_column=end_column,
             data={"related": [related(result.path, bn_line, bn_column, "batch norm whose updates go to UPDATE_OPS")]},
         )
-    for read in facts.tower_reads:
+    for read in result.of_type(TowerUpdateOpsRead):
         line, column, end_line, end_column = read.pos
         yield Diagnostic(
             path=result.path,

@@ -24,10 +24,7 @@ def _what(finding: SaverTooEarly) -> str:
 
 
 def check(result: ModelResult) -> Iterator[Diagnostic]:
-    facts = result.collections
-    if facts is None:
-        return
-    for finding in facts.saver_too_early:
+    for finding in result.of_type(SaverTooEarly):
         line, column, end_line, end_column = finding.saver
         where = finding.creation[0]
         yield Diagnostic(

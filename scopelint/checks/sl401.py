@@ -35,7 +35,7 @@ def _message(use: DeprecatedUse) -> str:
 
 
 def check(result: ModelResult) -> Iterator[Diagnostic]:
-    for use in result.deprecated_uses:
+    for use in result.of_type(DeprecatedUse):
         data = {"fix": make_fix(SAFE, f"Replace with `{use.replacement}`", use.edits)} if use.edits else {}
         yield Diagnostic(
             path=result.path,

@@ -45,9 +45,12 @@ def _call(builder: Callable[..., Any], inputs: list[Any], recorder: Any, phase: 
         recorder.phase = ""
 
 
-def run_builder(path: str, spec: dict[str, Any], recorder: Any, tf: ModuleType) -> None:
+def run_builder(path: str, module: str | None, spec: dict[str, Any], recorder: Any, tf: ModuleType) -> None:
     # The file's top level runs (imports, constants); its __main__ block does not.
-    namespace = runpy.run_path(path, run_name="__scopelint_builder__")
+    if module:
+        namespace = runpy.run_module(module, run_name="__scopelint_builder__", alter_sys=True)
+    else:
+        namespace = runpy.run_path(path, run_name="__scopelint_builder__")
     builder = _resolve(namespace, spec["function"])
     dtype = getattr(tf, spec.get("dtype") or "float32")
     for scenario in SCENARIOS:

@@ -84,7 +84,7 @@ def _user_frames(tb: TracebackType | None, recorder: Any) -> list[tuple[str, int
 
 
 def _end_event(exc: BaseException | None, recorder: Any) -> dict[str, Any]:
-    from scopelint.dynamic.hooks import StopTrace
+    from scopelint.dynamic.stops import StopTrace
     from scopelint.dynamic.shims import UNSUPPORTED_MARK, unavailable
 
     if exc is None:
@@ -109,6 +109,20 @@ def _end_event(exc: BaseException | None, recorder: Any) -> dict[str, Any]:
     return event
 
 
+def package_entry(path: str) -> tuple[str | None, str]:
+    """(dotted module name, directory above the top package) for a file inside
+    packages; (None, its directory) for a plain script."""
+    directory = os.path.dirname(os.path.abspath(path))
+    stem = os.path.splitext(os.path.basename(path))[0]
+    if stem == "__init__" or not os.path.isfile(os.path.join(directory, "__init__.py")):
+        return None, directory
+    parts = [stem]
+    while os.path.isfile(os.path.join(directory, "__init__.py")):
+        parts.insert(0, os.path.basename(directory))
+        directory = os.path.dirname(directory)
+    return ".".join(parts), directory
+
+
 def run_job(job: dict[str, Any], spec: dict[str, Any], tf: ModuleType) -> None:
     """Runs inside the forked child. Never returns normally: the caller exits."""
     from scopelint.dynamic import hooks, shims
@@ -123,18 +137,24 @@ def run_job(job: dict[str, Any], spec: dict[str, Any], tf: ModuleType) -> None:
     shims.install(tf)
     path = job["path"]
     sys.argv = [path, *spec.get("argv", [])]
-    sys.path.insert(0, os.path.dirname(path))
+    module, root = package_entry(path)
+    sys.path[:0] = [os.path.dirname(path)] + ([root] if module else [])
     limit_memory(int(spec.get("memory_mb", 0)))
     failure: BaseException | None = None
     try:
         if job.get("builder"):
             from scopelint.dynamic.builder import run_builder
 
-            run_builder(path, job["builder"], recorder, tf)
+            run_builder(path, module, job["builder"], recorder, tf)
         else:
-            sys.settrace(recorder.global_trace)
+            if spec.get("coverage", True):
+                sys.settrace(recorder.global_trace)
             try:
-                runpy.run_path(path, run_name="__main__")
+                if module:
+                    # As `python -m pkg.train`, so the file's relative imports work.
+                    runpy.run_module(module, run_name="__main__", alter_sys=True)
+                else:
+                    runpy.run_path(path, run_name="__main__")
             finally:
                 sys.settrace(None)
     except BaseException as exc:  # the user's code may raise anything; it is the result

@@ -11,11 +11,14 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any, Callable, Sequence, TextIO
+from typing import TYPE_CHECKING, Any, Callable, Sequence, TextIO
 
 from scopelint.diagnostic import Diagnostic
 from scopelint.dynamic import records
 from scopelint.dynamic.options import BuilderSpec, DynamicOptions, add_options, options_from, parse_shape
+
+if TYPE_CHECKING:
+    from scopelint.dynamic.runner import RunStats
 
 # A file found in a directory is traced only when it mentions TF at all;
 # packaging scripts are never run (they install things).
@@ -66,6 +69,20 @@ def outcome_line(trace: records.FileTrace) -> str:
     return f"{trace.path}: {trace.outcome.describe()} ({trace.seconds:.2f} s)"
 
 
+def run_dynamic(
+    static: Sequence[Diagnostic],
+    paths: Sequence[str],
+    options: DynamicOptions,
+    keep: Callable[[Diagnostic], bool],
+) -> tuple[list[Diagnostic], list[records.FileTrace], "RunStats"]:
+    """Trace ``paths`` and reconcile; prints nothing (the LSP server can call this)."""
+    from scopelint.dynamic.reconcile import reconcile
+    from scopelint.dynamic.runner import trace_files
+
+    traces, stats = trace_files(paths, options)
+    return reconcile(static, traces, keep), traces, stats
+
+
 def check_with_dynamic(
     static: Sequence[Diagnostic],
     named: Sequence[str],
@@ -76,17 +93,17 @@ def check_with_dynamic(
 ) -> list[Diagnostic]:
     """Run the traces, report each file's outcome on ``err``, reconcile.
     Any failure of the dynamic half leaves the static results as they are."""
-    from scopelint.dynamic.reconcile import reconcile
-    from scopelint.dynamic.runner import trace_files
-
     paths = files_to_trace(named, discovered)
     if not paths:
         print("scopelint: dynamic: no file to trace (none mentions tensorflow)", file=err)
         return list(static)
     try:
-        traces, stats = trace_files(paths, options)
+        diagnostics, traces, stats = run_dynamic(static, paths, options, keep)
     except OSError as exc:
         print(f"scopelint: dynamic: could not start the tracing worker: {exc}", file=err)
+        return list(static)
+    except Exception as exc:  # the dynamic half's boundary: a bug here must not cost the static report
+        print(f"scopelint: dynamic: internal error, static results only: {exc!r}", file=err)
         return list(static)
     for trace in traces:
         print(f"scopelint: dynamic: {outcome_line(trace)}", file=err)
@@ -95,7 +112,7 @@ def check_with_dynamic(
                 print(f"    {line}", file=err)
     if stats.import_seconds is not None:
         print(f"scopelint: dynamic: traced {len(traces)} file(s) in {stats.total_seconds:.1f} s (TensorFlow import {stats.import_seconds:.1f} s, once)", file=err)
-    return reconcile(static, traces, keep)
+    return diagnostics
 
 
 # ---- scopelint trace --------------------------------------------------------
@@ -219,7 +236,7 @@ def trace_main(argv: Sequence[str]) -> int:
     except (ValueError, FileNotFoundError) as exc:
         print(f"scopelint trace: error: {exc}", file=sys.stderr)
         return 2
-    traces, stats = run_jobs(jobs, options)
+    traces, stats = run_jobs(jobs, options, coverage=False)
     if args.format == "json":
         print(json.dumps({"import_seconds": stats.import_seconds, "traces": [render_json(t, j.builder) for t, j in zip(traces, jobs)]}, indent=2))
     else:

@@ -1,6 +1,6 @@
 """The recorder, installed into TensorFlow inside the forked child.
 
-Three hooks, all below the public API so that every spelling reaches them
+Two hooks, both below the public API so that every spelling reaches them
 (``tf.get_variable``, ``variable_scope.get_variable``, slim, ``tf.layers``,
 Keras, ``tf.Variable``, optimizer slots):
 
@@ -8,9 +8,9 @@ Keras, ``tf.Variable``, optimizer slots):
   ``variables.default_variable_creator_v2``) see every creation in every graph,
   without adding a creator scope (which would change what an optimizer does);
 * ``_VariableStore._get_single_variable`` sees every ``get_variable``: whether
-  it handed back an existing variable, and the ValueErrors it raises;
-* the session entry points raise :class:`StopTrace`: graph construction is
-  what we trace, training loops must not run.
+  it handed back an existing variable, and the ValueErrors it raises.
+
+:func:`install` also lets :mod:`.stops` make the session entry points end the trace.
 
 Each fact is written at once as one JSON line (see :mod:`.records`).
 """
@@ -26,6 +26,7 @@ import threading
 from types import FrameType
 from typing import Any, Callable
 
+from scopelint.dynamic import stops
 from scopelint.dynamic.records import encode
 
 _SCOPE_ERRORS: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -41,15 +42,6 @@ _FORWARDERS = frozenset(
      "_variable_call", "getter", "<lambda>", "_method_wrapper", "__call__", "_true_getter", "_model_variable_getter",
      "layer_variable_getter", "_custom_getter", "_make_getter"}
 )
-
-
-class StopTrace(BaseException):
-    """Raised at the first Session.run and friends. A BaseException so that a
-    user's ``except Exception:`` does not swallow it."""
-
-    def __init__(self, what: str) -> None:
-        super().__init__(what)
-        self.what = what
 
 
 def classify_scope_error(message: str) -> tuple[str | None, str] | None:
@@ -256,40 +248,4 @@ def install(recorder: Recorder) -> None:
     store = variable_scope._VariableStore
     store._get_single_variable = recorder.store_getter(store._get_single_variable)
     store._get_partitioned_variable = recorder.partitioned_getter(store._get_partitioned_variable)
-    _install_stops()
-
-
-def _stopper(what: str) -> Callable[..., Any]:
-    def stop(*args: Any, **kwargs: Any) -> Any:
-        raise StopTrace(what)
-
-    return stop
-
-
-def _install_stops() -> None:
-    """Training must not run: the first call that would execute the graph ends the trace."""
-    from tensorflow.python.client import session
-    from tensorflow.python.training import monitored_session
-
-    for name in ("run", "partial_run", "make_callable"):
-        setattr(session.BaseSession, name, _stopper(f"Session.{name}"))
-    monitored_session._MonitoredSession.__init__ = _stopper("MonitoredSession")
-    _stop_optional("tensorflow_estimator.python.estimator.estimator", "EstimatorV2", ("train", "evaluate", "predict"))
-    _stop_optional("tensorflow_estimator.python.estimator.estimator", "Estimator", ("train", "evaluate", "predict"))
-    _stop_optional("tf_keras.src.engine.training", "Model", ("fit", "fit_generator", "evaluate", "predict", "train_on_batch"))
-    _stop_optional("tf_keras.src.engine.training_v1", "Model", ("fit", "fit_generator", "evaluate", "predict", "train_on_batch"))
-
-
-def _stop_optional(module_name: str, class_name: str, methods: tuple[str, ...]) -> None:
-    module = sys.modules.get(module_name)
-    if module is None:
-        try:
-            module = __import__(module_name, fromlist=["_"])
-        except Exception:
-            return
-    owner = getattr(module, class_name, None)
-    if owner is None:
-        return
-    for method in methods:
-        if hasattr(owner, method):
-            setattr(owner, method, _stopper(f"{class_name}.{method}"))
+    stops.install()

@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Sequence
 
 from scopelint.diagnostic import Diagnostic, Severity, related
+from scopelint.dynamic.records import NOT_RUN as NOT_RUN_OUTCOME
 from scopelint.dynamic.records import FileTrace, Frame, ScopeError, VariableEvent, real
 
 CONFIRMED, REFUTED, NOT_REACHED, TRACE_ONLY = "confirmed", "refuted", "not reached", "trace-only"
@@ -236,11 +237,32 @@ def _copy_finding(copy: VariableEvent, original: VariableEvent, paths: _Paths) -
     )
 
 
+def _related_frames(diagnostic: Diagnostic) -> set[Frame]:
+    frames = set()
+    for entry in diagnostic.data.get("related") or ():
+        if isinstance(entry, dict) and isinstance(entry.get("line"), int):
+            frames.add((real(str(entry.get("path", diagnostic.path))), entry["line"]))
+    return frames
+
+
+def _explains(diagnostic: Diagnostic, trace: FileTrace, error: ScopeError) -> bool:
+    """A static finding already accounts for this error: the same code at a line on
+    its stack, or a leaked reuse (SL203) that the failing creation came after."""
+    if _error_matches(diagnostic, error):
+        return True
+    if diagnostic.code != "SL203" or error.code != "SL202":
+        return False
+    if _related_frames(diagnostic) & set(error.stack):
+        return True
+    leaked_at = trace.reached.get(_frame(diagnostic))
+    return leaked_at is not None and leaked_at < error.seq
+
+
 def trace_only(static: Sequence[Diagnostic], evidence: Evidence, paths: _Paths) -> list[Diagnostic]:
-    covered = [d for d in static if d.code in ERROR_CODES or d.code == "SL204"]
+    covered = [d for d in static if d.code in ERROR_CODES or d.code in {"SL203", "SL204"}]
     found: dict[tuple[str, int, str], Diagnostic] = {}
     for trace, error in evidence.errors():
-        if any(_error_matches(d, error) for d in covered):
+        if any(_explains(d, trace, error) for d in covered):
             continue
         finding = _error_finding(trace, error, paths)
         if finding is not None:
@@ -262,7 +284,8 @@ def reconcile(
 ) -> list[Diagnostic]:
     """Annotated static diagnostics plus the trace-only findings ``keep``
     accepts (rule selection, suppressions), sorted like the static ones."""
-    evidence = Evidence(tuple(traces))
+    # A file the worker never ran (TF missing, worker killed) is no evidence of anything.
+    evidence = Evidence(tuple(t for t in traces if t.outcome.kind != NOT_RUN_OUTCOME))
     paths = _Paths([d.path for d in static] + [t.path for t in traces])
     annotated = [annotate(d, evidence) if d.code != "SL900" else d for d in static]
     extra = trace_only(static, evidence, paths)

@@ -88,7 +88,11 @@ class Outcome:
         if self.kind == RAISED:
             return f"raised{at}: {self.detail}; the rest of the file was not reached"
         if self.kind == EXITED:
-            return f"called sys.exit({self.exit_code if self.exit_code is not None else ''}){at}"
+            exited = f"called sys.exit({self.exit_code if self.exit_code is not None else ''}){at}"
+            if self.exit_code:
+                # argparse exits with 2 when required arguments are missing
+                exited += "; the rest of the file was not reached (does it need arguments? --dynamic-args)"
+            return exited
         if self.kind == EXITED_EARLY:
             return f"exited early with code {self.exit_code}{at}; the rest of the file was not reached"
         if self.kind == CRASHED:

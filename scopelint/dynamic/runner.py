@@ -74,7 +74,7 @@ def _read_json(path: Path) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def _outcome(log: records.EventLog, status: dict[str, Any] | None, options: DynamicOptions, worker_problem: str) -> records.Outcome:
+def _outcome(log: records.EventLog, status: dict[str, Any] | None, options: DynamicOptions, worker_problem: str, traced: str) -> records.Outcome:
     end = log.end
     if status is None:
         return records.Outcome(records.NOT_RUN, worker_problem or "the worker stopped before this file")
@@ -87,7 +87,10 @@ def _outcome(log: records.EventLog, status: dict[str, Any] | None, options: Dyna
         if kind == records.OUT_OF_MEMORY:
             detail = f"(limit {options.memory_mb} MiB over TensorFlow's own, --dynamic-memory): {detail}"
         code = end.get("exit_code")
-        return records.Outcome(kind, detail, stack[0] if stack else None, code if isinstance(code, int) else None)
+        # "raised at line N" speaks of the traced file: its innermost frame, else the innermost of all.
+        own = [frame for frame in stack if frame[0] == traced]
+        where = own[0] if own else (stack[0] if stack else None)
+        return records.Outcome(kind, detail, where, code if isinstance(code, int) else None)
     signum = status.get("signal")
     if isinstance(signum, int):
         hint = _signal_name(signum)
@@ -97,12 +100,13 @@ def _outcome(log: records.EventLog, status: dict[str, Any] | None, options: Dyna
     return records.Outcome(records.EXITED_EARLY, "", exit_code=status.get("exit_code"))
 
 
-def _spec(jobs: Sequence[Job], options: DynamicOptions, work: Path) -> dict[str, Any]:
+def _spec(jobs: Sequence[Job], options: DynamicOptions, work: Path, coverage: bool) -> dict[str, Any]:
     return {
         "ready": str(work / "ready.json"),
         "timeout_s": options.timeout_s,
         "memory_mb": options.memory_mb,
         "argv": list(options.args),
+        "coverage": coverage,
         "jobs": [
             {
                 "path": os.path.abspath(job.path),
@@ -129,12 +133,16 @@ def _kill_group(process: subprocess.Popen[bytes]) -> None:
         pass
 
 
-def run_jobs(jobs: Sequence[Job], options: DynamicOptions) -> tuple[list[records.FileTrace], RunStats]:
-    """Trace every job in one worker; one FileTrace per job, in order."""
+def run_jobs(jobs: Sequence[Job], options: DynamicOptions, coverage: bool = True) -> tuple[list[records.FileTrace], RunStats]:
+    """Trace every job in one worker; one FileTrace per job, in order.
+
+    ``coverage`` records which user lines ran (what "refuted" and "not
+    reached" rest on); it roughly doubles graph-building time, so
+    ``scopelint trace``, which shows only variables, turns it off."""
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="scopelint-dynamic-") as tmp:
         work = Path(tmp)
-        spec = _spec(jobs, options, work)
+        spec = _spec(jobs, options, work, coverage)
         (work / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
         log_path = work / "child.log"
         deadline = IMPORT_ALLOWANCE_S + len(jobs) * (options.timeout_s + _SLACK_S)
@@ -175,7 +183,7 @@ def _collect(job: Job, index: int, work: Path, options: DynamicOptions, worker_p
     except OSError:
         log = records.EventLog()
     status = _read_json(work / f"status-{index}.json")
-    outcome = _outcome(log, status, options, worker_problem)
+    outcome = _outcome(log, status, options, worker_problem, records.real(job.path))
     seconds = float(status.get("seconds", 0.0)) if status else 0.0
     return records.FileTrace(
         path=job.path,

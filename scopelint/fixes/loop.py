@@ -40,6 +40,25 @@ def libcst_parse_error(text: str) -> str | None:
     return None
 
 
+def compile_error(text: str) -> str | None:
+    """What CPython's compiler rejects beyond the grammar libcst checks
+    (a repeated keyword argument, a duplicate parameter)."""
+    try:
+        compile(text, "<fixed>", "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        return f"{exc.msg} (line {exc.lineno})"
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return str(exc) or type(exc).__name__
+    return None
+
+
+def parse_check_for(original: str) -> ParseCheck:
+    """libcst must parse the result; CPython must compile it too when it compiled the original."""
+    if compile_error(original) is not None:
+        return libcst_parse_error
+    return lambda text: libcst_parse_error(text) or compile_error(text)
+
+
 def wanted_fix(diagnostic: Diagnostic, unsafe: bool) -> Fix | None:
     if diagnostic.data.get("suppressed"):
         return None
@@ -72,7 +91,7 @@ def _choose(text: str, diagnostics: Sequence[Diagnostic], unsafe: bool, refused:
     index = TextIndex(text)
     result = _Round([], [])
     taken: list[tuple[int, int]] = []
-    seen: set[tuple[tuple[int, int], ...]] = set()
+    seen: set[tuple[tuple[int, int, int, int, str], ...]] = set()
     for diagnostic in sorted(diagnostics, key=lambda d: d.sort_key):
         fix = wanted_fix(diagnostic, unsafe)
         if fix is None or (diagnostic.code, fix.key) in refused:
@@ -82,12 +101,13 @@ def _choose(text: str, diagnostics: Sequence[Diagnostic], unsafe: bool, refused:
         except EditError as exc:
             result.dropped.append((diagnostic, fix, f"its edits do not fit the file ({exc})"))
             continue
-        if tuple(spans) in seen:
-            result.chosen.append((diagnostic, fix))  # one edit fixing two findings
+        identity = tuple(sorted((e.line, e.column, e.end_line, e.end_column, e.content) for e in fix.edits))
+        if identity in seen:
+            result.chosen.append((diagnostic, fix))  # the same edits fix two findings
             continue
         if conflicts(spans, taken):
             continue  # overlaps an earlier fix: retried after the re-lint
-        seen.add(tuple(spans))
+        seen.add(identity)
         taken.extend(spans)
         result.chosen.append((diagnostic, fix))
     return result
@@ -126,10 +146,11 @@ def fix_text(
     relint: Relint,
     *,
     unsafe: bool = False,
-    parse: ParseCheck = libcst_parse_error,
+    parse: ParseCheck | None = None,
     max_rounds: int = MAX_ROUNDS,
 ) -> FixOutcome:
     """Fix ``text`` whose findings are ``diagnostics``; ``relint`` finds the next round's."""
+    parse = parse or parse_check_for(text)
     fixed: list[Diagnostic] = []
     messages: list[str] = []
     refused: set[tuple[str, object]] = set()

@@ -29,6 +29,17 @@ _ACTIONS = {
 }
 
 
+# What the model predicts TF does at this call (``VariableInfo.outcome``), when
+# it is more than a plain creation.
+_OUTCOMES = {
+    "fetched": "at run time: fetches the existing variable (shared)",
+    "exists": "at run time: TensorFlow raises `ValueError: Variable ... already exists, disallowed`",
+    "missing": "at run time: TensorFlow raises `ValueError: Variable ... does not exist`",
+    "shape-mismatch": "at run time: TensorFlow raises `ValueError: Trying to share variable ...` (shape differs)",
+    "unresolved": "the name or the reuse setting could not be resolved statically",
+}
+
+
 def find_rule(code: str) -> Rule | None:
     try:
         return load_catalog().get(code)
@@ -47,6 +58,9 @@ def variable_markdown(info: VariableLike) -> str:
         "",
         f"{_ACTIONS.get(info.action, info.action)} by `{info.api}`",
     ]
+    outcome = _OUTCOMES.get(str(getattr(info, "outcome", "")))
+    if outcome:
+        lines += ["", outcome]
     if info.scope_stack:
         lines += ["", "scope stack:", ""]
         lines += [f"- `{entry}`" for entry in info.scope_stack]

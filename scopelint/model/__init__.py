@@ -2,27 +2,30 @@
 
 The engine calls exactly two functions here:
 
-* :func:`extract` (phase 1, in a worker process, once per parsed file): walks
-  the libcst tree once and returns :class:`ModuleFacts` -- plain picklable data
-  (no CST nodes) describing the module's scope operations, function summaries
-  and imports. It is cached by file content.
-* :func:`analyze` (phase 2, cheap): interprets one module's facts with the
-  facts of every other linted module at hand (so builders imported from other
-  modules are followed) and returns the :class:`ModelResult` the checks read.
+* :func:`extract` (phase 1, in a worker process, once per parsed file): lowers
+  the module to the model's IR (:mod:`scopelint.model.ir`) in one walk and
+  returns :class:`ModuleFacts` -- plain picklable data, cached by content.
+* :func:`analyze` (phase 2, cheap): interprets one module's facts with every
+  other linted module's facts at hand (builders imported from them are
+  followed) and returns the :class:`ModelResult` the checks read: events in
+  program order (:mod:`scopelint.model.events`).
 
-PLACEHOLDER: the real interpreter lands with the scope-model issue.
+Extending the model without touching the interpreter: :func:`register_extractor`
+adds a function that contributes facts of its own in phase 1 (stored in
+``ModuleFacts.extra`` under its name) and, optionally, an analyzer that turns
+them -- with the interpreter's events at hand -- into more events in phase 2.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
+
+from scopelint.model import events as ev
+from scopelint.model import ir
 
 if TYPE_CHECKING:
     import libcst
-
-    from scopelint.model.collections import CollectionFacts
-    from scopelint.model.legacy import DeprecatedUse
 
 
 @dataclass(frozen=True)
@@ -37,32 +40,148 @@ class ModelSettings:
 class ModuleFacts:
     path: str
     module_name: str | None = None
-    deprecated_uses: tuple["DeprecatedUse", ...] = ()  # SL401 (model/legacy.py)
-    collections: "CollectionFacts | None" = None  # SL301, SL302 (model/collections.py)
+    package: str | None = None
+    body: tuple[ir.Stmt, ...] = ()
+    imports: tuple[tuple[str, str], ...] = ()
+    tf_modules: tuple[str, ...] = ()
+    # Why the module could not be lowered (the model then stays silent on it).
+    error: str | None = None
+    # Facts contributed by registered extractors: (extractor name, facts).
+    extra: tuple[tuple[str, Any], ...] = ()
+
+    def extra_facts(self, name: str) -> Any:
+        return dict(self.extra).get(name)
 
 
 @dataclass(frozen=True)
 class ModelResult:
     path: str
-    events: tuple[object, ...] = field(default_factory=tuple)
-    deprecated_uses: tuple["DeprecatedUse", ...] = ()  # SL401 (model/legacy.py)
-    collections: "CollectionFacts | None" = None  # SL301, SL302 (model/collections.py)
+    events: tuple[Any, ...] = field(default_factory=tuple)
+    facts: ModuleFacts | None = None
+
+    def of_type(self, kind: type) -> list[Any]:
+        return [event for event in self.events if isinstance(event, kind)]
 
 
-def extract(module: "libcst.Module", *, path: str, module_name: str | None, settings: ModelSettings) -> ModuleFacts:
-    from scopelint.model.collections import analyse
-    from scopelint.model.legacy import find_deprecated
+@dataclass(frozen=True)
+class VariableInfo:
+    """One variable creation as the model sees it (``scopelint --explain-names``)."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    api: str
+    predicted_name: str
+    action: str  # "create" | "reuse" | "create-or-reuse" | "unknown"
+    scope_stack: tuple[str, ...]
+    outcome: str = ev.CREATED
+
+
+Extractor = Callable[["libcst.Module | None", str, str], Any]  # (module, source, path) -> facts
+Analyzer = Callable[[ModuleFacts, Mapping[str, ModuleFacts], tuple[Any, ...]], Iterable[Any]]
+_EXTRACTORS: dict[str, tuple[Extractor, Analyzer | None]] = {}
+
+
+def register_extractor(name: str, extract_facts: Extractor, analyze_facts: Analyzer | None = None) -> None:
+    """Add a second extractor: ``extract_facts`` runs in phase 1 on every parsed
+    module (its picklable result lands in ``ModuleFacts.extra``); ``analyze_facts``
+    runs in phase 2 with the facts, the project and the interpreter's events, and
+    returns events appended to ``ModelResult.events``."""
+    _EXTRACTORS[name] = (extract_facts, analyze_facts)
+
+
+# Modules that register extractors of their own (see register_extractor).
+EXTENSIONS: tuple[str, ...] = ("scopelint.model.legacy", "scopelint.model.collections")
+
+
+def _load_extensions() -> None:
+    import importlib
+
+    for name in EXTENSIONS:
+        importlib.import_module(name)
+
+
+def facts_from_source(
+    source: str,
+    *,
+    path: str,
+    module_name: str | None,
+    settings: ModelSettings = ModelSettings(),
+    module: "libcst.Module | None" = None,
+) -> ModuleFacts:
     from scopelint.model.lower import lower_module
 
-    package = module_name.rpartition(".")[0] if module_name else None
-    statements, imports = lower_module(module.code, package)
-    return ModuleFacts(
-        path=path,
-        module_name=module_name,
-        deprecated_uses=find_deprecated(module, settings.tf_modules),
-        collections=analyse(statements, imports, settings.tf_modules),
-    )
+    _load_extensions()
+    package = _package(path, module_name)
+    extra = tuple((name, extractor(module, source, path)) for name, (extractor, _) in _EXTRACTORS.items())
+    try:
+        body, imports = lower_module(source, package)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        return ModuleFacts(path=path, module_name=module_name, package=package, tf_modules=settings.tf_modules,
+                           error=f"not modelled: {exc}", extra=extra)
+    return ModuleFacts(path=path, module_name=module_name, package=package, body=body, imports=tuple(imports.items()),
+                       tf_modules=settings.tf_modules, extra=extra)
+
+
+def extract(
+    module: "libcst.Module",
+    *,
+    path: str,
+    module_name: str | None,
+    settings: ModelSettings,
+    source: str | None = None,
+) -> ModuleFacts:
+    return facts_from_source(module.code if source is None else source, path=path, module_name=module_name,
+                             settings=settings, module=module)
 
 
 def analyze(facts: ModuleFacts, project: Mapping[str, ModuleFacts]) -> ModelResult:
-    return ModelResult(path=facts.path, deprecated_uses=facts.deprecated_uses, collections=facts.collections)
+    from scopelint.model.project import run
+
+    _load_extensions()
+    events: tuple[Any, ...] = tuple(run(facts, project)) if facts.error is None else ()
+    for _, analyzer in _EXTRACTORS.values():
+        if analyzer is not None:
+            events += tuple(analyzer(facts, project, events))
+    return ModelResult(path=facts.path, events=events, facts=facts)
+
+
+def describe(facts: ModuleFacts, project: Mapping[str, ModuleFacts] | None = None) -> list[VariableInfo]:
+    """Every variable creation with its predicted full name, in program order."""
+    result = analyze(facts, project or {})
+    seen: set[tuple[ir.Pos, str]] = set()
+    out: list[VariableInfo] = []
+    for event in result.of_type(ev.VariableCreated):
+        key = (event.node, event.predicted_name)
+        if key in seen:
+            continue
+        seen.add(key)
+        line, column, end_line, end_column = event.node
+        out.append(VariableInfo(
+            line, column, end_line, end_column, event.api, event.predicted_name, _action(event),
+            (f"variable_scope={event.variable_scope}", f"name_scope={event.name_scope}"), event.outcome,
+        ))
+    return out
+
+
+def _action(event: ev.VariableCreated) -> str:
+    if event.outcome in (ev.CREATED, ev.EXISTS):
+        return "create"
+    if event.outcome in (ev.FETCHED, ev.MISSING, ev.SHAPE_MISMATCH):
+        return "reuse"
+    return "create-or-reuse" if event.reuse == ev.REUSE_AUTO else "unknown"
+
+
+def _package(path: str, module_name: str | None) -> str | None:
+    if module_name is None:
+        return None
+    if path.replace("\\", "/").endswith("/__init__.py") or path == "__init__.py":
+        return module_name
+    return module_name.rpartition(".")[0] or None
+
+
+__all__ = [
+    "ModelSettings", "ModuleFacts", "ModelResult", "VariableInfo", "extract", "analyze", "describe",
+    "facts_from_source", "register_extractor",
+]

@@ -19,7 +19,6 @@ if TYPE_CHECKING:
 # Paths that are the public TF1 API; a path below one of them is an API name.
 _PUBLIC_ROOTS = ("tensorflow.compat.v1", "tensorflow")
 # tf.contrib's homes of slim and layers live on as tf_slim.
-_SLIM_ROOTS = ("tensorflow.contrib.slim", "tensorflow.contrib.layers", "tensorflow.contrib.framework")
 
 
 def dotted_name(node: "libcst.CSTNode") -> str | None:
@@ -102,44 +101,3 @@ class ImportAliases:
                 return rest
         return None
 
-
-# TF's internal modules that libraries import directly, and the public
-# namespace each of their functions is exported under.
-_INTERNAL_HOMES = {
-    "tensorflow.python.ops.variable_scope": "tf",
-    "tensorflow.python.ops.variables": "tf",
-    "tensorflow.python.framework.ops": "tf",
-    "tensorflow.python.training.saver": "tf.train",
-    "tensorflow.python.training.training_util": "tf.train",
-    "tensorflow.python.training.moving_averages": "tf.train",
-}
-_SLIM_HOMES = (
-    "tf_slim.layers",
-    "tf_slim",
-    "tensorflow.contrib.slim",
-    "tensorflow.contrib.layers",
-    "tensorflow.contrib.framework",
-    "tensorflow.contrib.layers.python.layers.layers",
-)
-
-
-def canonical_api(qualified: str, tf_modules: tuple[str, ...] = ()) -> str | None:
-    """``tf.train.Saver`` / ``slim.batch_norm`` for any spelling of a TF1 or
-    TF-Slim API (``tensorflow.compat.v1.train.Saver``, ``tf_slim.layers.batch_norm``,
-    ``tensorflow.contrib.slim.batch_norm``, an internal module); None otherwise."""
-    for home in _SLIM_HOMES:
-        if qualified.startswith(home + "."):
-            return "slim." + qualified[len(home) + 1 :]
-    for home, public in _INTERNAL_HOMES.items():
-        if qualified.startswith(home + "."):
-            return f"{public}.{qualified[len(home) + 1:]}"
-    for root in (*tf_modules, "tensorflow.compat.v1", "tensorflow"):
-        if qualified.startswith(root + "."):
-            rest = qualified[len(root) + 1 :]
-            for contrib in ("contrib.slim.", "contrib.layers.", "contrib.framework."):
-                if rest.startswith(contrib):
-                    return "slim." + rest[len(contrib) :]
-            if root == "tensorflow" and rest.startswith(("compat.", "python.", "keras.", "contrib.")):
-                return None
-            return "tf." + rest
-    return None

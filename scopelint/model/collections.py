@@ -28,10 +28,13 @@ TF 2.21 compat.v1):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from scopelint.model import ir
-from scopelint.model.aliases import canonical_api
+from scopelint.model.imports import canonical
+
+if TYPE_CHECKING:
+    from scopelint.model import ModuleFacts
 
 _CREATORS = frozenset(
     {
@@ -44,7 +47,7 @@ _CREATORS = frozenset(
     }
 )
 _NO_SLOT_OPTIMIZERS = frozenset({"GradientDescentOptimizer", "ProximalGradientDescentOptimizer"})
-_HANDLES_UPDATE_OPS = frozenset({"slim.learning.create_train_op", "slim.optimize_loss"})
+_HANDLES_UPDATE_OPS = frozenset({"slim.learning.create_train_op", "slim.create_train_op", "slim.optimize_loss"})
 _TOWER_SCOPES = frozenset({"tf.name_scope", "tf.variable_scope", "tf.device"})
 MODULE = "<module>"
 
@@ -159,7 +162,16 @@ class _Walker:
         origin = self.imports.get(head)
         if origin is None:
             return None
-        return canonical_api(f"{origin}.{rest}" if rest else origin, self.tf_modules)
+        name = canonical(f"{origin}.{rest}" if rest else origin, self.tf_modules)
+        if name is None:
+            return None
+        parts = name.split(".")
+        # tensorflow.python.training.adam.AdamOptimizer is tf.train.AdamOptimizer.
+        if parts[:2] == ["tf", "train"] and len(parts) == 4 and parts[2].islower():
+            return f"tf.train.{parts[3]}"
+        if parts[0] == "slim" and parts[-1] in ("create_train_op", "optimize_loss"):
+            return "slim.learning.create_train_op"
+        return name
 
     def point(self, ctx: _Ctx) -> _Point:
         self.order += 1
@@ -425,9 +437,13 @@ def _mentions_update_ops(node: ir.Expr) -> bool:
 # ------------------------------------------------------------------ the analysis
 
 
-def analyse(statements: tuple[ir.Stmt, ...], imports: dict[str, str], tf_modules: tuple[str, ...] = ()) -> CollectionFacts:
+def analyse(statements: tuple[ir.Stmt, ...], imports: dict[str, str], tf_modules: tuple[str, ...] = (), source: str = "") -> CollectionFacts:
     walker = _Walker(dict(imports), tf_modules)
     walker.block(statements, _Ctx())
+    # The IR drops what it does not model (``*args``, comprehensions with
+    # conditions): any spelling of the collection in the text means the
+    # author handles it somewhere, and silence is the safe answer.
+    walker.update_ops_handled |= "UPDATE_OPS" in source or "update_ops" in source
     creations = walker.creations + list(walker.slot_creations())
     return CollectionFacts(
         saver_too_early=tuple(_savers_too_early(walker, creations)),
@@ -485,3 +501,40 @@ def _reachable(walker: _Walker, frame: str) -> set[str]:
                     seen.add(target)
                     pending.append(target)
     return seen
+
+
+@dataclass(frozen=True)
+class _TextHints:
+    """What phase 1 reads off the text: the IR drops ``*update_ops``, and most
+    modules build no Saver and no batch norm, so phase 2 can skip them."""
+
+    mentions_update_ops: bool
+    worth_analysing: bool
+
+
+def _hints(source: str) -> _TextHints:
+    return _TextHints(
+        mentions_update_ops="UPDATE_OPS" in source or "update_ops" in source,
+        worth_analysing=any(word in source for word in ("Saver", "batch_norm", "get_collection")),
+    )
+
+
+def _analyze_module(facts: "ModuleFacts") -> list[object]:
+    hints = facts.extra_facts("collections")
+    if facts.error is not None or not isinstance(hints, _TextHints) or not hints.worth_analysing:
+        return []
+    found = analyse(facts.body, dict(facts.imports), facts.tf_modules, "UPDATE_OPS" if hints.mentions_update_ops else "")
+    return [*found.saver_too_early, *found.update_ops_not_run, *found.tower_reads]
+
+
+def _register() -> None:
+    from scopelint.model import register_extractor
+
+    register_extractor(
+        "collections",
+        lambda module, source, path: _hints(source),
+        lambda facts, project, events: _analyze_module(facts),
+    )
+
+
+_register()

@@ -1,0 +1,42 @@
+"""SL102 name-reference-mismatch: a string names a variable or scope that will not exist."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from scopelint.checks.sl1_sl2_support import at, once, related_at, where
+from scopelint.diagnostic import Diagnostic, Severity
+from scopelint.model import ModelResult
+from scopelint.model import events as ev
+
+CODE = "SL102"
+
+
+def check(result: ModelResult) -> Iterator[Diagnostic]:
+    return once(_found(result))
+
+
+def _found(result: ModelResult) -> Iterator[Diagnostic]:
+    for e in result.of_type(ev.NameReferenced):
+        if e.kind in ("compare", "tensor-lookup") and e.agrees is False and e.variable is not None:
+            yield at(
+                result, e.site, CODE,
+                f"'{e.text}' names no variable: the variable created at {where(e.variable_node)} is "
+                f"'{e.variable}:0'" + _hint(e.text, e.variable),
+                Severity.ERROR, predicted_name=e.variable,
+                related=related_at(result, e.variable_node, f"creates '{e.variable}'"),
+            )
+        elif e.kind == "collection-filter" and e.complete and not e.matches:
+            extra = " (a name_scope of that name exists, but name scopes do not prefix `tf.get_variable`)" if e.name_scope_exists else ""
+            yield at(
+                result, e.site, CODE,
+                f"scope filter '{e.text}' matches no variable in the graph at this point, so it returns []{extra}",
+                Severity.ERROR,
+            )
+
+
+def _hint(text: str, real: str) -> str:
+    base = text.split(":")[0]
+    if base.endswith("/" + real) or (real.count("/") < base.count("/") and base.endswith(real)):
+        return " (tf.get_variable ignores name_scope; use tf.variable_scope)"
+    return ""

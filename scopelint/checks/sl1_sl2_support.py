@@ -1,0 +1,38 @@
+"""Shared by the SL1xx/SL2xx checks: turning model events into diagnostics."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Iterator
+
+from scopelint.diagnostic import Diagnostic, Severity, related
+from scopelint.model import ModelResult
+from scopelint.model.ir import Pos
+
+
+def at(result: ModelResult, pos: Pos, code: str, message: str, severity: Severity, **data: Any) -> Diagnostic:
+    line, column, end_line, end_column = pos
+    return Diagnostic(
+        path=result.path, line=line, column=column, code=code, message=message, severity=severity,
+        end_line=end_line, end_column=end_column, data={k: value for k, value in data.items() if value is not None},
+    )
+
+
+def related_at(result: ModelResult, pos: Pos | None, message: str) -> list[dict[str, Any]] | None:
+    if pos is None or pos[0] == 0:
+        return None
+    return [related(result.path, pos[0], pos[1], message)]
+
+
+def once(diagnostics: Iterable[Diagnostic]) -> Iterator[Diagnostic]:
+    """One finding per rule and position: a builder called in a loop or a layer with
+    several variables reports its first problem once."""
+    seen: set[tuple[str, int, int]] = set()
+    for diagnostic in diagnostics:
+        key = (diagnostic.code, diagnostic.line, diagnostic.column)
+        if key not in seen:
+            seen.add(key)
+            yield diagnostic
+
+
+def where(pos: Pos | None) -> str:
+    return f"line {pos[0]}" if pos and pos[0] else "an earlier line"

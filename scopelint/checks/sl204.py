@@ -1,0 +1,27 @@
+"""SL204 variable-not-shared: tf.Variable / Keras under reuse makes a copy."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from scopelint.checks.sl1_sl2_support import at, once, related_at, where
+from scopelint.diagnostic import Diagnostic, Severity
+from scopelint.model import ModelResult
+from scopelint.model import events as ev
+
+CODE = "SL204"
+
+
+def check(result: ModelResult) -> Iterator[Diagnostic]:
+    return once(
+        at(
+            result, e.site, CODE,
+            f"`{e.api}` ignores reuse: under reuse={'tf.AUTO_REUSE' if e.reuse == ev.REUSE_AUTO else 'True'} it creates "
+            f"a new variable '{e.predicted_name}' instead of sharing '{e.copy_of_name}' (created at {where(e.copy_of)}); "
+            "use tf.get_variable (or tf.layers / slim), or build the Keras layer once",
+            Severity.WARNING, predicted_name=e.predicted_name,
+            related=related_at(result, e.copy_of, f"'{e.copy_of_name}' created here"),
+        )
+        for e in result.of_type(ev.VariableCreated)
+        if not e.honours_reuse and e.copy_of is not None and e.certain
+    )

@@ -1,0 +1,58 @@
+"""``scopelint --explain-names FILE``: the model's view of a file, for people and tests."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TextIO
+
+from scopelint.config import Config
+
+
+def explain_names(path: str, config: Config, output_format: str = "text", verbose: bool = False, stream: TextIO | None = None) -> int:
+    """Print every variable creation in ``path`` with its predicted full name; 0, or 2 if unreadable."""
+    from scopelint.api import describe_variables
+    from scopelint.files import FileProblem, decode, read_bytes
+
+    out = stream or sys.stdout
+    try:
+        text = decode(path, sys.stdin.buffer.read() if path == "-" else read_bytes(path))
+    except FileProblem as problem:
+        print(f"scopelint: error: {path}: {problem.message}", file=sys.stderr)
+        return 2
+    infos = describe_variables(text, path, config)
+    if output_format == "json":
+        rows = [
+            {"line": i.line, "column": i.column, "end_line": i.end_line, "end_column": i.end_column, "api": i.api,
+             "predicted_name": i.predicted_name, "action": i.action, "outcome": i.outcome, "scope_stack": list(i.scope_stack)}
+            for i in infos
+        ]
+        out.write(json.dumps({"version": 1, "path": path, "variables": rows}, indent=2) + "\n")
+        return 0
+    width = max((len(i.predicted_name) for i in infos), default=0)
+    for info in infos:
+        out.write(f"{path}:{info.line}:{info.column}: {info.predicted_name:<{width}}  {info.action:<15} {info.api}"
+                  f"  [{' '.join(info.scope_stack)}]\n")
+    if not infos:
+        out.write(f"{path}: no variable creations found\n")
+    if verbose:
+        for line, column, reason in _unresolved(text, path, config):
+            out.write(f"{path}:{line}:{column}: not followed: {reason}\n")
+    return 0
+
+
+def _unresolved(text: str, path: str, config: Config) -> list[tuple[int, int, str]]:
+    from scopelint.engine import model_settings
+    from scopelint.model import analyze, facts_from_source
+    from scopelint.model.events import Unresolved
+
+    facts = facts_from_source(text, path=path, module_name=None, settings=model_settings(config))
+    result = analyze(facts, {})
+    seen: set[tuple[int, int, str]] = set()
+    out = []
+    for event in result.of_type(Unresolved):
+        key = (event.node[0], event.node[1], event.reason)
+        if key not in seen:
+            seen.add(key)
+            out.append(key)
+    return out

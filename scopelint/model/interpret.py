@@ -1,0 +1,836 @@
+"""The abstract interpreter: runs a module's IR with TF1 naming semantics.
+
+Python is followed as far as naming depends on it: assignments, calls of
+functions and methods of the linted tree (their bodies are interpreted at each
+call site with the arguments bound, which is how a builder's behaviour is
+applied where it is called), ``functools.partial``, loops over small constant
+ranges (unrolled), branches whose test is known. Anything else becomes
+:class:`~scopelint.model.values.Unknown`; a call that might create variables
+the model cannot see marks the graph incomplete, and checks that need the
+whole graph stay silent.
+
+TF's own APIs are handled in :mod:`scopelint.model.tfcalls`; this module is
+the Python half.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Iterator
+
+from scopelint.model import events as ev
+from scopelint.model import ir
+from scopelint.model import values as v
+from scopelint.model.imports import INERT_ROOTS, canonical
+from scopelint.model.state import Graph
+
+MAX_UNROLL = 32
+_OUTSIDE = " is outside the linted tree"
+MAX_DEPTH = 12
+ENTRY_BUDGET = 20_000  # statements per entry point (module body or one function)
+_EXPECTED_ERRORS = frozenset({"ValueError", "Exception", "BaseException", "StandardError"})
+_BUILTINS = frozenset(
+    "range enumerate zip len list tuple dict set str int float bool print isinstance getattr setattr hasattr "
+    "super min max sum sorted reversed abs round any all iter next repr type object open id hash format "
+    "ValueError TypeError KeyError Exception RuntimeError NotImplementedError AssertionError map filter "
+    "vars dir callable issubclass frozenset bytes slice staticmethod classmethod property".split()
+)
+# Methods that never create TF variables, whatever their receiver (sessions, tensors, numpy, containers).
+_INERT_METHODS = frozenset(
+    "run eval get_shape set_shape as_list astype split reshape numpy append extend insert pop items keys values "
+    "get update copy format join lower upper strip replace startswith endswith read write close assertAllClose "
+    "assertEqual assertTrue assertFalse assertAllEqual assertIn assertIsNone assertIsNotNone assertLen "
+    "assertListEqual assertNear assertGreater assertLess assertRaises assertRaisesRegexp assertRaisesRegex "
+    "assertItemsEqual assertDictEqual assertShapeEqual assertProtoEquals flatten tolist sum mean max min "
+    "add_to_collection get_collection dump load seed".split()
+)
+_TRANSPARENT_DECORATORS = frozenset({"staticmethod", "classmethod", "property", "add_arg_scope", "wraps"})
+
+
+class BudgetExceeded(Exception):
+    pass
+
+
+@dataclass
+class Ctx:
+    """Where the code runs: graph, name scope, variable scope (saved and restored around ``with``)."""
+
+    graph: Graph
+    ns: str
+    vs: v.ScopeObject
+    plain_ns: bool = False  # a plain name_scope was opened inside the innermost variable scope
+    # The frame that opened it: a builder called under a caller's name_scope (tower
+    # loops) is the normal way to share variables across towers, not SL101.
+    plain_ns_frame: int = -1
+    arg_scopes: tuple[tuple[frozenset[str], dict[str, Any]], ...] = ()
+    expect_error: bool = False
+    certain: bool = True
+
+
+@dataclass
+class Frame:
+    env: v.Env
+    module: str
+    fid: int
+    returned: bool = False
+    retval: Any = None
+    self_value: Any = None
+
+
+@dataclass
+class ModuleInfo:
+    key: str
+    body: tuple[ir.Stmt, ...]
+    imports: dict[str, str]
+    defs: dict[str, ir.Stmt] = field(default_factory=dict)
+    globals: v.Env = field(default_factory=v.Env)
+
+
+class Interpreter:
+    def __init__(self, modules: dict[str, ModuleInfo], main: str, tf_modules: tuple[str, ...]) -> None:
+        self.modules = modules
+        self.main = main
+        self.tf_modules = tf_modules
+        self.events: list[Any] = []
+        self.executed: set[int] = set()  # id() of FunctionDefs run from the module body
+        self.call_sites: list[ir.Pos] = []
+        self.stack: list[int] = []  # ids of FunctionDefs being run (recursion guard)
+        self._fids = itertools.count(1)
+        self.budget = ENTRY_BUDGET
+        self.journal: list[tuple[v.ScopeObject, str, ir.Pos | None]] | None = None
+        self.ctx = Ctx(graph=Graph.fresh(), ns="", vs=v.ScopeObject("", ev.REUSE_OFF, "", None))
+        self.ctx.vs = self.ctx.graph.root  # type: ignore[assignment]
+        self.frame = Frame(env=modules[main].globals, module=main, fid=0)
+        from scopelint.model import tfcalls
+
+        self.tf = tfcalls.TfCalls(self)
+
+    # ------------------------------------------------------------ entry points
+
+    def run_module(self) -> None:
+        self._run_entry(lambda: self.exec_block(self.modules[self.main].body))
+
+    def run_uncalled_functions(self) -> None:
+        """Functions and methods never called from the module body, each in an unknown context."""
+        for definition, cls in _functions(self.modules[self.main].body):
+            if id(definition) in self.executed:
+                continue
+            self._run_entry(lambda d=definition, c=cls: self._run_standalone(d, c))
+
+    def _run_standalone(self, definition: ir.FunctionDef, cls: ir.ClassDef | None) -> None:
+        graph = Graph.fresh(known=False)
+        assert graph.root is not None
+        self.ctx = Ctx(graph=graph, ns="{scope}", vs=graph.root)
+        env = v.Env(self.modules[self.main].globals)
+        for index, param in enumerate(definition.params):
+            env.names[param.name] = v.Unknown(f"parameter {param.name}")
+        self_value = None
+        if cls is not None and definition.params and "staticmethod" not in _decorator_names(definition):
+            klass = self.lookup_global(self.main, cls.name)
+            if isinstance(klass, v.Class):
+                self_value = v.Instance(klass, partial_knowledge=True)
+                env.names[definition.params[0].name] = self_value
+        frame = Frame(env=env, module=self.main, fid=next(self._fids), self_value=self_value)
+        self._with_frame(frame, lambda: self.exec_block(definition.body))
+
+    def _run_entry(self, run: Callable[[], None]) -> None:
+        self.budget = ENTRY_BUDGET
+        self.call_sites = []
+        saved = self.ctx
+        try:
+            run()
+        except BudgetExceeded:
+            self.events.append(ev.Unresolved(ir.NO_POS, "analysis budget exhausted; the rest of this body is not modelled"))
+        except RecursionError:
+            self.events.append(ev.Unresolved(ir.NO_POS, "nesting too deep to model"))
+        finally:
+            self.ctx = saved if saved.graph.root is not None else self.ctx
+
+    # ------------------------------------------------------------ helpers for tfcalls
+
+    @property
+    def site_stack(self) -> list[ir.Pos]:
+        return self.call_sites
+
+    def site(self, node: ir.Pos) -> ir.Pos:
+        return self.call_sites[0] if self.call_sites else node
+
+    def emit(self, event: Any) -> None:
+        self.events.append(event)
+
+    def opaque(self, node: ir.Pos, reason: str) -> None:
+        """Something ran that may create variables the model cannot see."""
+        self.ctx.graph.complete = False
+        self.events.append(ev.Unresolved(node, reason))
+
+    def set_reuse(self, scope: v.ScopeObject, reuse: str, leaked_from: ir.Pos | None) -> None:
+        if self.journal is not None:
+            self.journal.append((scope, scope.reuse, scope.leaked_from))
+        scope.reuse, scope.leaked_from = reuse, leaked_from
+
+    # ------------------------------------------------------------ statements
+
+    def exec_block(self, body: tuple[ir.Stmt, ...]) -> None:
+        for statement in body:
+            if self.frame.returned:
+                return
+            self.budget -= 1
+            if self.budget < 0:
+                raise BudgetExceeded()
+            self.exec_stmt(statement)
+
+    def exec_stmt(self, node: ir.Stmt) -> None:  # noqa: C901 - one dispatch table
+        if isinstance(node, ir.ExprStmt):
+            self.eval(node.value)
+        elif isinstance(node, ir.Assign):
+            value = self.eval(node.value)
+            for target in node.targets:
+                self.bind(target, value)
+        elif isinstance(node, ir.With):
+            self.exec_with(node, 0)
+        elif isinstance(node, ir.For):
+            self.exec_for(node)
+        elif isinstance(node, ir.While):
+            self.eval(node.test)
+            self.exec_block(node.body)
+        elif isinstance(node, ir.If):
+            self.exec_if(node)
+        elif isinstance(node, ir.Try):
+            self.exec_try(node)
+        elif isinstance(node, ir.FunctionDef):
+            self.frame.env.names[node.name] = self.make_function(node)
+        elif isinstance(node, ir.ClassDef):
+            self.frame.env.names[node.name] = self.make_class(node, self.frame.module)
+        elif isinstance(node, ir.Return):
+            value = self.eval(node.value) if node.value is not None else v.Lit(None)
+            self.frame.retval = value if self.frame.retval is None else _join(self.frame.retval, value)
+            self.frame.returned = True
+        elif isinstance(node, ir.Raise):
+            self.frame.returned = True
+        elif isinstance(node, ir.Assert):
+            self.eval(node.test)
+
+    def exec_with(self, node: ir.With, index: int) -> None:
+        if index == len(node.items):
+            self.exec_block(node.body)
+            return
+        item = node.items[index]
+        context = self.eval(item.context)
+        saved = self.ctx
+        bound = self.tf.enter(context, item.context)
+        if item.target is not None:
+            self.bind(item.target, bound)
+        try:
+            self.exec_with(node, index + 1)
+        finally:
+            self.tf.exit(context, saved)
+
+    def exec_for(self, node: ir.For) -> None:
+        items = self.iterate(self.eval(node.iter))
+        if items is None:
+            self.bind(node.target, _loop_symbol(node.target))
+            self.exec_block(node.body)
+        else:
+            for item in items:
+                self.bind(node.target, item)
+                self.exec_block(node.body)
+                if self.frame.returned:
+                    return
+        self.exec_block(node.orelse)
+
+    def exec_if(self, node: ir.If) -> None:
+        test = v.truth(self.eval(node.test))
+        if test is True:
+            self.exec_block(node.body)
+        elif test is False:
+            self.exec_block(node.orelse)
+        else:
+            self.fork(node.body, node.orelse)
+
+    def fork(self, left: tuple[ir.Stmt, ...], right: tuple[ir.Stmt, ...]) -> None:
+        """Both branches from the same state; what differs afterwards becomes uncertain."""
+        graph = self.ctx.graph
+        start, env_start = graph.snapshot(), self.frame.env.names
+        outer_journal, outer_certain = self.journal, self.ctx.certain
+        results = []
+        for branch in (left, right):
+            graph.restore(start.snapshot())
+            self.frame.env.names = dict(env_start)
+            self.journal = []
+            self.frame.returned = False
+            self.ctx.certain = False
+            self.exec_block(branch)
+            ends = {id(scope): (scope, scope.reuse, scope.leaked_from) for scope, _, _ in self.journal}
+            results.append((graph.snapshot(), self.frame.env.names, ends, self.frame.returned))
+            for scope, reuse, leaked in reversed(self.journal):
+                scope.reuse, scope.leaked_from = reuse, leaked
+        self.journal, self.ctx.certain = outer_journal, outer_certain
+        (graph_a, env_a, ends_a, ret_a), (graph_b, env_b, ends_b, ret_b) = results
+        graph.merge(graph_a, graph_b)
+        self.frame.env.names = {
+            name: env_a[name] if env_a.get(name) is env_b.get(name) else _join(env_a.get(name), env_b.get(name))
+            for name in env_a.keys() | env_b.keys()
+        }
+        for key in ends_a.keys() | ends_b.keys():
+            scope = (ends_a.get(key) or ends_b[key])[0]
+            _, reuse_a, leak_a = ends_a.get(key, (scope, scope.reuse, scope.leaked_from))
+            _, reuse_b, leak_b = ends_b.get(key, (scope, scope.reuse, scope.leaked_from))
+            self.set_reuse(scope, reuse_a if reuse_a == reuse_b else ev.REUSE_UNKNOWN, leak_a or leak_b)
+        self.frame.returned = ret_a and ret_b
+
+    def exec_try(self, node: ir.Try) -> None:
+        catches = any(not names or _EXPECTED_ERRORS & set(names) for names, _ in node.handlers)
+        saved = self.ctx.expect_error
+        self.ctx.expect_error = saved or catches
+        try:
+            self.exec_block(node.body)
+        finally:
+            self.ctx.expect_error = saved
+        if self.frame.returned:
+            self.frame.returned = False  # a handler may run instead
+        self.exec_block(node.orelse)
+        self.exec_block(node.finalbody)
+
+    def bind(self, target: ir.Target, value: Any) -> None:
+        if isinstance(target, ir.TargetName):
+            self.frame.env.names[target.id] = value
+        elif isinstance(target, ir.TargetAttr):
+            owner = self.eval(target.value)
+            if isinstance(owner, v.Instance):
+                owner.attrs[target.attr] = value
+        elif isinstance(target, ir.TargetSeq):
+            items = value.items if isinstance(value, v.SeqValue) and len(value.items) == len(target.items) else None
+            for index, sub in enumerate(target.items):
+                self.bind(sub, items[index] if items is not None else _unpack(value))
+
+    def iterate(self, value: Any) -> list[Any] | None:
+        if isinstance(value, v.SeqValue) and len(value.items) <= MAX_UNROLL:
+            return list(value.items)
+        return None
+
+    # ------------------------------------------------------------ expressions
+
+    def eval(self, node: ir.Expr) -> Any:  # noqa: C901 - one dispatch table
+        if isinstance(node, ir.Const):
+            return v.Lit(node.value)
+        if isinstance(node, ir.Name):
+            return self.lookup(node.id)
+        if isinstance(node, ir.Attr):
+            return self.attribute(self.eval(node.value), node.attr)
+        if isinstance(node, ir.Call):
+            return self.call(node)
+        if isinstance(node, ir.BinOp):
+            return _binop(node.op, self.eval(node.left), self.eval(node.right))
+        if isinstance(node, ir.Compare):
+            return self.compare(node)
+        if isinstance(node, ir.BoolOp):
+            return self.boolop(node)
+        if isinstance(node, ir.Not):
+            known = v.truth(self.eval(node.value))
+            return v.Lit(not known) if known is not None else v.Unknown("not")
+        if isinstance(node, ir.FString):
+            return _concat([part if isinstance(part, str) else self.eval(part) for part in node.parts])
+        if isinstance(node, ir.Seq):
+            return v.SeqValue([self.eval(item) for item in node.items])
+        if isinstance(node, ir.DictE):
+            items: dict[Any, Any] = {}
+            for key, value in zip(node.keys, node.values):
+                evaluated = self.eval(value)
+                if key is None:
+                    return v.Unknown("dict unpacking")
+                k = self.eval(key)
+                items[k.value if isinstance(k, v.Lit) else id(k)] = evaluated
+            return v.DictValue(items)
+        if isinstance(node, ir.Subscript):
+            return self.subscript(self.eval(node.value), self.eval(node.index))
+        if isinstance(node, ir.IfExp):
+            test = v.truth(self.eval(node.test))
+            if test is None:
+                return _join(self.eval(node.body), self.eval(node.orelse))
+            return self.eval(node.body if test else node.orelse)
+        if isinstance(node, ir.Lambda):
+            definition = ir.FunctionDef("<lambda>", node.params, (ir.Return(node.body),), (), ir.NO_POS, "<lambda>")
+            return v.Function(definition, self.frame.module, self.frame.env)
+        if isinstance(node, ir.ListComp):
+            items = self.iterate(self.eval(node.iter))
+            if items is None:
+                self.bind(node.target, v.Unknown("comprehension"))
+                self.eval(node.elt)
+                return v.Unknown("comprehension of unknown length")
+            out = []
+            for item in items:
+                self.bind(node.target, item)
+                out.append(self.eval(node.elt))
+            return v.SeqValue(out)
+        return v.Unknown(node.reason if isinstance(node, ir.Unknown) else "expression")
+
+    def boolop(self, node: ir.BoolOp) -> Any:
+        result: Any = v.Lit(node.op == "and")
+        for item in node.values:
+            value = self.eval(item)
+            known = v.truth(value)
+            if known is None:
+                return v.Unknown("boolean operator")
+            result = value
+            if (node.op == "and" and not known) or (node.op == "or" and known):
+                return value
+        return result
+
+    def compare(self, node: ir.Compare) -> Any:
+        left, right = self.eval(node.left), self.eval(node.right)
+        for a, b in ((left, right), (right, left)):
+            if isinstance(a, VarName) and v.as_str(b) is not None and node.op in ("==", "!="):
+                self.tf.name_compared(a.variable, v.as_str(b) or "", node.pos)
+                return v.Unknown("name comparison")
+        if isinstance(left, v.Lit) and isinstance(right, v.Lit):
+            try:
+                return v.Lit(_COMPARE[node.op](left.value, right.value))
+            except (TypeError, KeyError):
+                return v.Unknown("comparison")
+        if node.op in ("is", "is not") and isinstance(right, v.Lit) and right.value is None:
+            if isinstance(left, (v.ScopeObject, v.Function, v.Instance, v.Layer, v.Cell, v.Variable)):
+                return v.Lit(node.op == "is not")
+        return v.Unknown("comparison")
+
+    def subscript(self, value: Any, index: Any) -> Any:
+        if isinstance(value, v.SeqValue) and isinstance(index, v.Lit) and isinstance(index.value, int):
+            try:
+                return value.items[index.value]
+            except IndexError:
+                return v.Unknown("index")
+        if isinstance(value, v.DictValue) and isinstance(index, v.Lit):
+            return value.items.get(index.value, v.Unknown("key"))
+        if isinstance(value, (v.Tensor, v.Inert)):
+            return value
+        return v.Unknown("subscript")
+
+    # ------------------------------------------------------------ names
+
+    def lookup(self, name: str) -> Any:
+        found = self.frame.env.lookup(name)
+        if found is not None:
+            return found
+        return self.lookup_global(self.frame.module, name)
+
+    def lookup_global(self, module: str, name: str) -> Any:
+        info = self.modules.get(module)
+        if info is None:
+            return v.Unknown(f"name {name}")
+        if name in info.globals.names:
+            return info.globals.names[name]
+        if module != self.main and name in info.defs:
+            definition = info.defs[name]
+            value: Any
+            if isinstance(definition, ir.FunctionDef):
+                value = self.make_function(definition, module, None)
+            elif isinstance(definition, ir.ClassDef):
+                value = self.make_class(definition, module)
+            elif isinstance(definition, ir.Assign):
+                value = self._with_module(module, lambda: self.eval(definition.value))
+            else:
+                value = v.Unknown(name)
+            info.globals.names[name] = value
+            return value
+        if name in info.imports:
+            return self.resolve_dotted(info.imports[name])
+        if name in _BUILTINS:
+            return Builtin(name)
+        return v.Unknown(f"name {name}")
+
+    def resolve_dotted(self, dotted: str, depth: int = 0) -> Any:
+        name = canonical(dotted, self.tf_modules)
+        # Linting tf-slim or tensornets itself: their own code is followed where the
+        # API table has no entry for the name.
+        if name is not None and (self.tf.modelled(name) or not self._in_project(dotted)):
+            return v.Api(name)
+        root = dotted.split(".")[0]
+        if root in INERT_ROOTS:
+            return v.Inert(dotted)
+        parts = dotted.split(".")
+        for cut in range(len(parts), 0, -1):
+            module = ".".join(parts[:cut])
+            if module in self.modules:
+                value: Any = v.Module(module)
+                for part in parts[cut:]:
+                    value = self.attribute(value, part, depth + 1)
+                return value
+        return v.Unknown(f"{dotted}{_OUTSIDE}")
+
+    def _in_project(self, dotted: str) -> bool:
+        parts = dotted.split(".")
+        return any(".".join(parts[:cut]) in self.modules for cut in range(len(parts), 0, -1))
+
+    def attribute(self, owner: Any, attr: str, depth: int = 0) -> Any:  # noqa: C901
+        if isinstance(owner, v.Api):
+            name = canonical(f"{owner.name}.{attr}", self.tf_modules) or f"{owner.name}.{attr}"
+            return v.Api(name)
+        if isinstance(owner, v.Module):
+            if depth > 8:
+                return v.Unknown("import cycle")
+            info = self.modules[owner.name]
+            known = canonical(f"{owner.name}.{attr}", self.tf_modules)
+            if known is not None and self.tf.modelled(known):
+                return v.Api(known)
+            if f"{owner.name}.{attr}" in self.modules:
+                return v.Module(f"{owner.name}.{attr}")
+            if attr in info.defs or attr in info.globals.names:
+                return self.lookup_global(owner.name, attr)
+            if attr in info.imports:
+                return self.resolve_dotted(info.imports[attr], depth + 1)
+            return v.Unknown(f"{owner.name}.{attr}")
+        if isinstance(owner, v.Instance):
+            if attr in owner.attrs:
+                return owner.attrs[attr]
+            method = _find_method(owner.cls, attr)
+            if method is not None:
+                return v.Function(method[0], method[1].module, None, bound_self=owner)
+            if attr.startswith("assert") or attr.endswith("session"):
+                return Method(owner, attr)
+            return v.Unknown(f"attribute {attr}")
+        if isinstance(owner, v.Inert):
+            return v.Inert(f"{owner.name}.{attr}")
+        if isinstance(owner, v.Tensor):
+            return v.Tensor()
+        if isinstance(owner, v.Variable) and attr == "name":
+            return VarName(owner)
+        if isinstance(owner, v.ScopeObject):
+            if attr == "name":
+                return v.Lit(owner.name) if ev.is_concrete(owner.name) else v.Sym(owner.name)
+            if attr == "original_name_scope":
+                return v.Lit(owner.original_name_scope)
+        if isinstance(owner, v.Lit) and isinstance(owner.value, str):
+            return Method(owner, attr)
+        if isinstance(owner, (v.ScopeObject, v.GraphValue, v.Optimizer, v.Layer, v.Cell, v.Template, v.Variable, v.SeqValue, v.DictValue)):
+            return Method(owner, attr)
+        if isinstance(owner, v.Unknown) and owner.reason.endswith(_OUTSIDE) and attr not in _INERT_METHODS:
+            return v.Unknown(f"{owner.reason[:-len(_OUTSIDE)]}.{attr}{_OUTSIDE}")
+        if isinstance(owner, v.Unknown) and (attr.startswith("assert") or attr.endswith("session")):
+            return Method(owner, attr)
+        return v.Unknown(f"attribute {attr}")
+
+    # ------------------------------------------------------------ calls
+
+    def call(self, node: ir.Call) -> Any:
+        func = self.eval(node.func)
+        args = [self.eval(a) for a in node.args]
+        kwargs: dict[str, Any] = {}
+        for key, expr in node.kwargs:
+            value = self.eval(expr)
+            if key is None:
+                if isinstance(value, v.DictValue):
+                    kwargs.update({str(k): item for k, item in value.items.items()})
+                else:
+                    kwargs["**"] = value
+            else:
+                kwargs[key] = value
+        if node.starred:
+            args.append(v.Unknown("*args"))
+        return self.apply(func, args, kwargs, node)
+
+    def apply(self, func: Any, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:  # noqa: C901
+        if isinstance(func, v.Api):
+            return self.tf.call(func.name, args, kwargs, node)
+        if isinstance(func, v.Function):
+            return self.call_function(func, args, kwargs, node)
+        if isinstance(func, v.Class):
+            instance = v.Instance(func)
+            init = _find_method(func, "__init__")
+            if init is not None:
+                self.call_function(v.Function(init[0], init[1].module, None, bound_self=instance), args, kwargs, node)
+            elif any(not isinstance(base, v.Class) for base in func.bases):
+                return self.tf.call_class_base(func, instance, args, kwargs, node)
+            return instance
+        if isinstance(func, v.Instance):
+            method = _find_method(func.cls, "__call__")
+            if method is not None:
+                return self.call_function(v.Function(method[0], method[1].module, None, bound_self=func), args, kwargs, node)
+            self.opaque(node.pos, f"call of an instance of {func.cls.definition.name} without __call__")
+            return v.Unknown("instance call")
+        if isinstance(func, v.Partial):
+            return self.apply(func.func, list(func.args) + args, {**func.kwargs, **kwargs}, node)
+        if isinstance(func, Method):
+            return self.tf.method(func.owner, func.name, args, kwargs, node)
+        if isinstance(func, (v.Layer, v.Cell, v.Template)):
+            return self.tf.call_object(func, args, kwargs, node)
+        if isinstance(func, Builtin):
+            return self.builtin(func.name, args, kwargs, node)
+        if isinstance(func, v.Inert) and func.name in ("functools.partial", "partial") and args:
+            return v.Partial(args[0], tuple(args[1:]), kwargs)
+        if isinstance(func, v.Inert) and func.name.endswith(".raises"):
+            return v.Context("expect_error", node=node.pos)
+        if isinstance(func, (v.Inert, v.Tensor)):
+            return v.Inert("result") if isinstance(func, v.Inert) else v.Tensor()
+        if isinstance(func, v.Unknown) and func.reason.startswith("attribute ") and func.reason[10:] in _INERT_METHODS:
+            return v.Unknown("result of a plain method")
+        reason = func.reason if isinstance(func, v.Unknown) else type(func).__name__
+        self.opaque(node.pos, f"unresolved call ({reason})")
+        return v.Unknown("result of an unresolved call")
+
+    def call_function(self, func: v.Function, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        definition = func.definition
+        decorators = _decorator_names(definition)
+        if decorators - _TRANSPARENT_DECORATORS:
+            self.opaque(node.pos, f"call of {definition.qualname} through a decorator the model does not follow")
+            return v.Unknown("decorated function")
+        if id(definition) in self.stack or len(self.stack) >= MAX_DEPTH:
+            self.opaque(node.pos, f"recursive or too deep call of {definition.qualname}")
+            return v.Unknown("recursion")
+        if func.module == self.main:
+            self.executed.add(id(definition))
+        env = v.Env(func.closure if func.closure is not None else self.modules[func.module].globals)
+        if func.closure is None and func.module in self.modules:
+            env.parent = self.modules[func.module].globals
+        params = list(definition.params)
+        positional = list(args)
+        if func.bound_self is not None and params and "staticmethod" not in decorators:
+            env.names[params[0].name] = func.bound_self
+            params = params[1:]
+        unknown_rest = "**" in kwargs
+        for param in params:
+            if param.kind == "star":
+                env.names[param.name] = v.SeqValue(positional) if not any(isinstance(a, v.Unknown) and a.reason == "*args" for a in positional) else v.Unknown("*args")
+                positional = []
+            elif param.kind == "starstar":
+                env.names[param.name] = v.DictValue(dict(kwargs))
+            elif param.kind == "normal" and positional:
+                env.names[param.name] = positional.pop(0)
+            elif param.name in kwargs:
+                env.names[param.name] = kwargs.pop(param.name)
+            elif unknown_rest or any(isinstance(a, v.Unknown) and a.reason == "*args" for a in args):
+                env.names[param.name] = v.Unknown(f"parameter {param.name}")
+            elif param.default is not None:
+                env.names[param.name] = self._with_module(func.module, lambda d=param.default: self.eval(d))
+            else:
+                env.names[param.name] = v.Unknown(f"parameter {param.name}")
+        frame = Frame(env=env, module=func.module, fid=next(self._fids), self_value=func.bound_self)
+        self.stack.append(id(definition))
+        self.call_sites.append(node.pos)
+        try:
+            self._with_frame(frame, lambda: self.exec_block(definition.body))
+        finally:
+            self.stack.pop()
+            self.call_sites.pop()
+        return frame.retval if frame.retval is not None else v.Lit(None)
+
+    def call_sites_is_standalone(self) -> bool:
+        return self.ctx.graph.root is not None and self.ctx.graph.root.name == "{scope}"
+
+    def _with_frame(self, frame: Frame, run: Callable[[], None]) -> None:
+        saved = self.frame
+        self.frame = frame
+        try:
+            run()
+        finally:
+            self.frame = saved
+
+    def _with_module(self, module: str, run: Callable[[], Any]) -> Any:
+        info = self.modules.get(module)
+        if info is None:
+            return v.Unknown("module")
+        saved = self.frame
+        self.frame = Frame(env=info.globals, module=module, fid=saved.fid)
+        try:
+            return run()
+        finally:
+            self.frame = saved
+
+    def make_function(self, definition: ir.FunctionDef, module: str | None = None, closure: v.Env | None = None) -> v.Function:
+        if module is None:
+            module = self.frame.module
+            closure = self.frame.env if self.frame.env is not self.modules[module].globals else None
+        return v.Function(definition, module, closure)
+
+    def make_class(self, definition: ir.ClassDef, module: str) -> v.Class:
+        methods = {s.name: s for s in definition.body if isinstance(s, ir.FunctionDef)}
+        bases = [self._with_module(module, lambda b=b: self.eval(b)) for b in definition.bases]
+        return v.Class(definition, module, methods, bases)
+
+    def builtin(self, name: str, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        if name == "range":
+            bounds = [v.as_int(a) for a in args]
+            if args and all(b is not None for b in bounds):
+                numbers = range(*[b for b in bounds if b is not None])
+                if len(numbers) <= MAX_UNROLL:
+                    return v.SeqValue([v.Lit(i) for i in numbers])
+            return v.Unknown("range")
+        if name == "enumerate" and args and isinstance(args[0], v.SeqValue):
+            return v.SeqValue([v.SeqValue([v.Lit(i), item]) for i, item in enumerate(args[0].items)])
+        if name == "zip" and args and all(isinstance(a, v.SeqValue) for a in args):
+            return v.SeqValue([v.SeqValue(list(group)) for group in zip(*[a.items for a in args])])
+        if name in ("list", "tuple") and args and isinstance(args[0], v.SeqValue):
+            return v.SeqValue(list(args[0].items))
+        if name == "len" and args and isinstance(args[0], v.SeqValue):
+            return v.Lit(len(args[0].items))
+        if name == "str" and args and isinstance(args[0], v.Lit):
+            return v.Lit(str(args[0].value))
+        if name in ("map", "filter") and args and isinstance(args[0], (v.Function, v.Partial, v.Api)):
+            self.opaque(node.pos, f"{name}() of a function the model does not follow")
+        return v.Unknown(f"{name}()")
+
+
+@dataclass(eq=False)
+class Method:
+    owner: Any
+    name: str
+
+
+@dataclass(frozen=True)
+class Builtin:
+    name: str
+
+
+@dataclass(eq=False)
+class VarName:
+    """``variable.name``: compared against strings (SL102)."""
+
+    variable: v.Variable
+
+
+# ---------------------------------------------------------------- small helpers
+
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    "is": lambda a, b: a is b,
+    "is not": lambda a, b: a is not b,
+    "in": lambda a, b: a in b,
+    "not in": lambda a, b: a not in b,
+}
+
+
+def _join(a: Any, b: Any) -> Any:
+    if a is b:
+        return a
+    if isinstance(a, v.Lit) and isinstance(b, v.Lit) and a.value == b.value:
+        return a
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return v.Unknown("differs between branches")
+
+
+def _unpack(value: Any) -> Any:
+    if isinstance(value, (v.Tensor, v.Inert)):
+        return value
+    return v.Unknown("unpacked")
+
+
+def _loop_symbol(target: ir.Target) -> Any:
+    if isinstance(target, ir.TargetName):
+        return v.Sym("{" + target.id + "}")
+    return v.Unknown("loop variable")
+
+
+def _concat(parts: list[Any]) -> Any:
+    text: list[str] = []
+    symbolic = False
+    for part in parts:
+        if isinstance(part, str):
+            text.append(part)
+        elif isinstance(part, v.Lit) and part.value is not None and not isinstance(part.value, bool):
+            text.append(str(part.value))
+        elif isinstance(part, v.Lit) and isinstance(part.value, bool):
+            text.append(str(part.value))
+        elif isinstance(part, v.Sym):
+            text.append(part.text)
+            symbolic = True
+        elif isinstance(part, v.Unknown) and part.reason.startswith("parameter "):
+            text.append("{" + part.reason[len("parameter "):] + "}")
+            symbolic = True
+        else:
+            text.append("{?}")
+            symbolic = True
+    joined = "".join(text)
+    return v.Sym(joined) if symbolic else v.Lit(joined)
+
+
+def _percent(template: str, args: list[Any]) -> Any:
+    import re
+
+    pieces = re.split(r"(%[-#0 +]*\d*(?:\.\d+)?[sdrif%])", template)
+    out: list[Any] = []
+    remaining = list(args)
+    for piece in pieces:
+        if re.fullmatch(r"%[-#0 +]*\d*(?:\.\d+)?[sdrif%]", piece):
+            if piece == "%%":
+                out.append("%")
+                continue
+            value = remaining.pop(0) if remaining else v.Unknown("format")
+            if isinstance(value, v.Lit) and piece[-1] in "sdi" and not any(c.isdigit() or c in "-#0 +." for c in piece[1:-1]):
+                out.append(str(value.value))
+            elif isinstance(value, v.Lit):
+                try:
+                    out.append(piece % value.value)
+                except (TypeError, ValueError):
+                    out.append("{?}")
+            else:
+                out.append(value)
+        else:
+            out.append(piece)
+    return _concat(out)
+
+
+def _binop(op: str, left: Any, right: Any) -> Any:
+    if op == "+" and (v.as_str(left) is not None and v.as_str(right) is not None):
+        return _concat([left, right])
+    if op == "%" and v.as_str(left) is not None and not isinstance(left, v.Sym):
+        args = right.items if isinstance(right, v.SeqValue) else [right]
+        return _percent(v.as_str(left) or "", list(args))
+    if isinstance(left, v.Lit) and isinstance(right, v.Lit):
+        try:
+            result = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
+                      "//": lambda a, b: a // b, "%": lambda a, b: a % b}[op](left.value, right.value)
+        except Exception:  # any arithmetic failure is just "unknown"
+            return v.Unknown("arithmetic")
+        if isinstance(result, (int, float, str)) and not (isinstance(result, str) and len(result) > 200):
+            return v.Lit(result)
+    if isinstance(left, v.SeqValue) and isinstance(right, v.SeqValue) and op == "+":
+        return v.SeqValue(left.items + right.items)
+    if isinstance(left, v.Tensor) or isinstance(right, v.Tensor):
+        return v.Tensor()
+    return v.Unknown("operator")
+
+
+def _decorator_names(definition: ir.FunctionDef) -> set[str]:
+    names = set()
+    for decorator in definition.decorators:
+        expr = decorator.func if isinstance(decorator, ir.Call) else decorator
+        while isinstance(expr, ir.Attr):
+            names.add(expr.attr)
+            break
+        if isinstance(expr, ir.Name):
+            names.add(expr.id)
+    return names
+
+
+def _find_method(cls: v.Class, name: str, depth: int = 0) -> tuple[ir.FunctionDef, v.Class] | None:
+    if name in cls.methods:
+        return cls.methods[name], cls
+    if depth > 8:
+        return None
+    for base in cls.bases:
+        if isinstance(base, v.Class):
+            found = _find_method(base, name, depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
+def _functions(body: tuple[ir.Stmt, ...], cls: ir.ClassDef | None = None) -> Iterator[tuple[ir.FunctionDef, ir.ClassDef | None]]:
+    for statement in body:
+        if isinstance(statement, ir.FunctionDef):
+            yield statement, cls
+        elif isinstance(statement, ir.ClassDef):
+            yield from _functions(statement.body, statement)
+        elif isinstance(statement, ir.If):
+            yield from _functions(statement.body, cls)
+            yield from _functions(statement.orelse, cls)
+
+
+__all__ = ["Interpreter", "ModuleInfo", "Ctx", "Frame", "replace"]

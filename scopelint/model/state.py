@@ -1,0 +1,114 @@
+"""Per-graph naming state, with TF's own uniquification rules.
+
+Mirrors ``Graph.unique_name`` (case-insensitive counts, ``x``, ``x_1``) and the
+variable-scope store's counts used by ``default_name`` (reset for sub-scopes
+when a scope closes, which is why re-entering ``variable_scope("m")`` gives a
+layer ``m/dense`` again). Checked against TF in tests/test_model_tf.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from scopelint.model import ir
+from scopelint.model.events import REUSE_OFF, REUSE_UNKNOWN, is_concrete
+from scopelint.model.values import ScopeObject
+
+
+@dataclass(frozen=True)
+class Record:
+    """A variable in the graph's store."""
+
+    name: str
+    shape: tuple[int, ...] | None
+    node: ir.Pos
+    certain: bool = True
+
+
+@dataclass(eq=False)
+class Graph:
+    # complete: the model has seen every variable creation in this graph so far.
+    complete: bool = True
+    store: dict[str, Record] = field(default_factory=dict)
+    names_in_use: dict[str, int] = field(default_factory=dict)
+    scope_counts: dict[str, int] = field(default_factory=dict)
+    keras_names: dict[str, int] = field(default_factory=dict)
+    # (parent name scope, literal name) -> the first name_scope statement that used it (SL103).
+    name_scope_sites: dict[tuple[str, str], ir.Pos] = field(default_factory=dict)
+    root: ScopeObject | None = None
+
+    @classmethod
+    def fresh(cls, known: bool = True) -> "Graph":
+        graph = cls(complete=known)
+        graph.root = ScopeObject(name="" if known else "{scope}", reuse=REUSE_OFF if known else REUSE_UNKNOWN,
+                                 original_name_scope="" if known else "{scope}/", graph=graph)
+        return graph
+
+    def unique_name(self, name: str) -> str:
+        """``Graph.unique_name``: the first ``name`` stays, later ones get ``_1``, ``_2`` (case-insensitive)."""
+        if not is_concrete(name):
+            return name
+        key = name.lower()
+        count = self.names_in_use.get(key, 0)
+        self.names_in_use[key] = count + 1
+        if count == 0:
+            return name
+        base = key
+        while key in self.names_in_use:
+            key = f"{base}_{count}"
+            count += 1
+        self.names_in_use[key] = 1
+        return f"{name}_{count - 1}"
+
+    def unique_scope(self, parent: str, prefix: str) -> str:
+        """``_get_unique_variable_scope``: ``prefix``, or ``prefix_N`` if the full name was opened before."""
+        if not is_concrete(parent) or not is_concrete(prefix):
+            return prefix
+        full = f"{parent}/{prefix}" if parent else prefix
+        if self.scope_counts.get(full, 0) == 0:
+            return prefix
+        index = 1
+        while self.scope_counts.get(f"{full}_{index}", 0) > 0:
+            index += 1
+        return f"{prefix}_{index}"
+
+    def open_scope(self, full: str) -> None:
+        self.scope_counts[full] = self.scope_counts.get(full, 0) + 1
+
+    def close_subscopes(self, full: str) -> None:
+        for key in self.scope_counts:
+            if key.startswith(full + "/"):
+                self.scope_counts[key] = 0
+
+    def keras_unique(self, base: str) -> str:
+        count = self.keras_names.get(base, 0)
+        self.keras_names[base] = count + 1
+        return base if count == 0 else f"{base}_{count}"
+
+    def snapshot(self) -> "Graph":
+        copy = Graph(self.complete, dict(self.store), dict(self.names_in_use), dict(self.scope_counts),
+                     dict(self.keras_names), dict(self.name_scope_sites), self.root)
+        return copy
+
+    def restore(self, other: "Graph") -> None:
+        self.complete, self.store, self.names_in_use = other.complete, other.store, other.names_in_use
+        self.scope_counts, self.keras_names, self.name_scope_sites = other.scope_counts, other.keras_names, other.name_scope_sites
+
+    def merge(self, a: "Graph", b: "Graph") -> None:
+        """After an unresolved ``if``: what either branch created may exist."""
+        self.complete = a.complete and b.complete
+        store = {}
+        for name in a.store.keys() | b.store.keys():
+            first = a.store.get(name) or b.store[name]
+            certain = name in a.store and name in b.store and first.certain
+            store[name] = Record(first.name, first.shape, first.node, certain)
+        self.store = store
+        for target, left, right in (
+            (self.names_in_use, a.names_in_use, b.names_in_use),
+            (self.scope_counts, a.scope_counts, b.scope_counts),
+            (self.keras_names, a.keras_names, b.keras_names),
+        ):
+            target.clear()
+            for key in left.keys() | right.keys():
+                target[key] = max(left.get(key, 0), right.get(key, 0))
+        self.name_scope_sites = {**b.name_scope_sites, **a.name_scope_sites}

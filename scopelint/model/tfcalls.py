@@ -1,0 +1,700 @@
+"""TF's half of the interpreter: what scope, variable and layer APIs do.
+
+Every rule here mirrors TF 2.21 ``tf.compat.v1`` (``variable_scope.py``,
+``ops.py``, legacy ``tf.layers``, tf-slim 1.1.0); tests/test_model_tf.py runs
+the same programs under TF and compares names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Callable
+
+from scopelint.model import events as ev
+from scopelint.model import ir
+from scopelint.model import tfapi
+from scopelint.model import values as v
+from scopelint.model.state import Graph, Record
+
+if TYPE_CHECKING:
+    from scopelint.model.interpret import Interpreter
+
+_VARIABLE_COLLECTION_STRINGS = frozenset({"variables", "trainable_variables", "model_variables", "local_variables"})
+_CREATING_NAMESPACES = ("tf.keras.", "tf.estimator.", "tf.contrib.", "tf.layers.", "slim.", "nets.", "tf.nn.rnn_cell.")
+_INERT_NAMESPACES = (
+    "tf.keras.initializers.", "tf.keras.regularizers.", "tf.keras.backend.", "tf.keras.activations.",
+    "tf.keras.losses.", "tf.keras.constraints.",
+)
+_INERT_CONTEXTS = frozenset(
+    {"tf.device", "tf.control_dependencies", "tf.colocate_with", "tf.Session", "tf.InteractiveSession",
+     "tf.GradientTape", "tf.container", "tf.gradient_override_map", "tf.train.MonitoredTrainingSession",
+     "tf.train.SingularMonitoredSession", "tf.init_scope"}
+)
+
+
+def join(prefix: str, name: str) -> str:
+    return f"{prefix}/{name}" if prefix else name
+
+
+def reuse_mode(value: Any) -> str | None:
+    """None: inherit (TF treats reuse=None and reuse=False alike)."""
+    if value is None:
+        return None
+    if isinstance(value, v.Lit):
+        if value.value is True:
+            return ev.REUSE_ON
+        if value.value in (False, None, 0):
+            return None
+        return ev.REUSE_ON if value.value else None
+    if isinstance(value, v.Api) and value.name.endswith("AUTO_REUSE"):
+        return ev.REUSE_AUTO
+    return ev.REUSE_UNKNOWN
+
+
+def _arg(args: list[Any], kwargs: dict[str, Any], index: int | None, name: str, default: Any = None) -> Any:
+    if name in kwargs:
+        return kwargs[name]
+    if index is not None and index < len(args):
+        return args[index]
+    if "**" in kwargs:
+        return v.Unknown(f"argument {name}")
+    return default
+
+
+def _shape(value: Any) -> tuple[int, ...] | None:
+    if isinstance(value, v.SeqValue):
+        dims = [v.as_int(item) for item in value.items]
+        if all(d is not None for d in dims):
+            return tuple(d for d in dims if d is not None)
+    return None
+
+
+class TfCalls:
+    def __init__(self, interp: "Interpreter") -> None:
+        self.i = interp
+        # name_scope-prefixed spelling of a get_variable name -> (real name, node) (SL101/SL102)
+        self.prefixed: dict[str, tuple[str, ir.Pos]] = {}
+        # node of a tf.Variable / Keras creation -> name it made, per graph (SL204)
+        self.made_by_node: dict[tuple[int, ir.Pos, str], str] = {}
+        self._pending_close: Callable[[], None] = lambda: None
+
+    # ------------------------------------------------------------ dispatch
+
+    def modelled(self, name: str) -> bool:
+        """The API table says what ``name`` does (so the library's own code need not be followed)."""
+        return (
+            name in self._HANDLERS or name in tfapi.TF_LAYER_FUNCTIONS or name in tfapi.SLIM_LAYERS
+            or name in tfapi.TF_LAYER_CLASSES or name in tfapi.KERAS_LAYERS or name in tfapi.RNN_CELLS
+            or name in tfapi.RNN_RUNNERS or name in tfapi.OPTIMIZERS or name in tfapi.VARIABLE_FILTERS
+            or name in tfapi.CELL_WRAPPERS or name == tfapi.MULTI_RNN_CELL
+            or (name.startswith("nets.") and name[5:] in tfapi.NETS_MODELS)
+        )
+
+    def call(self, name: str, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:  # noqa: C901
+        handler = self._HANDLERS.get(name)
+        if handler is not None:
+            return handler(self, args, kwargs, node)
+        if name in tfapi.TF_LAYER_FUNCTIONS:
+            return self.layer_function(name, tfapi.TF_LAYER_FUNCTIONS[name], args, kwargs, node)
+        if name in tfapi.SLIM_LAYERS:
+            return self.slim_layer(name, tfapi.SLIM_LAYERS[name], args, kwargs, node)
+        if name in tfapi.TF_LAYER_CLASSES or name in tfapi.KERAS_LAYERS:
+            spec = tfapi.TF_LAYER_CLASSES.get(name) or tfapi.KERAS_LAYERS[name]
+            use_bias = _arg(args, kwargs, None, "use_bias", v.Lit(True))
+            return v.Layer(name, spec, v.as_str(_arg(args, kwargs, None, "name")), kwargs.get("_reuse") or kwargs.get("reuse"),
+                           v.truth(use_bias) is not False, keras=name in tfapi.KERAS_LAYERS)
+        if name in tfapi.RNN_CELLS:
+            return v.Cell(name, tfapi.RNN_CELLS[name], v.as_str(_arg(args, kwargs, None, "name")))
+        if name == tfapi.MULTI_RNN_CELL:
+            cells = _arg(args, kwargs, 0, "cells")
+            if isinstance(cells, v.SeqValue) and all(isinstance(c, v.Cell) for c in cells.items):
+                return v.Cell(name, None, None, cells=list(cells.items))
+            return v.Unknown("MultiRNNCell of unknown cells")
+        if name in tfapi.CELL_WRAPPERS:
+            cell = _arg(args, kwargs, 0, "cell")
+            return cell if isinstance(cell, v.Cell) else v.Unknown("wrapped cell")
+        if name in tfapi.RNN_RUNNERS:
+            return self.rnn(name, args, kwargs, node)
+        if name in tfapi.OPTIMIZERS:
+            return v.Optimizer(name, tfapi.OPTIMIZERS[name])
+        if name.startswith("nets.") and name[5:] in tfapi.NETS_MODELS:
+            return self.nets_model(name, args, kwargs, node)
+        if name in tfapi.VARIABLE_FILTERS:
+            self.collection_filter(_arg(args, kwargs, tfapi.VARIABLE_FILTERS[name], "scope"), node)
+            return v.SeqValue([]) if False else v.Unknown("variable list")
+        if name in _INERT_CONTEXTS:
+            return v.Context("inert", node=node.pos)
+        if name in tfapi.INERT_LAYERS or any(name.startswith(p + ".") for p in tfapi.INERT_LAYERS):
+            return v.Tensor()
+        if name.startswith(_INERT_NAMESPACES) or name.startswith(tfapi.INERT_PREFIXES):
+            return v.Tensor()
+        if name.startswith(_CREATING_NAMESPACES) or name in ("slim", "nets"):
+            self.i.opaque(node.pos, f"{name}() is not modelled")
+            return v.Unknown(f"result of {name}")
+        return v.Tensor()
+
+    def method(self, owner: Any, name: str, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:  # noqa: C901
+        if name.startswith("assertRaises"):
+            return v.Context("expect_error", node=node.pos)
+        if name.startswith("assert"):
+            return v.Inert("assert")
+        if name.endswith("session"):
+            return v.Context("inert", node=node.pos)
+        if isinstance(owner, v.ScopeObject):
+            if name == "reuse_variables":
+                return self.reuse_variables(owner, node)
+            return v.Unknown(f"VariableScope.{name}")
+        if isinstance(owner, v.GraphValue):
+            if name == "as_default":
+                return v.Context("graph", {"graph": owner.graph}, node.pos)
+            if name in ("get_tensor_by_name", "get_operation_by_name"):
+                self.lookup(_arg(args, kwargs, 0, "name"), node)
+                return v.Tensor()
+            if name == "get_collection":
+                return self.get_collection(args, kwargs, node)
+            if name == "name_scope":
+                return v.Context("name_scope", {"name": _arg(args, kwargs, 0, "name")}, node.pos)
+            return v.Tensor()
+        if isinstance(owner, v.Optimizer):
+            if name in ("minimize", "apply_gradients"):
+                self.i.emit(ev.SlotsCreated(owner.api, owner.creates_slots, self.i.ctx.vs.reuse, node.pos,
+                                            self.i.site(node.pos), self.i.ctx.vs.leaked_from, self.i.ctx.expect_error))
+            return v.Tensor()
+        if isinstance(owner, (v.Layer, v.Template)) and name in ("apply", "__call__"):
+            return self.call_object(owner, args, kwargs, node)
+        if isinstance(owner, v.Lit) and isinstance(owner.value, str):
+            return _string_method(owner.value, name, args)
+        if isinstance(owner, v.SeqValue):
+            if name == "append" and args:
+                owner.items.append(args[0])
+            elif name == "extend" and args and isinstance(args[0], v.SeqValue):
+                owner.items.extend(args[0].items)
+            return v.Lit(None)
+        if isinstance(owner, v.DictValue) and name == "get" and args and isinstance(args[0], v.Lit):
+            return owner.items.get(args[0].value, args[1] if len(args) > 1 else v.Lit(None))
+        if isinstance(owner, (v.Variable, v.Cell, v.Layer)):
+            return v.Tensor()
+        return v.Unknown(f"method {name}")
+
+    def call_class_base(self, cls: v.Class, instance: v.Instance, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        self.i.opaque(node.pos, f"{cls.definition.name} extends a class the model does not follow")
+        return instance
+
+    # ------------------------------------------------------------ contexts
+
+    def enter(self, context: Any, expr: ir.Expr) -> Any:  # noqa: C901
+        i = self.i
+        if not isinstance(context, v.Context):
+            if isinstance(context, (v.Inert, v.Tensor, v.Lit, v.GraphValue)) or (isinstance(context, v.Unknown) and "open()" in context.reason):
+                return v.Unknown("context value")
+            # An unknown context manager may open scopes: names under it are not known.
+            i.ctx = replace(i.ctx, ns=join(i.ctx.ns, "{ctx}"), vs=v.ScopeObject(join(i.ctx.vs.name, "{ctx}"), ev.REUSE_UNKNOWN,
+                                                                               join(i.ctx.ns, "{ctx}") + "/", i.ctx.graph))
+            return v.Unknown("context value")
+        if context.kind == "variable_scope":
+            return self.open_variable_scope(context.args.get("name"), context.args.get("default"), context.args.get("reuse"),
+                                            context.node, context)
+        if context.kind == "name_scope":
+            return self.open_name_scope(context.args.get("name"), context.args.get("default"), context.node)
+        if context.kind == "graph":
+            graph = context.args["graph"]
+            i.ctx = replace(i.ctx, graph=graph, ns="", vs=graph.root, plain_ns=False)
+            return v.GraphValue(graph)
+        if context.kind == "arg_scope":
+            i.ctx = replace(i.ctx, arg_scopes=i.ctx.arg_scopes + ((context.args["ops"], context.args["kwargs"]),))
+            return v.Unknown("arg scope")
+        if context.kind == "expect_error":
+            i.ctx = replace(i.ctx, expect_error=True)
+            return v.Unknown("exception info")
+        return v.Inert("session")
+
+    def exit(self, context: Any, saved: Any) -> None:
+        closing = context.args.get("_close") if isinstance(context, v.Context) else None
+        if closing is not None:
+            closing()
+        # A graph built inside `with g.as_default()` keeps its state; the ctx comes back.
+        graph = self.i.ctx.graph
+        self.i.ctx = replace(saved, certain=saved.certain)
+        del graph
+
+    def open_variable_scope(self, name: Any, default: Any, reuse_value: Any, node: ir.Pos, context: v.Context | None = None) -> v.ScopeObject:
+        """Enter ``variable_scope(name_or_scope, default_name, reuse=...)``; the caller restores ctx on exit."""
+        i = self.i
+        ctx = i.ctx
+        graph = ctx.graph
+        given = reuse_mode(reuse_value)
+        if isinstance(name, v.ScopeObject):
+            full = name.name
+            reuse = given if given in (ev.REUSE_ON, ev.REUSE_AUTO, ev.REUSE_UNKNOWN) else name.reuse
+            leaked = None if given in (ev.REUSE_ON, ev.REUSE_AUTO) else name.leaked_from
+            last = full.rsplit("/", 1)[-1]
+            ns = graph.unique_name(join(ctx.ns, last)) if last else ctx.ns
+            saved_counts = dict(graph.scope_counts)
+            graph.open_scope(full)
+
+            def close() -> None:
+                graph.scope_counts = saved_counts
+        else:
+            text = v.as_str(name)
+            if name is None or (isinstance(name, v.Lit) and name.value is None):
+                base = v.as_str(default)
+                if base is None:
+                    base = "{default_name}"
+                unique = graph.unique_scope(ctx.vs.name, base)
+                full = join(ctx.vs.name, unique)
+                ns = graph.unique_name(join(ctx.ns, base))
+            else:
+                if text is None:
+                    text = "{name}"
+                full = join(ctx.vs.name, text) if text else ctx.vs.name
+                ns = graph.unique_name(join(ctx.ns, text)) if text else ctx.ns
+            inherited = ctx.vs.reuse
+            if given in (ev.REUSE_ON, ev.REUSE_AUTO):
+                reuse, leaked = given, None
+            elif given == ev.REUSE_UNKNOWN:
+                reuse, leaked = ev.REUSE_UNKNOWN, None
+            else:
+                reuse, leaked = inherited, ctx.vs.leaked_from
+            graph.open_scope(full)
+
+            def close() -> None:
+                graph.close_subscopes(full)
+
+        scope = v.ScopeObject(full, reuse, ns + "/" if ns else "", graph, opened_by_frame=i.frame.fid, leaked_from=leaked)
+        i.ctx = replace(ctx, ns=ns, vs=scope, plain_ns=False)
+        if context is not None:
+            context.args["_close"] = close
+        else:
+            self._pending_close = close
+        i.emit(ev.ScopeEntered("variable_scope", v.as_str(name) or "", ns, node, i.site(node)))
+        return scope
+
+    def open_name_scope(self, name: Any, default: Any, node: ir.Pos) -> Any:
+        i = self.i
+        ctx = i.ctx
+        if name is None or (isinstance(name, v.Lit) and name.value is None):
+            name = default
+        text = v.as_str(name)
+        if name is None or text == "" or (isinstance(name, v.Lit) and name.value is None):
+            i.ctx = replace(ctx, ns="", plain_ns=False)
+            return v.Lit("")
+        if text is None:
+            text = "{name}"
+        if text.endswith("/"):
+            actual = text[:-1]
+            i.ctx = replace(ctx, ns=actual, plain_ns=ctx.plain_ns or actual != ctx.vs.original_name_scope.rstrip("/"))
+            return v.Lit(text)
+        actual = ctx.graph.unique_name(join(ctx.ns, text))
+        reopened = None
+        if ev.is_concrete(text) and ev.is_concrete(ctx.ns):
+            key = (ctx.ns, text.lower())
+            first = ctx.graph.name_scope_sites.get(key)
+            if first is None:
+                ctx.graph.name_scope_sites[key] = node
+            elif first != node and actual != join(ctx.ns, text):
+                reopened = first
+        i.emit(ev.ScopeEntered("name_scope", text, actual, node, i.site(node), reopened))
+        i.ctx = replace(ctx, ns=actual, plain_ns=True, plain_ns_frame=i.frame.fid)
+        return v.Lit(actual + "/") if ev.is_concrete(actual) else v.Sym(actual + "/")
+
+    def scoped(self, name: Any, default: Any, reuse: Any, node: ir.Pos, body: Callable[[v.ScopeObject], Any]) -> Any:
+        """Run ``body`` inside a variable scope opened programmatically (layers, RNNs, templates)."""
+        saved = self.i.ctx
+        scope = self.open_variable_scope(name, default, reuse, node)
+        close = self._pending_close
+        try:
+            return body(scope)
+        finally:
+            close()
+            self.i.ctx = saved
+
+    # ------------------------------------------------------------ creations
+
+    def create(self, api: str, requested: Any, shape: tuple[int, ...] | None, node: ir.Pos) -> v.Variable:
+        """A creation through the current variable scope (get_variable semantics)."""
+        i = self.i
+        ctx = i.ctx
+        graph = ctx.graph
+        text = v.as_str(requested)
+        rel = text if text is not None else "{name}"
+        full = join(ctx.vs.name, rel)
+        reuse = ctx.vs.reuse
+        existing = graph.store.get(full) if ev.is_concrete(full) else None
+        first = first_shape = None
+        if not ev.is_concrete(full) or reuse == ev.REUSE_UNKNOWN:
+            outcome = ev.UNRESOLVED
+            if existing is not None:
+                first = existing.node
+        elif existing is not None:
+            first, first_shape = existing.node, existing.shape
+            if reuse == ev.REUSE_OFF:
+                outcome = ev.EXISTS if existing.certain and ctx.certain else ev.UNRESOLVED
+            elif shape is not None and existing.shape is not None and shape != existing.shape:
+                outcome = ev.SHAPE_MISMATCH
+            else:
+                outcome = ev.FETCHED
+        elif reuse == ev.REUSE_ON:
+            outcome = ev.MISSING if graph.complete and ctx.certain else ev.UNRESOLVED
+        else:
+            outcome = ev.CREATED
+        if existing is None and ev.is_concrete(full) and outcome in (ev.CREATED, ev.UNRESOLVED):
+            graph.store[full] = Record(full, shape, node, certain=outcome == ev.CREATED and ctx.certain)
+        ignored = None
+        if api in ("tf.get_variable", "slim.variable", "slim.model_variable", "tf.get_local_variable") and ctx.plain_ns and ctx.ns and ctx.plain_ns_frame == i.frame.fid:
+            ignored = ctx.ns
+            self.prefixed[join(ctx.ns, rel)] = (full, node)
+        i.emit(ev.VariableCreated(
+            api=api, requested=rel, predicted_name=full, outcome=outcome, reuse=reuse, node=node, site=i.site(node),
+            variable_scope=ctx.vs.name, name_scope=ctx.ns, honours_reuse=True, shape=shape, first=first,
+            first_shape=first_shape, leaked_from=ctx.vs.leaked_from if reuse == ev.REUSE_ON else None,
+            ignored_name_scope=ignored, expects_error=ctx.expect_error, certain=ctx.certain,
+        ))
+        return v.Variable(full, node)
+
+    def create_plain(self, api: str, full: str, node: ir.Pos, slot: str) -> v.Variable:
+        """tf.Variable / Keras: never shares, never raises; the name is already unique."""
+        i = self.i
+        ctx = i.ctx
+        key = (id(ctx.graph), node, slot)
+        copy_of = copy_name = None
+        if ctx.vs.reuse in (ev.REUSE_ON, ev.REUSE_AUTO) and key in self.made_by_node:
+            copy_name = self.made_by_node[key]
+            copy_of = ctx.graph.store[copy_name].node if copy_name in ctx.graph.store else node
+        self.made_by_node.setdefault(key, full)
+        if ev.is_concrete(full):
+            ctx.graph.store.setdefault(full, Record(full, None, node, ctx.certain))
+        i.emit(ev.VariableCreated(
+            api=api, requested=full.rsplit("/", 1)[-1], predicted_name=full, outcome=ev.CREATED, reuse=ctx.vs.reuse,
+            node=node, site=i.site(node), variable_scope=ctx.vs.name, name_scope=ctx.ns, honours_reuse=False,
+            copy_of=copy_of, copy_of_name=copy_name, expects_error=ctx.expect_error, certain=ctx.certain,
+        ))
+        return v.Variable(full, node)
+
+    def get_variable(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call, api: str = "tf.get_variable") -> Any:
+        name = _arg(args, kwargs, 0, "name")
+        shape = _shape(_arg(args, kwargs, 1, "shape"))
+        return self.create(api, name, shape, node.pos)
+
+    def variable(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        name = v.as_str(_arg(args, kwargs, 5, "name")) or "Variable"
+        full = self.i.ctx.graph.unique_name(join(self.i.ctx.ns, name))
+        return self.create_plain("tf.Variable", full, node.pos, name)
+
+    def layer_function(self, api: str, spec: tfapi.LayerSpec, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        name = _arg(args, kwargs, None, "name")
+        reuse = _arg(args, kwargs, None, "reuse")
+        use_bias = v.truth(_arg(args, kwargs, None, "use_bias", v.Lit(True))) is not False
+        variables = [n for n in spec.variables if use_bias or n != spec.bias_var]
+        self._build_layer(api, spec, name, reuse, variables, node.pos)
+        return v.Tensor()
+
+    def _build_layer(self, api: str, spec: tfapi.LayerSpec, name: Any, reuse: Any, variables: list[str], node: ir.Pos) -> str:
+        if name is not None and not (isinstance(name, v.Lit) and name.value is None):
+            scope_name, default = name, None
+        elif reuse_mode(reuse) == ev.REUSE_ON:
+            scope_name, default = v.Lit(spec.default), None
+        else:
+            scope_name, default = None, v.Lit(spec.default)
+
+        def body(scope: v.ScopeObject) -> str:
+            for variable in variables:
+                self.create(api, v.Lit(variable), None, node)
+            return scope.name
+
+        return self.scoped(scope_name, default, reuse, node, body)
+
+    def slim_layer(self, api: str, spec: tfapi.LayerSpec, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        options = self._arg_scope_defaults(api)
+        options.update(kwargs)
+        scope = options.get("scope")
+        reuse = options.get("reuse")
+        normalizer = options.get("normalizer_fn")
+        variables = list(spec.variables)
+        has_normalizer = normalizer is not None and not (isinstance(normalizer, v.Lit) and normalizer.value is None)
+        biases_init = options.get("biases_initializer")
+        if spec.bias_var and (has_normalizer or (isinstance(biases_init, v.Lit) and biases_init.value is None)):
+            variables.remove(spec.bias_var)
+        if api == "slim.batch_norm":
+            if v.truth(options.get("scale", v.Lit(False))) is True:
+                variables.insert(0, "gamma")
+            if v.truth(options.get("center", v.Lit(True))) is False:
+                variables.remove("beta")
+        if "**" in options or isinstance(options.get("scale"), v.Unknown):
+            self.i.opaque(node.pos, f"{api}() with arguments the model cannot read")
+
+        def body(opened: v.ScopeObject) -> Any:
+            for variable in variables:
+                self.create(api, v.Lit(variable), None, node.pos)
+            if has_normalizer:
+                if isinstance(normalizer, v.Api) and normalizer.name == "slim.batch_norm":
+                    self.slim_layer("slim.batch_norm", tfapi.SLIM_LAYERS["slim.batch_norm"], [],
+                                    dict(options.get("normalizer_params").items) if isinstance(options.get("normalizer_params"), v.DictValue)
+                                    else {}, node)
+                elif not (isinstance(normalizer, v.Api) and normalizer.name.startswith(("tf.nn.", "slim.layer_norm"))):
+                    self.i.opaque(node.pos, "normalizer_fn the model does not follow")
+            return v.Tensor()
+
+        has_scope = scope is not None and not (isinstance(scope, v.Lit) and scope.value is None)
+        return self.scoped(scope if has_scope else None, None if has_scope else v.Lit(spec.default), reuse, node.pos, body)
+
+    def _arg_scope_defaults(self, api: str) -> dict[str, Any]:
+        merged: dict[str, Any] = {}
+        for ops, options in self.i.ctx.arg_scopes:
+            if api in ops or "*" in ops:
+                merged.update(options)
+        return merged
+
+    def call_object(self, obj: Any, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        if isinstance(obj, v.Layer):
+            return self.call_layer(obj, node)
+        if isinstance(obj, v.Template):
+            return self.call_template(obj, args, kwargs, node)
+        return v.Tensor()
+
+    def call_layer(self, layer: v.Layer, node: ir.Call) -> Any:
+        spec: tfapi.LayerSpec = layer.spec
+        variables = [n for n in spec.variables if layer.use_bias or n != spec.bias_var]
+        if layer.scope is not None:
+            return v.Tensor()  # built: later calls share its variables
+        if layer.keras:
+            graph = self.i.ctx.graph
+            name = layer.name or graph.keras_unique(spec.default)
+            scope = graph.unique_name(join(self.i.ctx.ns, name))
+            for variable in variables:
+                self.create_plain(layer.api, join(scope, variable), node.pos, variable)
+            layer.scope = scope
+            return v.Tensor()
+        layer.scope = self._build_layer(layer.api, spec, v.Lit(layer.name) if layer.name else None, layer.reuse, variables, node.pos)
+        return v.Tensor()
+
+    def call_template(self, template: v.Template, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        merged = {**template.kwargs, **kwargs}
+        if template.scope is None:
+            def first(scope: v.ScopeObject) -> Any:
+                template.scope = scope
+                return self.i.apply(template.func, list(args), merged, node)
+
+            return self.scoped(None, v.Lit(template.name), None, node.pos, first)
+        return self.scoped(template.scope, None, v.Lit(True), node.pos, lambda _: self.i.apply(template.func, list(args), merged, node))
+
+    def rnn(self, api: str, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        default, bidirectional = tfapi.RNN_RUNNERS[api]
+        cells = [_arg(args, kwargs, 0, "cell_fw" if bidirectional else "cell")]
+        if bidirectional:
+            cells.append(_arg(args, kwargs, 1, "cell_bw"))
+        if not all(isinstance(c, v.Cell) for c in cells):
+            self.i.opaque(node.pos, f"{api}() of a cell the model does not know")
+            return v.Unknown("rnn output")
+        scope = kwargs.get("scope")
+        has_scope = scope is not None and not (isinstance(scope, v.Lit) and scope.value is None)
+
+        def body(_: v.ScopeObject) -> Any:
+            if bidirectional:
+                for direction, cell in zip(("fw", "bw"), cells):
+                    self.scoped(v.Lit(direction), None, None, node.pos, lambda _s, c=cell: self.build_cell(c, node.pos))
+            else:
+                self.build_cell(cells[0], node.pos)
+            return v.Unknown("rnn output")
+
+        return self.scoped(scope if has_scope else v.Lit(default), None, None, node.pos, body)
+
+    def build_cell(self, cell: v.Cell, node: ir.Pos) -> None:
+        if cell.built_scope is not None:
+            return  # TF 2.x: a cell object used again shares its variables silently
+        if cell.spec is None:  # MultiRNNCell
+            def members(scope: v.ScopeObject) -> None:
+                for index, member in enumerate(cell.cells):
+                    self.scoped(v.Lit(f"cell_{index}"), None, None, node, lambda _s, m=member: self.build_cell(m, node))
+                cell.built_scope = scope.name
+
+            self.scoped(None, v.Lit("multi_rnn_cell"), None, node, members)
+            return
+
+        def create(scope: v.ScopeObject) -> None:
+            for variable in cell.spec.variables:
+                self.create(cell.api, v.Lit(variable), None, node)
+            cell.built_scope = scope.name
+
+        name = v.Lit(cell.name) if cell.name else None
+        self.scoped(name, None if name else v.Lit(cell.spec.scope), None, node, create)
+
+    def nets_model(self, api: str, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        scope = tfapi.NETS_MODELS[api[5:]]
+
+        def body(_: v.ScopeObject) -> Any:
+            for variable in tfapi.NETS_VARIABLES:
+                self.create(api, v.Lit(variable), None, node.pos)
+            return v.Tensor()
+
+        return self.scoped(v.Lit(scope), None, kwargs.get("reuse"), node.pos, body)
+
+    # ------------------------------------------------------------ reuse, graphs, templates
+
+    def reuse_variables(self, scope: v.ScopeObject, node: ir.Call) -> Any:
+        own = scope.opened_by_frame == self.i.frame.fid and scope.opened_by_frame >= 0
+        leaked = None if own else node.pos
+        self.i.set_reuse(scope, ev.REUSE_ON, leaked)
+        self.i.emit(ev.ReuseSwitched(node.pos, self.i.site(node.pos), scope.name, own))
+        return v.Lit(None)
+
+    def get_variable_scope(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        return self.i.ctx.vs
+
+    def variable_scope(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        return v.Context("variable_scope", {
+            "name": _arg(args, kwargs, 0, "name_or_scope"), "default": _arg(args, kwargs, 1, "default_name"),
+            "reuse": _arg(args, kwargs, 8, "reuse"),
+        }, node.pos)
+
+    def variable_op_scope(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        return v.Context("variable_scope", {
+            "name": _arg(args, kwargs, 1, "name_or_scope"), "default": _arg(args, kwargs, 2, "default_name"),
+            "reuse": _arg(args, kwargs, 7, "reuse"),
+        }, node.pos)
+
+    def name_scope(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        return v.Context("name_scope", {"name": _arg(args, kwargs, 0, "name"), "default": _arg(args, kwargs, 1, "default_name")}, node.pos)
+
+    def op_scope(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        return v.Context("name_scope", {"name": _arg(args, kwargs, 1, "name"), "default": _arg(args, kwargs, 2, "default_name")}, node.pos)
+
+    def new_graph(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        return v.GraphValue(Graph.fresh())
+
+    def default_graph(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        return v.GraphValue(self.i.ctx.graph)
+
+    def reset_default_graph(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        graph = Graph.fresh()
+        self.i.ctx.graph, self.i.ctx.ns, self.i.ctx.vs, self.i.ctx.plain_ns = graph, "", graph.root, False
+        return v.Lit(None)
+
+    def make_template(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        name = v.as_str(_arg(args, kwargs, 0, "name_"))
+        func = _arg(args, kwargs, 1, "func_")
+        extra = {k: value for k, value in kwargs.items() if not k.endswith("_")}
+        if name is None or func is None:
+            self.i.opaque(node.pos, "make_template() with an unknown name or function")
+            return v.Unknown("template")
+        return v.Template(name, func, extra)
+
+    def arg_scope(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        ops = args[0] if args else kwargs.get("list_ops_or_scope")
+        if isinstance(ops, v.SeqValue):
+            names = frozenset(item.name for item in ops.items if isinstance(item, v.Api))
+            return v.Context("arg_scope", {"ops": names, "kwargs": dict(kwargs)}, node.pos)
+        # A captured arg scope (a dict): its content is unknown.
+        return v.Context("arg_scope", {"ops": frozenset({"*"}), "kwargs": {"**": v.Unknown("arg scope")}}, node.pos)
+
+    def get_variable_handler(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        return self.get_variable(args, kwargs, node)
+
+    def slim_variable(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        return self.get_variable(args, kwargs, node, api="slim.variable")
+
+    # ------------------------------------------------------------ name references
+
+    def name_compared(self, variable: v.Variable, text: str, node: ir.Pos) -> None:
+        agrees: bool | None = None
+        if ev.is_concrete(variable.name) and ev.is_concrete(text):
+            agrees = text == variable.name + ":0"
+        self.i.emit(ev.NameReferenced("compare", text, node, self.i.site(node), variable.name, variable.node, agrees))
+
+    def lookup(self, value: Any, node: ir.Call) -> None:
+        text = v.as_str(value)
+        if text is None or not ev.is_concrete(text):
+            return
+        base = re.sub(r":\d+$", "", text)
+        graph = self.i.ctx.graph
+        if base in graph.store:
+            record = graph.store[base]
+            self.i.emit(ev.NameReferenced("tensor-lookup", text, node.pos, self.i.site(node.pos), base, record.node, True))
+        elif base in self.prefixed:
+            real, created = self.prefixed[base]
+            self.i.emit(ev.NameReferenced("tensor-lookup", text, node.pos, self.i.site(node.pos), real, created, False))
+
+    def collection_filter(self, scope: Any, node: ir.Call) -> None:
+        text = v.as_str(scope)
+        if text is None or not ev.is_concrete(text) or not text:
+            return
+        graph = self.i.ctx.graph
+        try:
+            pattern = re.compile(text)
+        except re.error:
+            return
+        # TF matches against Variable.name, which ends in ":0".
+        matches = tuple(sorted(name for name in graph.store if pattern.match(name + ":0")))
+        complete = graph.complete and all(record.certain for record in graph.store.values()) and self.i.ctx.certain
+        ns_exists = text.rstrip("/").lower() in graph.names_in_use
+        self.i.emit(ev.NameReferenced("collection-filter", text, node.pos, self.i.site(node.pos), matches=matches,
+                                      complete=complete, name_scope_exists=ns_exists))
+
+    def get_collection(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        key = _arg(args, kwargs, 0, "key")
+        scope = _arg(args, kwargs, 1, "scope")
+        is_variables = (isinstance(key, v.Api) and key.name.rsplit(".", 1)[-1] in tfapi.VARIABLE_COLLECTIONS) or (
+            isinstance(key, v.Lit) and key.value in _VARIABLE_COLLECTION_STRINGS
+        )
+        if is_variables:
+            self.collection_filter(scope, node)
+        return v.Unknown("collection")
+
+    def get_collection_handler(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        return self.get_collection(args, kwargs, node)
+
+    _HANDLERS: dict[str, Callable[["TfCalls", list[Any], dict[str, Any], ir.Call], Any]] = {}
+
+
+def _string_method(text: str, name: str, args: list[Any]) -> Any:
+    if name == "format":
+        from scopelint.model.interpret import _concat
+
+        parts: list[Any] = []
+        index = 0
+        for piece in re.split(r"(\{[^{}]*\})", text):
+            if piece.startswith("{") and piece.endswith("}"):
+                key = piece[1:-1]
+                if key == "":
+                    parts.append(args[index] if index < len(args) else v.Unknown("format"))
+                    index += 1
+                elif key.isdigit() and int(key) < len(args):
+                    parts.append(args[int(key)])
+                else:
+                    parts.append(v.Unknown("format"))
+            else:
+                parts.append(piece)
+        return _concat(parts)
+    if name == "join" and args and isinstance(args[0], v.SeqValue):
+        from scopelint.model.interpret import _concat
+
+        parts = []
+        for index, item in enumerate(args[0].items):
+            if index:
+                parts.append(text)
+            parts.append(item)
+        return _concat(parts)
+    if name in ("lower", "upper", "strip", "rstrip", "lstrip") and not args:
+        return v.Lit(getattr(text, name)())
+    return v.Unknown(f"str.{name}")
+
+
+TfCalls._HANDLERS = {
+    "tf.get_variable": TfCalls.get_variable_handler,
+    "tf.get_local_variable": TfCalls.get_variable_handler,
+    "slim.variable": TfCalls.slim_variable,
+    "slim.model_variable": TfCalls.slim_variable,
+    "tf.Variable": TfCalls.variable,
+    "tf.VariableV1": TfCalls.variable,
+    "tf.get_variable_scope": TfCalls.get_variable_scope,
+    "tf.variable_scope": TfCalls.variable_scope,
+    "tf.variable_op_scope": TfCalls.variable_op_scope,
+    "tf.name_scope": TfCalls.name_scope,
+    "tf.op_scope": TfCalls.op_scope,
+    "tf.Graph": TfCalls.new_graph,
+    "tf.get_default_graph": TfCalls.default_graph,
+    "tf.reset_default_graph": TfCalls.reset_default_graph,
+    "tf.make_template": TfCalls.make_template,
+    "slim.arg_scope": TfCalls.arg_scope,
+    "tf.get_collection": TfCalls.get_collection_handler,
+}

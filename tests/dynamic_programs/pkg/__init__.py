@@ -1,0 +1,1 @@
+"""A package: its train module uses relative imports, so it runs as `python -m pkg.train`."""

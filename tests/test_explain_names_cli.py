@@ -1,0 +1,93 @@
+"""``scopelint --explain-names FILE`` and the predicted names in ``--format json``."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from scopelint.api import describe_variables
+
+SCOPELINT = shutil.which("scopelint", path=os.path.dirname(sys.executable)) or "scopelint"
+
+PROGRAM = """\
+import tensorflow.compat.v1 as tf
+
+def block(x, i):
+    with tf.variable_scope('tower_%d' % i):
+        return tf.layers.dense(x, 2)
+
+x = tf.placeholder(tf.float32, [None, 4])
+for i in range(2):
+    y = block(x, i)
+with tf.name_scope('enc'):
+    w = tf.get_variable('w', [1])
+w = tf.get_variable('w', [1])
+"""
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([SCOPELINT, *args], cwd=cwd, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "NO_COLOR": "1"})
+
+
+def test_text_lists_every_creation_with_its_name(tmp_path: Path) -> None:
+    (tmp_path / "model.py").write_text(PROGRAM)
+    done = run("--explain-names", "model.py", "--isolated", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    rows = [line.split()[:3] for line in done.stdout.splitlines()]
+    assert rows == [
+        ["model.py:5:16:", "tower_0/dense/kernel", "create"],
+        ["model.py:5:16:", "tower_0/dense/bias", "create"],
+        ["model.py:5:16:", "tower_1/dense/kernel", "create"],
+        ["model.py:5:16:", "tower_1/dense/bias", "create"],
+        ["model.py:11:9:", "w", "create"],
+        ["model.py:12:5:", "w", "create"],
+    ]
+    assert "[variable_scope= name_scope=enc]" in done.stdout.splitlines()[4]
+
+
+def test_json(tmp_path: Path) -> None:
+    (tmp_path / "model.py").write_text(PROGRAM)
+    done = run("--explain-names", "model.py", "--format", "json", "--isolated", cwd=tmp_path)
+    report = json.loads(done.stdout)
+    assert report["version"] == 1
+    assert [(v["line"], v["predicted_name"], v["outcome"]) for v in report["variables"]][-2:] == [(11, "w", "created"), (12, "w", "exists")]
+    assert report["variables"][0]["scope_stack"] == ["variable_scope=tower_0/dense", "name_scope=tower_0/dense"]
+
+
+def test_verbose_says_what_was_not_followed(tmp_path: Path) -> None:
+    (tmp_path / "model.py").write_text("import tensorflow.compat.v1 as tf\nimport mylib\nh = mylib.encoder()\n")
+    done = run("--explain-names", "model.py", "-v", "--isolated", cwd=tmp_path)
+    assert "model.py: no variable creations found" in done.stdout
+    assert "model.py:3:5: not followed: unresolved call (mylib.encoder is outside the linted tree)" in done.stdout
+
+
+def test_json_report_carries_predicted_names(tmp_path: Path) -> None:
+    (tmp_path / "model.py").write_text(PROGRAM)
+    done = run("model.py", "--format", "json", "--isolated", "--no-cache", cwd=tmp_path)
+    assert done.returncode == 1
+    report = json.loads(done.stdout)
+    rows = report["diagnostics"] if isinstance(report, dict) else report
+    found = {(d["code"], d["line"]): d["data"] for d in rows}
+    assert found[("SL201", 12)]["predicted_name"] == "w"
+    assert found[("SL201", 12)]["related"] == [{"path": "model.py", "line": 11, "column": 9, "message": "'w' first created here"}]
+    assert found[("SL101", 11)]["predicted_name"] == "w"
+
+
+def test_api_symbolic_names_and_actions() -> None:
+    infos = describe_variables(
+        "import tensorflow.compat.v1 as tf\n"
+        "def tower(i, reuse):\n"
+        "    with tf.variable_scope('t_%d' % i, reuse=reuse):\n"
+        "        return tf.get_variable('w', [1])\n"
+        "with tf.variable_scope('s', reuse=tf.AUTO_REUSE):\n"
+        "    a = tf.get_variable('v', [1])\n"
+        "    b = tf.get_variable('v', [1])\n"
+    )
+    assert [(i.line, i.predicted_name, i.action) for i in infos] == [
+        (6, "s/v", "create"), (7, "s/v", "reuse"), (4, "{scope}/t_{i}/w", "unknown"),
+    ]

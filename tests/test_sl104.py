@@ -1,0 +1,89 @@
+"""SL104 scope-filter-too-broad."""
+
+from __future__ import annotations
+
+import pytest
+
+from scopelint.api import lint_source
+from scopelint.config import Config
+from test_sl201 import TF, Case
+
+CODE = "SL104"
+
+CASES = [
+    Case("prefix-of-another-scope", TF + """\
+with tf.variable_scope('d'):
+    w = tf.get_variable('w', [3])
+with tf.variable_scope('decoder'):
+    v = tf.get_variable('v', [3])
+d_vars = tf.trainable_variables(scope='d')
+assert len(d_vars) == 2
+""", (6,), "clean"),
+    Case("uniquified-default-scopes", TF + """\
+for _ in range(2):
+    with tf.variable_scope(None, default_name='d'):
+        w = tf.get_variable('w', [3])
+d_vars = tf.global_variables(scope='d')
+assert len(d_vars) == 2
+""", (5,), "clean"),
+    Case("get-collection", TF + """\
+with tf.variable_scope('gen'):
+    w = tf.get_variable('w', [3])
+with tf.variable_scope('generator_head'):
+    v = tf.get_variable('v', [3])
+g = tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope='gen')
+assert len(g) == 2
+""", (6,), "clean"),
+    # Clean look-alikes.
+    Case("trailing-slash", TF + """\
+with tf.variable_scope('d'):
+    w = tf.get_variable('w', [3])
+with tf.variable_scope('decoder'):
+    v = tf.get_variable('v', [3])
+d_vars = tf.trainable_variables(scope='d/')
+assert len(d_vars) == 1
+""", (), "clean"),
+    Case("only-own-scope-exists-yet", TF + """\
+with tf.variable_scope('d'):
+    w = tf.get_variable('w', [3])
+d_vars = tf.trainable_variables(scope='d')
+with tf.variable_scope('decoder'):
+    v = tf.get_variable('v', [3])
+assert len(d_vars) == 1
+""", (), "clean"),
+    Case("regex-filter", TF + """\
+with tf.variable_scope('d'):
+    w = tf.get_variable('w', [3])
+with tf.variable_scope('decoder'):
+    v = tf.get_variable('v', [3])
+d_vars = tf.trainable_variables(scope='d(/|$)')
+assert len(d_vars) == 1
+""", (), "clean"),
+    Case("update-ops-not-variables", TF + """\
+with tf.variable_scope('d'):
+    w = tf.get_variable('w', [3])
+with tf.variable_scope('decoder'):
+    v = tf.get_variable('v', [3])
+ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS, scope='d')
+""", (), "clean"),
+    Case("unknown-filter", TF + """\
+import sys
+with tf.variable_scope('d'):
+    w = tf.get_variable('w', [3])
+with tf.variable_scope('decoder'):
+    v = tf.get_variable('v', [3])
+d_vars = tf.trainable_variables(scope=sys.argv[1])
+""", (), "skip"),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_case(case: Case) -> None:
+    assert sorted(d.line for d in lint_source(case.source, "case.py", Config(select=(CODE,)))) == sorted(case.expected)
+
+
+def test_message_names_a_stray() -> None:
+    (found,) = lint_source(CASES[0].source, "case.py", Config(select=(CODE,)))
+    assert found.severity.value == "warning"
+    assert "'decoder/v'" in found.message and "'d/'" in found.message
+    assert found.data["matches"] == ["decoder/v"]

@@ -1,0 +1,228 @@
+"""SL201 variable-already-exists: model + check, with clean look-alikes.
+
+Every program here also runs under TF in tests/test_sl2_programs_tf.py: a case
+expecting an error-severity finding must make TF raise, a clean one must not.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+
+from scopelint.api import lint_paths, lint_source
+from scopelint.config import Config
+from scopelint.engine import EngineOptions
+
+CODE = "SL201"
+TF = "import tensorflow.compat.v1 as tf\n"
+
+
+class Case(NamedTuple):
+    id: str
+    source: str
+    expected: tuple[int, ...]  # lines flagged with CODE
+    tf: str  # "raises" | "clean" | "skip": what TF does with the program
+
+
+def lint(source: str, code: str = CODE) -> list:
+    return lint_source(source, path="case.py", config=Config(select=(code,)))
+
+
+CASES = [
+    Case("duplicate-get-variable", TF + "a = tf.get_variable('w', [1])\nb = tf.get_variable('w', [1])\n", (3,), "raises"),
+    Case("builder-twice-same-scope", TF + """\
+def dense(x):
+    return tf.matmul(x, tf.get_variable('w', [4, 4]))
+x = tf.placeholder(tf.float32, [None, 4])
+with tf.variable_scope('layer'):
+    h = dense(x)
+with tf.variable_scope('layer'):
+    y = dense(h)
+""", (8,), "raises"),
+    Case("named-tf-layer-twice", TF + """\
+def discriminator(x):
+    with tf.variable_scope('discriminator'):
+        return tf.layers.dense(x, 1, name='out')
+x = tf.placeholder(tf.float32, [None, 4])
+a = discriminator(x)
+b = discriminator(x)
+""", (7,), "raises"),
+    Case("tower-loop-without-reuse", TF + """\
+x = tf.placeholder(tf.float32, [None, 4])
+for i in range(2):
+    with tf.variable_scope('net'):
+        y = tf.layers.dense(x, 2, name='fc')
+""", (5,), "raises"),
+    Case("slim-scope-twice", TF + """\
+import tf_slim as slim
+x = tf.placeholder(tf.float32, [None, 8, 8, 3])
+a = slim.conv2d(x, 4, 3, scope='c1')
+b = slim.conv2d(x, 4, 3, scope='c1')
+""", (5,), "raises"),
+    Case("dynamic-rnn-twice", TF + """\
+x = tf.placeholder(tf.float32, [None, 5, 3])
+o1, s1 = tf.nn.dynamic_rnn(tf.nn.rnn_cell.BasicLSTMCell(4), x, dtype=tf.float32)
+o2, s2 = tf.nn.dynamic_rnn(tf.nn.rnn_cell.BasicLSTMCell(4), x, dtype=tf.float32)
+""", (4,), "raises"),
+    Case("resnet-twice-without-reuse", TF + """\
+import tensornets as nets
+x = tf.placeholder(tf.float32, [None, 224, 224, 3])
+with tf.variable_scope('yoo'):
+    m1 = nets.ResNet50(x)
+    m2 = nets.ResNet50(x)
+""", (6,), "skip"),
+    # Clean look-alikes a naive check would flag.
+    Case("reuse-true-second", TF + """\
+def dense(x):
+    return tf.matmul(x, tf.get_variable('w', [4, 4]))
+x = tf.placeholder(tf.float32, [None, 4])
+with tf.variable_scope('layer'):
+    h = dense(x)
+with tf.variable_scope('layer', reuse=True):
+    y = dense(h)
+""", (), "clean"),
+    Case("auto-reuse", TF + """\
+def tower(x):
+    with tf.variable_scope('tower', reuse=tf.AUTO_REUSE):
+        return tf.matmul(x, tf.get_variable('w', [4, 4]))
+x = tf.placeholder(tf.float32, [None, 4])
+a = tower(x)
+b = tower(x)
+""", (), "clean"),
+    Case("reuse-parameter", TF + """\
+def discriminator(x, reuse=False):
+    with tf.variable_scope('discriminator', reuse=reuse):
+        return tf.layers.dense(x, 1, name='out')
+x = tf.placeholder(tf.float32, [None, 4])
+a = discriminator(x)
+b = discriminator(x, reuse=True)
+""", (), "clean"),
+    Case("captured-scope-object", TF + """\
+with tf.variable_scope('enc') as scope:
+    a = tf.get_variable('w', [1])
+with tf.variable_scope('other'):
+    with tf.variable_scope(scope, reuse=True):
+        b = tf.get_variable('w', [1])
+""", (), "clean"),
+    Case("captured-scope-reuse-variables", TF + """\
+with tf.variable_scope('image_filters') as scope:
+    a = tf.get_variable('w', [1])
+    scope.reuse_variables()
+    b = tf.get_variable('w', [1])
+""", (), "clean"),
+    Case("make-template", TF + """\
+def f(x):
+    return tf.matmul(x, tf.get_variable('w', [4, 1]))
+net = tf.make_template('net', f)
+x = tf.placeholder(tf.float32, [None, 4])
+a = net(x)
+b = net(x)
+""", (), "clean"),
+    Case("reuse-i-greater-than-zero", TF + """\
+x = tf.placeholder(tf.float32, [None, 4])
+for i in range(3):
+    with tf.variable_scope('net', reuse=(i > 0)):
+        y = tf.layers.dense(x, 2, name='fc')
+""", (), "clean"),
+    Case("seed-clone-name-scopes-auto-reuse", TF + """\
+import tensornets as nets
+x1 = tf.placeholder(tf.float32, [None, 224, 224, 3])
+x2 = tf.placeholder(tf.float32, [None, 224, 224, 3])
+with tf.name_scope('clone0'):
+    model1 = nets.ResNet50(x1, reuse=tf.AUTO_REUSE)
+with tf.name_scope('clone1'):
+    model2 = nets.ResNet50(x2, reuse=tf.AUTO_REUSE)
+""", (), "skip"),
+    Case("partial-with-auto-reuse", TF + """\
+import functools
+import tensornets as nets
+x = tf.placeholder(tf.float32, [None, 224, 224, 3])
+resnet = functools.partial(nets.ResNet50, reuse=tf.AUTO_REUSE)
+m1 = resnet(x)
+m2 = resnet(x)
+""", (), "skip"),
+    Case("fresh-graph-each-time", TF + """\
+for _ in range(2):
+    with tf.Graph().as_default():
+        w = tf.get_variable('w', [1])
+""", (), "clean"),
+    Case("expected-error", TF + """\
+a = tf.get_variable('w', [1])
+try:
+    b = tf.get_variable('w', [1])
+except ValueError as e:
+    print(e)
+""", (), "clean"),
+    Case("default-named-layers-uniquify", TF + """\
+x = tf.placeholder(tf.float32, [None, 4])
+a = tf.layers.dense(x, 3)
+b = tf.layers.dense(x, 3)
+with tf.variable_scope('m'):
+    c = tf.layers.dense(x, 3)
+with tf.variable_scope('m', reuse=True):
+    d = tf.layers.dense(x, 3)
+""", (), "clean"),
+    Case("tf-variable-never-collides", TF + "a = tf.Variable(1.0, name='w')\nb = tf.Variable(1.0, name='w')\n", (), "clean"),
+    Case("unknown-branch", TF + """\
+import sys
+if len(sys.argv) > 5:
+    w = tf.get_variable('w', [1])
+else:
+    w = tf.get_variable('w', [1])
+""", (), "clean"),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_case(case: Case) -> None:
+    assert sorted(d.line for d in lint(case.source)) == sorted(case.expected)
+
+
+def test_message_names_variable_and_first_creation() -> None:
+    case = next(c for c in CASES if c.id == "builder-twice-same-scope")
+    (found,) = lint(case.source)
+    assert found.code == CODE and found.severity.value == "error"
+    assert found.data["predicted_name"] == "layer/w"
+    assert "'layer/w'" in found.message and "already exists" in found.message
+    assert found.data["related"] == [{"path": "case.py", "line": 3, "column": 25, "message": "'layer/w' first created here"}]
+
+
+def test_layer_collision_names_first_variable() -> None:
+    case = next(c for c in CASES if c.id == "named-tf-layer-twice")
+    (found,) = lint(case.source)
+    assert found.data["predicted_name"] == "discriminator/out/kernel"
+
+
+def test_unknown_reuse_in_uncalled_function_is_silent() -> None:
+    source = TF + "def model(x, reuse):\n    with tf.variable_scope('m', reuse=reuse):\n        a = tf.get_variable('w', [1])\n        b = tf.get_variable('w', [1])\n"
+    assert lint(source) == []
+
+
+def test_builder_imported_from_another_module(tmp_path: Path) -> None:
+    (tmp_path / "layers_lib.py").write_text(TF + "def dense(x):\n    return tf.matmul(x, tf.get_variable('w', [4, 4]))\n")
+    (tmp_path / "train.py").write_text(
+        TF + "from layers_lib import dense\nx = tf.placeholder(tf.float32, [None, 4])\n"
+        "with tf.variable_scope('a'):\n    h = dense(x)\n    y = dense(h)\n"
+    )
+    found = lint_paths([tmp_path], Config(select=(CODE,), root=str(tmp_path)), EngineOptions(use_cache=False, jobs=1))
+    assert [(Path(d.path).name, d.line, d.data["predicted_name"]) for d in found] == [("train.py", 6, "a/w")]
+
+
+def test_method_builder_called_twice() -> None:
+    source = TF + """\
+class Model:
+    def build(self, x):
+        with tf.variable_scope('model'):
+            return tf.layers.dense(x, 2)
+    def __call__(self, x):
+        return self.build(x)
+m = Model()
+x = tf.placeholder(tf.float32, [None, 4])
+a = m(x)
+b = m.build(x)
+"""
+    # tf.layers default names uniquify: model/dense, then model/dense again
+    # (sub-scope counts reset when "model" closes) -> TF raises on the second.
+    assert [(d.line, d.data["predicted_name"]) for d in lint(source)] == [(11, "model/dense/kernel")]
