@@ -92,7 +92,7 @@ def analyse_file_text(path: str, text: str, settings: ModelSettings, module_name
         return FileResult(path=path, problems=(problem,), suppressions=suppressions)
     from scopelint import model
 
-    facts = model.extract(module, path=path, module_name=module_name, settings=settings)
+    facts = model.extract(module, path=path, module_name=module_name, settings=settings, source=text)
     return FileResult(path=path, facts=facts, suppressions=suppressions)
 
 

@@ -103,3 +103,34 @@ def test_suppressed_findings_are_left_alone(project: Path) -> None:
     (project / "m.py").write_text(OLD.replace("()\n", "()  # noqa: SL401\n"))
     assert main(["--no-cache", "--fix", "m.py"]) == 0
     assert (project / "m.py").read_text() == OLD.replace("()\n", "()  # noqa: SL401\n")
+
+
+def test_rule_fixes_are_attached_for_files_too(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    builder = (
+        "import tensorflow.compat.v1 as tf\n\n\ndef tower(x):\n    with tf.variable_scope(\"tower\"):\n"
+        "        return x * tf.get_variable(\"w\", [1])\n\n\na = tower(1.0)\nb = tower(2.0)\n"
+    )
+    (project / "m.py").write_text(builder)
+    assert main(["--no-cache", "--fix", "m.py"]) == 1  # unsafe: not without --unsafe-fixes
+    assert (project / "m.py").read_text() == builder
+    capsys.readouterr()
+    assert main(["--no-cache", "--format", "json", "m.py"]) == 1
+    (finding,) = json.loads(capsys.readouterr().out)
+    assert finding["code"] == "SL201" and finding["data"]["fix"]["safety"] == "unsafe"
+    assert main(["--no-cache", "--fix", "--unsafe-fixes", "m.py"]) == 0
+    assert (project / "m.py").read_text() == builder.replace('("tower")', '("tower", reuse=tf.AUTO_REUSE)')
+
+
+def test_fix_edits_the_text_it_linted_even_if_the_file_changed(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import scopelint.fixes.run as run
+
+    first_pass = run.lint_files
+
+    def then_edited(paths, config, options):  # type: ignore[no-untyped-def]
+        found = first_pass(paths, config, options)
+        (project / "m.py").write_text("# a line added meanwhile\n" + OLD)  # the first pass's positions are now stale
+        return found
+
+    monkeypatch.setattr(run, "lint_files", then_edited)
+    assert main(["--no-cache", "--fix", "m.py"]) == 0
+    assert (project / "m.py").read_text() == "# a line added meanwhile\n" + NEW

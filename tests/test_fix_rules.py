@@ -61,6 +61,23 @@ def test_sl201_adds_auto_reuse_to_the_builders_scope() -> None:
     assert fixed(BUILDER, "SL201") == BUILDER.replace('("discriminator")', '("discriminator", reuse=tf.AUTO_REUSE)')
 
 
+GAN = HEADER + '''\
+def discriminator(x, reuse=False):
+    with tf.variable_scope("discriminator", reuse=reuse):
+        return tf.layers.dense(x, 1, name="out")
+
+
+real = discriminator(tf.ones([2, 3]))
+fake = discriminator(tf.zeros([2, 3]))
+'''
+
+
+def test_sl201_passes_reuse_true_when_the_builder_takes_the_flag() -> None:
+    (d,) = lint(GAN, "SL201")
+    assert d.data["fix"]["message"] == "Pass reuse=True to this second call of discriminator()"
+    assert fixed(GAN, "SL201") == GAN.replace("discriminator(tf.zeros([2, 3]))", "discriminator(tf.zeros([2, 3]), reuse=True)")
+
+
 def test_sl201_replaces_reuse_false() -> None:
     assert fixed(LOOP, "SL201") == LOOP.replace("reuse=False", "reuse=tf.AUTO_REUSE")
 
@@ -181,8 +198,10 @@ def test_tf_confirms_what_each_fix_does() -> None:
     from tf_oracle import run_programs
 
     programs = [BUILDER, fixed(BUILDER, "SL201"), LOOP, fixed(LOOP, "SL201"), ENCODER, fixed(ENCODER, "SL101"), REOPENED, fixed(REOPENED, "SL103"),
-                LEAK, fixed(LEAK, "SL203")]
-    builder, builder_fixed, loop, loop_fixed, encoder, encoder_fixed, reopened, reopened_fixed, leak, leak_fixed = run_programs(programs)
+                LEAK, fixed(LEAK, "SL203"), GAN, fixed(GAN, "SL201")]
+    builder, builder_fixed, loop, loop_fixed, encoder, encoder_fixed, reopened, reopened_fixed, leak, leak_fixed, gan, gan_fixed = run_programs(programs)
+    assert gan.error is not None and "Variable discriminator/out/kernel already exists" in gan.error
+    assert gan_fixed.error is None and gan_fixed.variable_names == ("discriminator/out/kernel", "discriminator/out/bias")
     assert leak.error is not None and "Variable fc/kernel/Adam/ does not exist" in leak.error
     assert leak_fixed.error is None
     assert leak_fixed.variable_names[:2] == ("fc/kernel", "fc/bias") and "fc/kernel/Adam" in leak_fixed.variable_names

@@ -117,9 +117,10 @@ async def test_open_broken_then_fix_clears_diagnostics(client: LanguageClient, t
 
     # The server is alive and answers requests after the malformed version.
     hover = await client.text_document_hover_async(
-        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=0, character=0))
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=3, character=9))
     )
-    assert hover is None or isinstance(hover, types.Hover)
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    assert "`model/w:0`" in hover.contents.value
 
 
 async def test_python2_file_gets_the_hint(client: LanguageClient, tmp_path: Path) -> None:
@@ -163,6 +164,10 @@ async def test_bad_config_is_logged_and_defaults_are_used(client: LanguageClient
     replace_all(client, uri, 2, FIXED)
     assert list((await next_publish(client, uri)).diagnostics) == []
     assert sum("unknown key 'selekt'" in m.message for m in client.log_messages) == 1
+    # ... and the server still answers requests.
+    answer = await client.text_document_hover_async(hover_params(uri, 3, 9))
+    assert answer is not None and isinstance(answer.contents, types.MarkupContent)
+    assert "`model/w:0`" in answer.contents.value
 
 
 async def test_workspace_config_is_honoured(client: LanguageClient, tmp_path: Path) -> None:
@@ -461,9 +466,11 @@ async def test_dynamic_mode_runs_only_when_the_editor_settings_ask(client: Langu
     await next_publish(client, uri)  # the static lint on save
     traced = await next_publish(client, uri, timeout=120)
     assert marker.read_text() == "executed"
-    found = {(d.code, d.range.start.line, d.data.get("dynamic")) for d in traced.diagnostics}
-    assert ("SL201", 6, "confirmed") in found or ("SL201", 6, "trace-only") in found, found
-    assert len(traced.diagnostics) >= len(static.diagnostics)
+    assert [(d.code, d.range.start.line) for d in static.diagnostics] == [("SL201", 6)]
+    assert [(d.code, d.range.start.line, d.data.get("dynamic")) for d in traced.diagnostics] == [("SL201", 6, "confirmed")]
+    answer = await client.text_document_hover_async(hover_params(uri, 6, traced.diagnostics[0].range.start.character))
+    assert answer is not None and isinstance(answer.contents, types.MarkupContent)
+    assert "Dynamic mode: **confirmed**" in answer.contents.value
 
 
 DEPRECATED = """\

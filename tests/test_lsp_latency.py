@@ -95,7 +95,7 @@ async def test_edit_to_diagnostics_latency(tmp_path: Path) -> None:
     client = await ClientServerConfig(server_command=SERVER).start()
     assert isinstance(client, LanguageClient)
     try:
-        timings = await measure(client, tmp_path)
+        timings = await measure(client, tmp_path, edits=8)  # the script measures 20; CI needs only the bound
     finally:
         await client.shutdown_session()
         await client.stop()

@@ -167,9 +167,9 @@ class FakeVariable:
 def test_variable_hover_text_and_innermost_pick() -> None:
     outer = FakeVariable(5, 5, 7, 2, "tf.layers.dense", "model/dense/kernel", "create", ("variable_scope=model/name_scope=model",))
     inner = FakeVariable(6, 9, 6, 30, "tf.get_variable", "model/w", "reuse", ("variable_scope=model/name_scope=model_1",))
-    assert hover.variable_at([outer, inner], 6, 12) is inner
-    assert hover.variable_at([outer, inner], 5, 6) is outer
-    assert hover.variable_at([outer, inner], 4, 1) is None
+    assert hover.variables_at([outer, inner], 6, 12) == [inner]
+    assert hover.variables_at([outer, inner], 5, 6) == [outer]
+    assert hover.variables_at([outer, inner], 4, 1) == []
     text = hover.variable_markdown(inner)
     assert text.startswith("**`model/w:0`**")
     assert "reused here (must already exist) by `tf.get_variable`" in text
@@ -199,6 +199,7 @@ def test_rule_hover_uses_the_catalog_sections() -> None:
     assert "#### What it does" in text and "#### Why is this bad" in text
     assert text.rstrip().endswith("/rules/SL900.md)")
     assert hover.rule_markdown("SL999", "msg") == "**SL999** msg"
+    assert hover.rule_markdown("SL999", "msg", "confirmed") == "**SL999** msg\n\nDynamic mode: **confirmed**"
 
 
 def test_a_failing_lint_is_reported_not_raised(tmp_path: Path) -> None:
@@ -212,3 +213,21 @@ def test_a_failing_lint_is_reported_not_raised(tmp_path: Path) -> None:
     scheduler = Exploding(lambda uri: snapshot, configs, lambda r: None, 0.0, on_error=errors.append)
     assert asyncio.run(scheduler.lint_now("u")) is None
     assert errors == ["scopelint: linting m.py failed: RuntimeError('boom')"]
+
+
+def test_a_layer_call_hovers_and_hints_all_its_variables() -> None:
+    from scopelint.api import describe_variables
+
+    source = (
+        "import tensorflow.compat.v1 as tf\n"
+        "x = tf.placeholder(tf.float32, [None, 3])\n"
+        "with tf.variable_scope('gen'):\n"
+        "    h = tf.layers.dense(x, 4, name='h0')\n"
+    )
+    infos = describe_variables(source)
+    under = hover.variables_at(infos, 4, 15)
+    assert [i.predicted_name for i in under] == ["gen/h0/kernel", "gen/h0/bias"]
+    [(line, column, label, tooltip)] = hover.hints(infos)
+    assert (line, column) == (4, len("    h = tf.layers.dense(x, 4, name='h0')") + 1)
+    assert label == "gen/h0/kernel:0, gen/h0/bias:0"
+    assert "created here by tf.layers.dense" in tooltip

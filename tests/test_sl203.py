@@ -100,6 +100,16 @@ try:
 except ValueError:
     pass
 """, (), "clean"),
+    Case("leak-into-callers-scope-then-new-variable", TF + """\
+def build(x):
+    w = tf.get_variable('w', [4, 1])
+    tf.get_variable_scope().reuse_variables()
+    return tf.matmul(x, w)
+x = tf.placeholder(tf.float32, [None, 4])
+with tf.variable_scope('model'):
+    y = build(x)
+    b = tf.get_variable('b', [1])
+""", (4,), "raises"),
     Case("leak-into-callers-scope-contained", TF + """\
 def build(x):
     w = tf.get_variable('w', [4, 1])
@@ -129,3 +139,11 @@ def test_new_variable_after_leak_names_it_and_is_not_also_sl202() -> None:
     (found,) = lint_source(CASES[6].source, "case.py", Config(select=(CODE, "SL202")))
     assert (found.code, found.line, found.data["predicted_name"]) == (CODE, 3, "b")
     assert found.data["related"][0]["line"] == 4 and "'b'" in found.message
+
+
+
+def test_leak_into_callers_scope_then_new_variable_there() -> None:
+    case = next(c for c in CASES if c.id == "leak-into-callers-scope-then-new-variable")
+    (found,) = lint_source(case.source, "case.py", Config(select=(CODE,)))
+    assert (found.line, found.data["predicted_name"]) == (4, "model/b")
+    assert "enclosing variable scope 'model'" in found.message

@@ -27,6 +27,20 @@ def test_saver_then_get_variable() -> None:
     assert d.data["related"] == [{"path": "train.py", "line": 4, "column": 5, "message": "first variable created after the Saver"}]
 
 
+SCOPED = HEADER + """\
+with tf.variable_scope("net"):
+    w = tf.get_variable("w", [3])
+    saver = tf.train.Saver()
+    b = tf.get_variable("b", [3])
+"""
+
+
+def test_names_the_variable_as_the_scope_model_predicts() -> None:
+    (d,) = lint_source(SCOPED, "train.py", ONLY)
+    assert d.line == 4 and d.data["predicted_name"] == "net/b"
+    assert "before variable 'net/b' is created by `tf.get_variable` on line 5" in d.message
+
+
 def test_slot_variables_of_a_later_optimizer() -> None:
     body = 'w = tf.get_variable("w", [3])\nsaver = tf.train.Saver()\nopt = tf.train.AdamOptimizer(0.1)\ntrain = opt.minimize(tf.reduce_sum(w))\n'
     (d,) = lint(body)
@@ -67,6 +81,12 @@ def test_global_step_created_after_the_saver() -> None:
         # GradientDescent creates no slots; metrics create local variables the Saver never takes.
         'w = tf.get_variable("w", [3])\nsaver = tf.train.Saver()\nopt = tf.train.GradientDescentOptimizer(0.1)\nt = opt.minimize(tf.reduce_sum(w))\n',
         'w = tf.get_variable("w", [3])\nsaver = tf.train.Saver()\nacc, upd = tf.metrics.accuracy(labels, predictions)\n',
+        # Under reuse the builder only fetches what exists: nothing new for the Saver to miss.
+        'def net(x):\n    with tf.variable_scope("net"):\n        return tf.layers.dense(x, 3)\n\n'
+        'a = net(x)\nsaver = tf.train.Saver()\nwith tf.variable_scope(tf.get_variable_scope(), reuse=True):\n    b = net(x)\n',
+        'w = tf.get_variable("w", [3])\nsaver = tf.train.Saver()\nwith tf.variable_scope("", reuse=True):\n    w2 = tf.get_variable("w", [3])\n',
+        # The global step exists already: get_or_create fetches it.
+        'step = tf.train.get_or_create_global_step()\nsaver = tf.train.Saver()\nstep2 = tf.train.get_or_create_global_step()\n',
         # Unknown callee: cannot tell.
         'w = tf.get_variable("w", [3])\nsaver = tf.train.Saver()\nnet = models.build(x)\n',
         # Not TF's Saver.
@@ -83,7 +103,7 @@ def test_internal_and_slim_spellings() -> None:
         "w = slim.model_variable('w', [1])\ns = saver_lib.Saver()\nnet = slim.fully_connected(x, 3)\n"
     )
     (d,) = lint_source(source, "m.py", ONLY)
-    assert d.line == 4 and "`slim.fully_connected` creates variables on line 5" in d.message
+    assert d.line == 4 and "`slim.fully_connected` creates variables ('fully_connected/weights', ...) on line 5" in d.message
 
 
 @pytest.mark.tf
@@ -111,7 +131,18 @@ tf.train.GradientDescentOptimizer(0.1).minimize(tf.reduce_sum(w))
 print(len(tf.global_variables()) - before)
 """
     empty = 'import tensorflow.compat.v1 as tf\nsaver = tf.train.Saver()\nw = tf.get_variable("w", [3])\n'
-    saved, gd, none = run_programs([later, sgd, empty])
+    step = "import tensorflow.compat.v1 as tf\na = tf.train.get_or_create_global_step()\nb = tf.train.get_or_create_global_step()\nprint(a is b)\n"
+    fetch = 'import tensorflow.compat.v1 as tf\nw = tf.get_variable("w", [3])\nsaver = tf.train.Saver()\nwith tf.variable_scope("", reuse=True):\n    w2 = tf.get_variable("w", [3])\n'
+    rebuild = (
+        'import tensorflow.compat.v1 as tf\ndef net(x):\n    with tf.variable_scope("net"):\n        return tf.layers.dense(x, 3)\n\n'
+        "x = tf.ones([1, 2])\na = net(x)\nsaver = tf.train.Saver()\nwith tf.variable_scope(tf.get_variable_scope(), reuse=True):\n    b = net(x)\n"
+    )
+    saved, gd, none, scoped, fetched, rebuilt, steps = run_programs([later, sgd, empty, SCOPED, fetch, rebuild, step])
+    assert steps.variable_names == ("global_step",) and steps.stdout.strip() == "True"
+    assert scoped.variable_names == ("net/w", "net/b")
+    # Under reuse nothing new is created after the Saver: the clean cases above.
+    assert (fetched.error, fetched.variable_names) == (None, ("w",))
+    assert (rebuilt.error, rebuilt.variable_names) == (None, ("net/dense/kernel", "net/dense/bias"))
     assert saved.error is None and saved.stdout.strip() == "['w']"
     assert {"b", "beta1_power", "w/Adam"} <= set(saved.variable_names)
     assert gd.stdout.strip() == "0"

@@ -18,6 +18,10 @@ def _what(finding: SaverTooEarly) -> str:
         return f"the optimizer creates its slot variables in `{finding.creation_api.rpartition('.')[2]}()`"
     if finding.creation_api == "ExponentialMovingAverage.apply":
         return "`ExponentialMovingAverage.apply()` creates its shadow variables"
+    if finding.predicted_name and finding.creation_api in ("tf.get_variable", "tf.Variable"):
+        return f"variable '{finding.predicted_name}' is created by `{finding.creation_api}`"
+    if finding.predicted_name:
+        return f"`{finding.creation_api}` creates variables ('{finding.predicted_name}', ...)"
     if finding.creation_name:
         return f"variable '{finding.creation_name}' is created by `{finding.creation_api}`"
     return f"`{finding.creation_api}` creates variables"
@@ -40,5 +44,8 @@ def check(result: ModelResult) -> Iterator[Diagnostic]:
             severity=Severity.WARNING,
             end_line=end_line,
             end_column=end_column,
-            data={"related": [related(result.path, where, finding.creation[1], "first variable created after the Saver")]},
+            data={
+                "related": [related(result.path, where, finding.creation[1], "first variable created after the Saver")],
+                **({"predicted_name": finding.predicted_name} if finding.predicted_name else {}),
+            },
         )

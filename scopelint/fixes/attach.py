@@ -119,22 +119,56 @@ def fix_sl201(diagnostic: Diagnostic, source: _Source) -> dict[str, object] | No
             continue
         if here != first and not _calls_builder_of(source, statement, here):
             return None  # another statement creates the same name: which one should share is the author's call
-        return _add_auto_reuse(calls[-1], source)
+        return _pass_reuse_true(calls[-1], statement, here, source) or _add_auto_reuse(calls[-1], source)
     return None
+
+
+def _pass_reuse_true(scope: ast.Call, statement: ast.With, here: tuple[int, int], source: _Source) -> dict[str, object] | None:
+    """``def d(x, reuse=False): with tf.variable_scope("d", reuse=reuse)``: the
+    builder already takes the flag, so the second call passes ``reuse=True``."""
+    flag = next((k.value for k in scope.keywords if k.arg == "reuse"), None)
+    function = _enclosing_function(source, statement)
+    if not isinstance(flag, ast.Name) or function is None:
+        return None
+    params = [a.arg for a in (*function.args.posonlyargs, *function.args.args)]
+    if flag.id not in params and flag.id not in [a.arg for a in function.args.kwonlyargs]:
+        return None
+    call = next((c for c in source.calls_at(*here) if _callee(c) == function.name), None)
+    if call is None or any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+        return None
+    if flag.id in params and len(call.args) > params.index(flag.id):
+        return None  # passed positionally
+    message = f"Pass reuse=True to this second call of {function.name}()"
+    given = next((k for k in call.keywords if k.arg == flag.id), None)
+    if given is not None:
+        if not (isinstance(given.value, ast.Constant) and given.value.value in (False, None)):
+            return None
+        return make_fix(UNSAFE, message, [_edit(source.start(given.value), source.end(given.value), "True")])
+    arguments = [*call.args, *(k.value for k in call.keywords)]
+    if not arguments:
+        end = source.end(call)
+        return make_fix(UNSAFE, message, [Edit(end[0], end[1] - 1, end[0], end[1] - 1, f"{flag.id}=True")])
+    last = max(arguments, key=lambda n: source.end(n))
+    return make_fix(UNSAFE, message, [_edit(source.end(last), source.end(last), f", {flag.id}=True")])
+
+
+def _enclosing_function(source: _Source, node: ast.AST) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    parent = source.parents.get(node)
+    while parent is not None and not isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        parent = source.parents.get(parent)
+    return parent
+
+
+def _callee(call: ast.Call) -> str | None:
+    return call.func.id if isinstance(call.func, ast.Name) else getattr(call.func, "attr", None)
 
 
 def _calls_builder_of(source: _Source, statement: ast.With, here: tuple[int, int]) -> bool:
     """Whether the finding sits on a call of the function that holds ``statement``."""
-    function = source.parents.get(statement)
-    while function is not None and not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        function = source.parents.get(function)
+    function = _enclosing_function(source, statement)
     if function is None or source.contains(function, *here):
         return False
-    for call in source.calls_at(*here):
-        callee = call.func.id if isinstance(call.func, ast.Name) else getattr(call.func, "attr", None)
-        if callee == function.name:
-            return True
-    return False
+    return any(_callee(call) == function.name for call in source.calls_at(*here))
 
 
 def _add_auto_reuse(call: ast.Call, source: _Source) -> dict[str, object] | None:

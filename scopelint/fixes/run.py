@@ -87,7 +87,12 @@ def _fix_file(
         source = read_source(path)
     except FileProblem as problem:
         return None, found, [f"{path}: not fixed: {problem.message}"], None
-    outcome = fix_text(source.text, found, lambda text: lint_text(text, path, config, project), unsafe=unsafe)
+    def relint(text: str) -> list[Diagnostic]:
+        return lint_text(text, path, config, project)
+
+    # Edits are positions in one exact text: lint the text being fixed, which may
+    # differ from what the first pass read if the file changed in between.
+    outcome = fix_text(source.text, relint(source.text), relint, unsafe=unsafe)
     notes = list(outcome.dropped)
     if outcome.text == source.text:
         return None, list(outcome.remaining), notes, None

@@ -67,11 +67,13 @@ def variable_markdown(info: VariableLike) -> str:
     return "\n".join(lines)
 
 
-def rule_markdown(code: str, message: str) -> str:
+def rule_markdown(code: str, message: str, dynamic: object = None) -> str:
+    """``dynamic``: the verdict dynamic mode gave the finding, if it ran."""
     rule = find_rule(code)
+    verdict = f"\n\nDynamic mode: **{dynamic}**" if isinstance(dynamic, str) and dynamic else ""
     if rule is None:
-        return f"**{code}** {message}"
-    parts = [f"**{rule.code} {rule.name}**: {message}"]
+        return f"**{code}** {message}{verdict}"
+    parts = [f"**{rule.code} {rule.name}**: {message}{verdict}"]
     for title in ("What it does", "Why is this bad"):
         body = rule.section(title).strip()
         if body:
@@ -86,15 +88,24 @@ def contains(start: tuple[int, int], end: tuple[int, int], where: tuple[int, int
     return start <= where <= end
 
 
-def variable_at(infos: Iterable[VariableLike], line: int, column: int) -> VariableLike | None:
-    """The innermost variable creation under the cursor."""
-    best: VariableLike | None = None
+def variables_at(infos: Iterable[VariableLike], line: int, column: int) -> list[VariableLike]:
+    """The variables created by the innermost call under the cursor (a layer
+    call creates several: ``dense/kernel`` and ``dense/bias``)."""
+    under = [i for i in infos if contains((i.line, i.column), (i.end_line, i.end_column), (line, column))]
+    if not under:
+        return []
+    innermost = max((i.line, i.column, -i.end_line, -i.end_column) for i in under)
+    return [i for i in under if (i.line, i.column, -i.end_line, -i.end_column) == innermost]
+
+
+def hints(infos: Sequence[VariableLike]) -> list[tuple[int, int, str, str]]:
+    """(line, column, label, tooltip) per call, after its closing parenthesis."""
+    grouped: dict[tuple[int, int], list[VariableLike]] = {}
     for info in infos:
-        if contains((info.line, info.column), (info.end_line, info.end_column), (line, column)):
-            if best is None or (info.line, info.column) >= (best.line, best.column):
-                best = info
-    return best
-
-
-def sorted_variables(infos: Sequence[VariableLike]) -> list[VariableLike]:
-    return sorted(infos, key=lambda i: (i.end_line, i.end_column))
+        grouped.setdefault((info.end_line, info.end_column), []).append(info)
+    found = []
+    for (line, column), group in sorted(grouped.items()):
+        label = ", ".join(full_name(i.predicted_name) for i in group)
+        tooltip = "; ".join(f"{full_name(i.predicted_name)}: {_ACTIONS.get(i.action, i.action)} by {i.api}" for i in group)
+        found.append((line, column, label, tooltip))
+    return found

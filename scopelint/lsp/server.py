@@ -215,10 +215,9 @@ def build_server(debounce_s: float = 0.25) -> ScopelintServer:
         for d in result.diagnostics if result is not None else ():
             end = (d.end_line, d.end_column) if d.end_line is not None and d.end_column is not None else (d.line, 10**9)
             if hover.contains((d.line, d.column), end, (line, column)):
-                parts.append(hover.rule_markdown(d.code, d.message))
-        info = hover.variable_at(await ls.variables(snapshot), line, column)
-        if info is not None:
-            parts.insert(0, hover.variable_markdown(info))
+                parts.append(hover.rule_markdown(d.code, d.message, d.data.get("dynamic")))
+        infos = hover.variables_at(await ls.variables(snapshot), line, column)
+        parts[:0] = [hover.variable_markdown(info) for info in infos]
         if not parts:
             return None
         return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n\n---\n\n".join(parts)))
@@ -233,18 +232,17 @@ def build_server(debounce_s: float = 0.25) -> ScopelintServer:
         mapper = ls.mapper(snapshot.text)
         first, last = params.range.start.line + 1, params.range.end.line + 1
         hints = []
-        for info in hover.sorted_variables(await ls.variables(snapshot)):
-            if not first <= info.end_line <= last:
-                continue
-            hints.append(
-                types.InlayHint(
-                    position=types.Position(*mapper.to_client(info.end_line, info.end_column)),
-                    label=hover.full_name(info.predicted_name),
-                    kind=types.InlayHintKind.Type,
-                    padding_left=True,
-                    tooltip=f"{info.action} by {info.api}",
+        for line, column, label, tooltip in hover.hints(await ls.variables(snapshot)):
+            if first <= line <= last:
+                hints.append(
+                    types.InlayHint(
+                        position=types.Position(*mapper.to_client(line, column)),
+                        label=label,
+                        kind=types.InlayHintKind.Type,
+                        padding_left=True,
+                        tooltip=tooltip,
+                    )
                 )
-            )
         return hints
 
     @server.feature(

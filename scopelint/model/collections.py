@@ -28,7 +28,7 @@ TF 2.21 compat.v1):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from scopelint.model import ir
 from scopelint.model.imports import canonical
@@ -61,6 +61,7 @@ class SaverTooEarly:
     creation_api: str  # "tf.get_variable", "Optimizer.minimize", or "build" for a call into a builder
     creation_name: str | None  # literal name argument, when the creation is direct and names it
     via: str | None = None  # the local function called, when the creation happens inside it
+    predicted_name: str | None = None  # the scope model's full name for it, when concrete
 
 
 @dataclass(frozen=True)
@@ -437,19 +438,44 @@ def _mentions_update_ops(node: ir.Expr) -> bool:
 # ------------------------------------------------------------------ the analysis
 
 
-def analyse(statements: tuple[ir.Stmt, ...], imports: dict[str, str], tf_modules: tuple[str, ...] = (), source: str = "") -> CollectionFacts:
+def analyse(
+    statements: tuple[ir.Stmt, ...],
+    imports: dict[str, str],
+    tf_modules: tuple[str, ...] = (),
+    source: str = "",
+    only_fetches: Callable[[ir.Pos], bool] = lambda pos: False,
+) -> CollectionFacts:
+    """``only_fetches(pos)``: the scope model knows that the call at ``pos`` creates
+    nothing (every variable it asks for exists and is fetched under reuse)."""
     walker = _Walker(dict(imports), tf_modules)
     walker.block(statements, _Ctx())
     # The IR drops what it does not model (``*args``, comprehensions with
     # conditions): any spelling of the collection in the text means the
     # author handles it somewhere, and silence is the safe answer.
     walker.update_ops_handled |= "UPDATE_OPS" in source or "update_ops" in source
-    creations = walker.creations + list(walker.slot_creations())
+    creations = _first_global_step_only(walker.creations) + list(walker.slot_creations())
     return CollectionFacts(
-        saver_too_early=tuple(_savers_too_early(walker, creations)),
+        saver_too_early=tuple(_savers_too_early(walker, [c for c in creations if not only_fetches(c.pos)], only_fetches)),
         update_ops_not_run=tuple(_update_ops_not_run(walker)),
         tower_reads=tuple(TowerUpdateOpsRead(pos) for pos in walker.tower_reads),
     )
+
+
+_GLOBAL_STEP = frozenset({"tf.train.get_or_create_global_step", "tf.train.create_global_step", "slim.get_or_create_global_step", "slim.create_global_step"})
+
+
+def _first_global_step_only(creations: list[_Creation]) -> list[_Creation]:
+    """``get_or_create_global_step()`` after an earlier global-step call in the same
+    frame fetches the existing variable: it creates nothing."""
+    kept: list[_Creation] = []
+    seen_frames: set[str] = set()
+    for creation in sorted(creations, key=lambda c: c.point.order):
+        if creation.api in _GLOBAL_STEP:
+            if creation.point.frame in seen_frames and creation.api.endswith("get_or_create_global_step"):
+                continue
+            seen_frames.add(creation.point.frame)
+        kept.append(creation)
+    return kept
 
 
 def _comparable(saver: _Point, later: _Point) -> bool:
@@ -462,7 +488,7 @@ def _comparable(saver: _Point, later: _Point) -> bool:
     )
 
 
-def _savers_too_early(walker: _Walker, creations: list[_Creation]) -> Iterator[SaverTooEarly]:
+def _savers_too_early(walker: _Walker, creations: list[_Creation], only_fetches: Callable[[ir.Pos], bool]) -> Iterator[SaverTooEarly]:
     creating = walker.creating_frames(creations)
     for point, pos in walker.savers:
         candidates: list[tuple[int, SaverTooEarly]] = [
@@ -470,7 +496,7 @@ def _savers_too_early(walker: _Walker, creations: list[_Creation]) -> Iterator[S
         ]
         for call_point, call_pos, callee in walker.local_calls:
             hits = walker.targets(callee) & creating
-            if hits and _comparable(point, call_point):
+            if hits and _comparable(point, call_point) and not only_fetches(call_pos):
                 candidates.append((call_point.order, SaverTooEarly(pos, call_pos, "build", None, via=sorted(hits)[0])))
         if candidates:
             yield min(candidates, key=lambda pair: pair[0])[1]
@@ -519,12 +545,38 @@ def _hints(source: str) -> _TextHints:
     )
 
 
-def _analyze_module(facts: "ModuleFacts") -> list[object]:
+def _analyze_module(facts: "ModuleFacts", events: tuple[object, ...] = ()) -> list[object]:
+    from scopelint.model.events import FETCHED, VariableCreated
+
     hints = facts.extra_facts("collections")
     if facts.error is not None or not isinstance(hints, _TextHints) or not hints.worth_analysing:
         return []
-    found = analyse(facts.body, dict(facts.imports), facts.tf_modules, "UPDATE_OPS" if hints.mentions_update_ops else "")
-    return [*found.saver_too_early, *found.update_ops_not_run, *found.tower_reads]
+    outcomes: dict[ir.Pos, set[str]] = {}
+    for event in events:
+        if isinstance(event, VariableCreated):
+            outcomes.setdefault(event.node, set()).add(event.outcome)
+            outcomes.setdefault(event.site, set()).add(event.outcome)
+    found = analyse(
+        facts.body, dict(facts.imports), facts.tf_modules, "UPDATE_OPS" if hints.mentions_update_ops else "",
+        only_fetches=lambda pos: outcomes.get(pos, set()) == {FETCHED},
+    )
+    return [*_with_names(found.saver_too_early, events), *found.update_ops_not_run, *found.tower_reads]
+
+
+def _with_names(findings: Iterable[SaverTooEarly], events: tuple[object, ...]) -> Iterator[SaverTooEarly]:
+    """Name the variable created after the Saver as the scope model predicts it (``net/w``)."""
+    from dataclasses import replace
+
+    from scopelint.model.events import VariableCreated, is_concrete
+
+    names: dict[ir.Pos, str] = {}
+    for event in events:
+        if isinstance(event, VariableCreated) and is_concrete(event.predicted_name):
+            names.setdefault(event.node, event.predicted_name)
+            names.setdefault(event.site, event.predicted_name)
+    for finding in findings:
+        name = names.get(finding.creation)
+        yield replace(finding, predicted_name=name) if name else finding
 
 
 def _register() -> None:
@@ -533,7 +585,7 @@ def _register() -> None:
     register_extractor(
         "collections",
         lambda module, source, path: _hints(source),
-        lambda facts, project, events: _analyze_module(facts),
+        lambda facts, project, events: _analyze_module(facts, events),
     )
 
 

@@ -41,6 +41,8 @@ _PREFIXES: tuple[tuple[str, str], ...] = tuple(
             "tf.python.layers.core": "tf.layers",
             "tf.python.layers.convolutional": "tf.layers",
             "tf.python.layers.normalization": "tf.layers",
+            "tf.python.layers.pooling": "tf.layers",
+            "tf.python.layers.base": "tf.layers",
             "tf.python.layers": "tf.layers",
             "tf.python.training": "tf.train",
             "tf.python.keras": "tf.keras",

@@ -15,8 +15,9 @@ the Python half.
 
 from __future__ import annotations
 
+import functools
 import itertools
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 from scopelint.model import events as ev
@@ -116,7 +117,7 @@ class Interpreter:
         for definition, cls in _functions(self.modules[self.main].body):
             if id(definition) in self.executed:
                 continue
-            self._run_entry(lambda d=definition, c=cls: self._run_standalone(d, c))
+            self._run_entry(functools.partial(self._run_standalone, definition, cls))
 
     def _run_standalone(self, definition: ir.FunctionDef, cls: ir.ClassDef | None) -> None:
         graph = Graph.fresh(known=False)
@@ -148,10 +149,6 @@ class Interpreter:
             self.ctx = saved if saved.graph.root is not None else self.ctx
 
     # ------------------------------------------------------------ helpers for tfcalls
-
-    @property
-    def site_stack(self) -> list[ir.Pos]:
-        return self.call_sites
 
     def site(self, node: ir.Pos) -> ir.Pos:
         return self.call_sites[0] if self.call_sites else node
@@ -353,13 +350,13 @@ class Interpreter:
             definition = ir.FunctionDef("<lambda>", node.params, (ir.Return(node.body),), (), ir.NO_POS, "<lambda>")
             return v.Function(definition, self.frame.module, self.frame.env)
         if isinstance(node, ir.ListComp):
-            items = self.iterate(self.eval(node.iter))
-            if items is None:
+            elements = self.iterate(self.eval(node.iter))
+            if elements is None:
                 self.bind(node.target, v.Unknown("comprehension"))
                 self.eval(node.elt)
                 return v.Unknown("comprehension of unknown length")
             out = []
-            for item in items:
+            for item in elements:
                 self.bind(node.target, item)
                 out.append(self.eval(node.elt))
             return v.SeqValue(out)
@@ -381,7 +378,7 @@ class Interpreter:
         left, right = self.eval(node.left), self.eval(node.right)
         for a, b in ((left, right), (right, left)):
             if isinstance(a, VarName) and v.as_str(b) is not None and node.op in ("==", "!="):
-                self.tf.name_compared(a.variable, v.as_str(b) or "", node.pos)
+                self.tf.name_compared(a.variable, v.as_str(b) or "", node.pos, a.op)
                 return v.Unknown("name comparison")
         if isinstance(left, v.Lit) and isinstance(right, v.Lit):
             try:
@@ -494,6 +491,10 @@ class Interpreter:
             return v.Tensor()
         if isinstance(owner, v.Variable) and attr == "name":
             return VarName(owner)
+        if isinstance(owner, v.Variable) and attr == "op":
+            return VarOp(owner)
+        if isinstance(owner, VarOp) and attr == "name":
+            return VarName(owner.variable, op=True)
         if isinstance(owner, v.ScopeObject):
             if attr == "name":
                 return v.Lit(owner.name) if ev.is_concrete(owner.name) else v.Sym(owner.name)
@@ -600,7 +601,7 @@ class Interpreter:
             elif unknown_rest or any(isinstance(a, v.Unknown) and a.reason == "*args" for a in args):
                 env.names[param.name] = v.Unknown(f"parameter {param.name}")
             elif param.default is not None:
-                env.names[param.name] = self._with_module(func.module, lambda d=param.default: self.eval(d))
+                env.names[param.name] = self._with_module(func.module, functools.partial(self.eval, param.default))
             else:
                 env.names[param.name] = v.Unknown(f"parameter {param.name}")
         frame = Frame(env=env, module=func.module, fid=next(self._fids), self_value=func.bound_self)
@@ -612,9 +613,6 @@ class Interpreter:
             self.stack.pop()
             self.call_sites.pop()
         return frame.retval if frame.retval is not None else v.Lit(None)
-
-    def call_sites_is_standalone(self) -> bool:
-        return self.ctx.graph.root is not None and self.ctx.graph.root.name == "{scope}"
 
     def _with_frame(self, frame: Frame, run: Callable[[], None]) -> None:
         saved = self.frame
@@ -643,7 +641,7 @@ class Interpreter:
 
     def make_class(self, definition: ir.ClassDef, module: str) -> v.Class:
         methods = {s.name: s for s in definition.body if isinstance(s, ir.FunctionDef)}
-        bases = [self._with_module(module, lambda b=b: self.eval(b)) for b in definition.bases]
+        bases = [self._with_module(module, functools.partial(self.eval, base)) for base in definition.bases]
         return v.Class(definition, module, methods, bases)
 
     def builtin(self, name: str, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
@@ -682,7 +680,15 @@ class Builtin:
 
 @dataclass(eq=False)
 class VarName:
-    """``variable.name``: compared against strings (SL102)."""
+    """``variable.name`` (``op=False``, ends in ":0") or ``variable.op.name``: compared against strings (SL102)."""
+
+    variable: v.Variable
+    op: bool = False
+
+
+@dataclass(eq=False)
+class VarOp:
+    """``variable.op``."""
 
     variable: v.Variable
 
@@ -833,4 +839,4 @@ def _functions(body: tuple[ir.Stmt, ...], cls: ir.ClassDef | None = None) -> Ite
             yield from _functions(statement.orelse, cls)
 
 
-__all__ = ["Interpreter", "ModuleInfo", "Ctx", "Frame", "replace"]
+__all__ = ["Interpreter", "ModuleInfo", "Ctx", "Frame"]

@@ -209,11 +209,11 @@ class Lowerer:
             return ir.Unknown("unary operator")
         if isinstance(node, ast.JoinedStr):
             parts: list[str | ir.Expr] = []
-            for value in node.values:
-                if isinstance(value, ast.Constant) and isinstance(value.value, str):
-                    parts.append(value.value)
-                elif isinstance(value, ast.FormattedValue) and value.format_spec is None and value.conversion == -1:
-                    parts.append(self.expr(value.value))
+            for piece in node.values:
+                if isinstance(piece, ast.Constant) and isinstance(piece.value, str):
+                    parts.append(piece.value)
+                elif isinstance(piece, ast.FormattedValue) and piece.format_spec is None and piece.conversion == -1:
+                    parts.append(self.expr(piece.value))
                 else:
                     parts.append(ir.Unknown("formatted value"))
             return ir.FString(tuple(parts))

@@ -38,7 +38,7 @@ class LazyModules(Mapping[str, ModuleInfo]):
     def __len__(self) -> int:
         return len(self._facts)
 
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, key: str, default: Any = None) -> Any:
         return self[key] if key in self._facts else default
 
 

@@ -170,7 +170,9 @@ INERT_LAYERS = frozenset(
     {
         "tf.layers.max_pooling1d", "tf.layers.max_pooling2d", "tf.layers.max_pooling3d",
         "tf.layers.average_pooling1d", "tf.layers.average_pooling2d", "tf.layers.average_pooling3d",
-        "tf.layers.flatten", "tf.layers.dropout", "tf.layers.MaxPooling2D", "tf.layers.Flatten", "tf.layers.Dropout",
+        "tf.layers.flatten", "tf.layers.dropout", "tf.layers.Flatten", "tf.layers.Dropout",
+        "tf.layers.MaxPooling1D", "tf.layers.MaxPooling2D", "tf.layers.MaxPooling3D",
+        "tf.layers.AveragePooling1D", "tf.layers.AveragePooling2D", "tf.layers.AveragePooling3D",
         "slim.max_pool2d", "slim.avg_pool2d", "slim.max_pool3d", "slim.avg_pool3d", "slim.flatten", "slim.dropout",
         "slim.softmax", "slim.one_hot_encoding", "slim.l2_regularizer", "slim.l1_regularizer",
         "slim.xavier_initializer", "slim.variance_scaling_initializer", "slim.xavier_initializer_conv2d",

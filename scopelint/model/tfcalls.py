@@ -7,6 +7,7 @@ the same programs under TF and compares names.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Callable
@@ -137,6 +138,14 @@ class TfCalls:
     def method(self, owner: Any, name: str, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:  # noqa: C901
         if name.startswith("assertRaises"):
             return v.Context("expect_error", node=node.pos)
+        if name in ("assertEqual", "assertEquals") and len(args) >= 2:
+            from scopelint.model.interpret import VarName
+
+            for a, b in ((args[0], args[1]), (args[1], args[0])):
+                text = v.as_str(b)
+                if isinstance(a, VarName) and text is not None:
+                    self.name_compared(a.variable, text, node.pos, a.op)
+            return v.Inert("assert")
         if name.startswith("assert"):
             return v.Inert("assert")
         if name.endswith("session"):
@@ -214,9 +223,7 @@ class TfCalls:
         if closing is not None:
             closing()
         # A graph built inside `with g.as_default()` keeps its state; the ctx comes back.
-        graph = self.i.ctx.graph
-        self.i.ctx = replace(saved, certain=saved.certain)
-        del graph
+        self.i.ctx = saved
 
     def open_variable_scope(self, name: Any, default: Any, reuse_value: Any, node: ir.Pos, context: v.Context | None = None) -> v.ScopeObject:
         """Enter ``variable_scope(name_or_scope, default_name, reuse=...)``; the caller restores ctx on exit."""
@@ -402,7 +409,8 @@ class TfCalls:
                 self.create(api, v.Lit(variable), None, node)
             return scope.name
 
-        return self.scoped(scope_name, default, reuse, node, body)
+        built: str = self.scoped(scope_name, default, reuse, node, body)
+        return built
 
     def slim_layer(self, api: str, spec: tfapi.LayerSpec, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
         options = self._arg_scope_defaults(api)
@@ -428,9 +436,9 @@ class TfCalls:
                 self.create(api, v.Lit(variable), None, node.pos)
             if has_normalizer:
                 if isinstance(normalizer, v.Api) and normalizer.name == "slim.batch_norm":
-                    self.slim_layer("slim.batch_norm", tfapi.SLIM_LAYERS["slim.batch_norm"], [],
-                                    dict(options.get("normalizer_params").items) if isinstance(options.get("normalizer_params"), v.DictValue)
-                                    else {}, node)
+                    params = options.get("normalizer_params")
+                    batch_norm_kwargs = {str(k): item for k, item in params.items.items()} if isinstance(params, v.DictValue) else {}
+                    self.slim_layer("slim.batch_norm", tfapi.SLIM_LAYERS["slim.batch_norm"], [], batch_norm_kwargs, node)
                 elif not (isinstance(normalizer, v.Api) and normalizer.name.startswith(("tf.nn.", "slim.layer_norm"))):
                     self.i.opaque(node.pos, "normalizer_fn the model does not follow")
             return v.Tensor()
@@ -492,7 +500,7 @@ class TfCalls:
         def body(_: v.ScopeObject) -> Any:
             if bidirectional:
                 for direction, cell in zip(("fw", "bw"), cells):
-                    self.scoped(v.Lit(direction), None, None, node.pos, lambda _s, c=cell: self.build_cell(c, node.pos))
+                    self.scoped(v.Lit(direction), None, None, node.pos, functools.partial(self._build_in, cell, node.pos))
             else:
                 self.build_cell(cells[0], node.pos)
             return v.Unknown("rnn output")
@@ -505,7 +513,7 @@ class TfCalls:
         if cell.spec is None:  # MultiRNNCell
             def members(scope: v.ScopeObject) -> None:
                 for index, member in enumerate(cell.cells):
-                    self.scoped(v.Lit(f"cell_{index}"), None, None, node, lambda _s, m=member: self.build_cell(m, node))
+                    self.scoped(v.Lit(f"cell_{index}"), None, None, node, functools.partial(self._build_in, member, node))
                 cell.built_scope = scope.name
 
             self.scoped(None, v.Lit("multi_rnn_cell"), None, node, members)
@@ -518,6 +526,9 @@ class TfCalls:
 
         name = v.Lit(cell.name) if cell.name else None
         self.scoped(name, None if name else v.Lit(cell.spec.scope), None, node, create)
+
+    def _build_in(self, cell: v.Cell, node: ir.Pos, _scope: v.ScopeObject) -> None:
+        self.build_cell(cell, node)
 
     def nets_model(self, api: str, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
         scope = tfapi.NETS_MODELS[api[5:]]
@@ -567,6 +578,7 @@ class TfCalls:
 
     def reset_default_graph(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
         graph = Graph.fresh()
+        assert graph.root is not None
         self.i.ctx.graph, self.i.ctx.ns, self.i.ctx.vs, self.i.ctx.plain_ns = graph, "", graph.root, False
         return v.Lit(None)
 
@@ -595,10 +607,10 @@ class TfCalls:
 
     # ------------------------------------------------------------ name references
 
-    def name_compared(self, variable: v.Variable, text: str, node: ir.Pos) -> None:
+    def name_compared(self, variable: v.Variable, text: str, node: ir.Pos, op: bool = False) -> None:
         agrees: bool | None = None
         if ev.is_concrete(variable.name) and ev.is_concrete(text):
-            agrees = text == variable.name + ":0"
+            agrees = text == (variable.name if op else variable.name + ":0")
         self.i.emit(ev.NameReferenced("compare", text, node, self.i.site(node), variable.name, variable.node, agrees))
 
     def lookup(self, value: Any, node: ir.Call) -> None:
