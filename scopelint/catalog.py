@@ -16,6 +16,8 @@ File format::
     ## What it does
     ## Why is this bad
     ## Example            python blocks; lines that must be flagged end in `# expect: SL201`
+                          (TF claims, checked by tests/test_catalog_tf.py:
+                          `# tf-raises: <text>`, `# tf-logs: <text>`, `# tf-skip: <why>`)
     ## Use instead        python blocks that must be clean under every rule
     ## Fix                (ruff's "Fix safety")
 
