@@ -207,6 +207,15 @@ class Model(object):
 m = Model('model')
 out = m.build(x)
 """,
+    "variables-outside-the-store": TF + """\
+a = tf.Variable(1.0, name='w')
+b = tf.get_variable('w', [1])
+assert b.name == 'w_1:0'
+c = tf.get_variable('loss', [1])
+with tf.name_scope('loss'):
+    d = tf.Variable(1.0, name='v')
+assert d.name == 'loss_1/v:0'
+""",
     "internal-tf-modules": """\
 from tensorflow.python.ops import variable_scope
 from tensorflow.python.framework import ops

@@ -209,3 +209,12 @@ def test_undecodable_round_trip_is_refused(tmp_path: Path) -> None:
     odd.write_bytes(b"x = 1\n\xff\n")
     with pytest.raises(FileProblem):
         read_source(str(odd))
+
+
+def test_diff_marks_a_missing_final_newline() -> None:
+    from scopelint.fixes.run import FileChange
+
+    change = FileChange("m.py", "a = 1", "a = 2", (), written=False)
+    assert change.diff() == (
+        "--- a/m.py\n+++ b/m.py\n@@ -1 +1 @@\n-a = 1\n\\ No newline at end of file\n+a = 2\n\\ No newline at end of file\n"
+    )

@@ -44,6 +44,8 @@ for i in range(2):
 ENCODER = HEADER + '''\
 with tf.name_scope("encoder"):
     v = tf.get_variable("v", [2])
+    c = tf.constant(1.0)
+    t = tf.Variable(0.0, name="t")
 '''
 
 REOPENED = HEADER + '''\
@@ -211,7 +213,9 @@ def test_tf_confirms_what_each_fix_does() -> None:
     assert builder_fixed.error is None and builder_fixed.variable_names == ("discriminator/w",)
     assert loop.error is not None and "Variable loop/u already exists" in loop.error
     assert loop_fixed.error is None and loop_fixed.variable_names == ("loop/u",)
-    assert encoder.variable_names == ("v",) and encoder_fixed.variable_names == ("encoder/v",)
+    assert encoder.variable_names == ("v", "encoder/t") and encoder_fixed.variable_names == ("encoder/v", "encoder/t")
+    # Only get_variable names change: the name scope, its ops and tf.Variable names stay.
+    assert "encoder/Const" in encoder.ops and "encoder/Const" in encoder_fixed.ops
     assert {"summaries/Const", "summaries_1/Const"} <= set(reopened.ops)
     assert {"summaries/Const", "summaries/Const_1"} <= set(reopened_fixed.ops)
     assert not any(op.startswith("summaries_1/") for op in reopened_fixed.ops)

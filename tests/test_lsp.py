@@ -541,9 +541,52 @@ async def test_code_actions_respect_the_requested_kind(client: LanguageClient, t
         )
         return [a.title for a in found or [] if isinstance(a, types.CodeAction)]
 
-    assert len(await titles(None)) == 2
-    assert await titles([types.CodeActionKind.Source]) == []
+    fix, suppress, fix_all = (
+        "Replace with `tf.global_variables_initializer`", "Suppress SL401 on this line", "Fix all safe scopelint fixes"
+    )
+    assert await titles(None) == [fix, suppress, fix_all]
+    assert await titles([types.CodeActionKind.QuickFix]) == [fix, suppress]
+    assert await titles([types.CodeActionKind.Source]) == [fix_all]
+    assert await titles([types.CodeActionKind.SourceFixAll]) == [fix_all]
     assert await titles([types.CodeActionKind.RefactorRewrite]) == []
+    assert await titles(["quickfix.other"]) == []
+
+
+SEVERAL = """\
+import tensorflow.compat.v1 as tf
+
+with tf.variable_scope("model"):
+    w = tf.get_variable("w", [3])
+with tf.variable_scope("model"):
+    w2 = tf.get_variable("w", [3])
+init = tf.initialize_all_variables()
+with tf.op_scope([w], "s"):
+    b = tf.constant(1.0)
+"""
+
+
+async def test_fix_all_applies_every_safe_fix_and_no_unsafe_one(client: LanguageClient, tmp_path: Path) -> None:
+    await start(client, tmp_path)
+    uri = open_doc(client, tmp_path / "train.py", SEVERAL)
+    published = await next_publish(client, uri)
+    assert sorted(d.code for d in published.diagnostics) == ["SL201", "SL401", "SL401"]
+    found = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=types.Range(types.Position(0, 0), types.Position(0, 0)),
+            context=types.CodeActionContext(diagnostics=[], only=[types.CodeActionKind.SourceFixAll]),
+        )
+    )
+    [action] = [a for a in found or [] if isinstance(a, types.CodeAction)]
+    assert action.kind == "source.fixAll.scopelint"
+    assert action.edit is not None and action.edit.changes is not None
+    fixed = apply_text_edits(SEVERAL, list(action.edit.changes[uri]))
+    assert "tf.global_variables_initializer()" in fixed
+    assert 'with tf.name_scope("s", values=[w]):' in fixed
+    assert "AUTO_REUSE" not in fixed  # SL201's fix is unsafe: never applied in bulk
+
+    replace_all(client, uri, 2, fixed)
+    assert [d.code for d in (await next_publish(client, uri)).diagnostics] == ["SL201"]
 
 
 async def test_only_python_buffers_are_linted(client: LanguageClient, tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from scopelint.config import Config
 from scopelint.lsp.documents import ConfigLoader, LintResult, Scheduler, Snapshot
-from scopelint.lsp.edits import Edit, apply_edits, parse_fix, suppression_edit
+from scopelint.lsp.edits import Edit, Fix, apply_edits, non_overlapping, parse_fix, suppression_edit
 from scopelint.lsp.positions import PositionMapper
 from scopelint.lsp.settings import ClientSettings
 from scopelint.suppressions import find_suppressions, is_suppressed
@@ -231,3 +231,12 @@ def test_a_layer_call_hovers_and_hints_all_its_variables() -> None:
     assert (line, column) == (4, len("    h = tf.layers.dense(x, 4, name='h0')") + 1)
     assert label == "gen/h0/kernel:0, gen/h0/bias:0"
     assert "created here by tf.layers.dense" in tooltip
+
+
+def test_fix_all_takes_whole_fixes_that_do_not_overlap() -> None:
+    a = Fix("safe", "a", (Edit(1, 1, 1, 5, "A"),))
+    b = Fix("safe", "b", (Edit(1, 3, 1, 8, "B"),))  # overlaps a
+    c = Fix("safe", "c", (Edit(2, 1, 2, 2, "C"), Edit(4, 1, 4, 1, "C2")))
+    d = Fix("safe", "d", (Edit(4, 1, 4, 1, "D"),))  # same insertion point as c's second edit
+    assert non_overlapping([b, c, a, d]) == [Edit(1, 1, 1, 5, "A"), Edit(2, 1, 2, 2, "C"), Edit(4, 1, 4, 1, "C2")]
+    assert non_overlapping([]) == []

@@ -2,10 +2,19 @@
 
 Downloads both with pip into a temporary directory (skipped when offline),
 lints them with the SL1xx/SL2xx rules and pins what they report. Every finding
-was read; the false positives found on the way became tests (e.g.
-tests/test_sl102.py::suffix-regex-like-tf-slim). The model must also really
-follow the code: a floor on the variable creations it resolves keeps this test
-from passing by analysing nothing.
+was read; all were false positives, and each became a test before it was fixed:
+
+* SL102 x31: collection filters matched against names without ":0"
+  (test_sl102 suffix-regex-like-tf-slim); filters whose emptiness a test asserts
+  (assertFalse / assertEqual(len(...), 0)); slim.batch_norm arguments that add
+  variables the table does not know (zero_debias_moving_mean) -> opaque.
+* SL101 x8: a library layer's name_scope for ops inside its own variable_scope
+  (test_sl101 name-scope-for-ops-inside-own-variable-scope), reported on a test file.
+* SL104 x1: a test counting what a broad filter takes
+  (test_sl104 over-match-checked-by-an-assertion).
+
+The model must also really follow the code: a floor on the variable creations
+it resolves to a concrete name keeps this test from passing by analysing nothing.
 """
 
 from __future__ import annotations
@@ -77,4 +86,4 @@ def test_the_model_follows_the_code(sources: Path) -> None:
     for facts in all_facts:
         for event in analyze(facts, project).of_type(events.VariableCreated):
             resolved += event.outcome in (events.CREATED, events.FETCHED) and events.is_concrete(event.predicted_name)
-    assert resolved > 3000
+    assert resolved > 8000

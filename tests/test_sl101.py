@@ -12,13 +12,20 @@ CODE = "SL101"
 
 CASES = [
     Case("get-variable-in-name-scope", TF + "with tf.name_scope('encoder'):\n    w = tf.get_variable('w', [3])\n", (3,), "clean"),
-    Case("name-scope-inside-variable-scope", TF + """\
-with tf.variable_scope('a'):
+    Case("builder-with-name-scope-under-callers-variable-scope", TF + """\
+def layer():
     with tf.name_scope('b'):
-        w = tf.get_variable('w', [3])
-""", (4,), "clean"),
+        return tf.get_variable('w', [3])
+with tf.variable_scope('a'):
+    w = layer()
+""", (6,), "clean"),
     Case("slim-variable", TF + "import tf_slim as slim\nwith tf.name_scope('enc'):\n    w = slim.variable('w', [3])\n", (4,), "clean"),
     # Clean look-alikes.
+    Case("name-scope-for-ops-inside-own-variable-scope", TF + """\
+with tf.variable_scope('a'):
+    with tf.name_scope('ops'):
+        w = tf.get_variable('w', [3])
+""", (), "clean"),
     Case("variable-scope", TF + "with tf.variable_scope('encoder'):\n    w = tf.get_variable('w', [3])\n", (), "clean"),
     Case("tower-builder-under-callers-name-scope", TF + """\
 def tower(x):
@@ -59,13 +66,17 @@ with tf.variable_scope(tf.get_variable_scope(), reuse=True):
 ]
 
 
+def case(case_id: str) -> Case:
+    return next(c for c in CASES if c.id == case_id)
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_case(case: Case) -> None:
     assert sorted(d.line for d in lint_source(case.source, "case.py", Config(select=(CODE,)))) == sorted(case.expected)
 
 
 def test_message_and_predicted_name() -> None:
-    (found,) = lint_source(CASES[1].source, "case.py", Config(select=(CODE,)))
+    (found,) = lint_source(case("builder-with-name-scope-under-callers-variable-scope").source, "case.py", Config(select=(CODE,)))
     assert found.severity.value == "warning"
     assert found.data["predicted_name"] == "a/w"
     assert "'a/w'" in found.message and "'a/b/w'" in found.message

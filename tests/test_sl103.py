@@ -83,17 +83,21 @@ with tf.Graph().as_default():
 ]
 
 
+def case(case_id: str) -> Case:
+    return next(c for c in CASES if c.id == case_id)
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_case(case: Case) -> None:
     assert sorted(d.line for d in lint_source(case.source, "case.py", Config(select=(CODE,)))) == sorted(case.expected)
 
 
 def test_message_names_the_real_scope() -> None:
-    (found,) = lint_source(CASES[1].source, "case.py", Config(select=(CODE,)))
+    (found,) = lint_source(case("case-insensitive").source, "case.py", Config(select=(CODE,)))
     assert found.severity.value == "warning"
     assert "'Summaries_1'" in found.message and found.data["related"][0]["line"] == 2
 
 
 def test_nested_message() -> None:
-    (found,) = lint_source(CASES[2].source, "case.py", Config(select=(CODE,)))
+    (found,) = lint_source(case("nested-parent").source, "case.py", Config(select=(CODE,)))
     assert "'model/loss_1'" in found.message

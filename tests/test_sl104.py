@@ -17,23 +17,20 @@ with tf.variable_scope('d'):
 with tf.variable_scope('decoder'):
     v = tf.get_variable('v', [3])
 d_vars = tf.trainable_variables(scope='d')
-assert len(d_vars) == 2
-""", (6,), "clean"),
+""", (6,), "clean", "assert len(d_vars) == 2\n"),
     Case("uniquified-default-scopes", TF + """\
 for _ in range(2):
     with tf.variable_scope(None, default_name='d'):
         w = tf.get_variable('w', [3])
 d_vars = tf.global_variables(scope='d')
-assert len(d_vars) == 2
-""", (5,), "clean"),
+""", (5,), "clean", "assert len(d_vars) == 2\n"),
     Case("get-collection", TF + """\
 with tf.variable_scope('gen'):
     w = tf.get_variable('w', [3])
 with tf.variable_scope('generator_head'):
     v = tf.get_variable('v', [3])
 g = tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope='gen')
-assert len(g) == 2
-""", (6,), "clean"),
+""", (6,), "clean", "assert len(g) == 2\n"),
     # Clean look-alikes.
     Case("trailing-slash", TF + """\
 with tf.variable_scope('d'):
@@ -41,8 +38,7 @@ with tf.variable_scope('d'):
 with tf.variable_scope('decoder'):
     v = tf.get_variable('v', [3])
 d_vars = tf.trainable_variables(scope='d/')
-assert len(d_vars) == 1
-""", (), "clean"),
+""", (), "clean", "assert len(d_vars) == 1\n"),
     Case("only-own-scope-exists-yet", TF + """\
 with tf.variable_scope('d'):
     w = tf.get_variable('w', [3])
@@ -57,14 +53,20 @@ with tf.variable_scope('d'):
 with tf.variable_scope('decoder'):
     v = tf.get_variable('v', [3])
 d_vars = tf.trainable_variables(scope='d(/|$)')
-assert len(d_vars) == 1
-""", (), "clean"),
+""", (), "clean", "assert len(d_vars) == 1\n"),
     Case("update-ops-not-variables", TF + """\
 with tf.variable_scope('d'):
     w = tf.get_variable('w', [3])
 with tf.variable_scope('decoder'):
     v = tf.get_variable('v', [3])
 ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS, scope='d')
+""", (), "clean"),
+    Case("over-match-checked-by-an-assertion", TF + """\
+with tf.variable_scope('d'):
+    w = tf.get_variable('w', [3])
+with tf.variable_scope('decoder'):
+    v = tf.get_variable('v', [3])
+assert len(tf.trainable_variables(scope='d')) == 2
 """, (), "clean"),
     Case("unknown-filter", TF + """\
 import sys
@@ -77,13 +79,17 @@ d_vars = tf.trainable_variables(scope=sys.argv[1])
 ]
 
 
+def case(case_id: str) -> Case:
+    return next(c for c in CASES if c.id == case_id)
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_case(case: Case) -> None:
     assert sorted(d.line for d in lint_source(case.source, "case.py", Config(select=(CODE,)))) == sorted(case.expected)
 
 
 def test_message_names_a_stray() -> None:
-    (found,) = lint_source(CASES[0].source, "case.py", Config(select=(CODE,)))
+    (found,) = lint_source(case("prefix-of-another-scope").source, "case.py", Config(select=(CODE,)))
     assert found.severity.value == "warning"
     assert "'decoder/v'" in found.message and "'d/'" in found.message
     assert found.data["matches"] == ["decoder/v"]

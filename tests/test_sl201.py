@@ -24,6 +24,10 @@ class Case(NamedTuple):
     source: str
     expected: tuple[int, ...]  # lines flagged with CODE
     tf: str  # "raises" | "clean" | "skip": what TF does with the program
+    # Appended to the program when it runs under TF (not linted): asserts proving
+    # what the case claims TF does, where an assert in the linted program would
+    # itself tell the checks that the author knows.
+    tf_check: str = ""
 
 
 def lint(source: str, code: str = CODE) -> list:
@@ -164,6 +168,7 @@ with tf.variable_scope('m'):
 with tf.variable_scope('m', reuse=True):
     d = tf.layers.dense(x, 3)
 """, (), "clean"),
+    Case("tf-variable-is-not-in-the-variable-store", TF + "a = tf.Variable(1.0, name='w')\nb = tf.get_variable('w', [1])\n", (), "clean"),
     Case("tf-variable-never-collides", TF + "a = tf.Variable(1.0, name='w')\nb = tf.Variable(1.0, name='w')\n", (), "clean"),
     Case("unknown-branch", TF + """\
 import sys

@@ -42,6 +42,11 @@ import tf_slim as slim
 x = tf.placeholder(tf.float32, [None, 8, 8, 3])
 y = slim.conv2d(x, 4, 3, scope='c1', reuse=True)
 """, (4,), "raises"),
+    Case("reuse-of-a-tf-variable", TF + """\
+a = tf.Variable(1.0, name='w')
+with tf.variable_scope(tf.get_variable_scope(), reuse=True):
+    b = tf.get_variable('w', [1])
+""", (4,), "raises"),
     # Clean look-alikes.
     Case("create-then-reuse", TF + """\
 def net(x, reuse):
@@ -88,18 +93,22 @@ b = t(x)
 ]
 
 
+def case(case_id: str) -> Case:
+    return next(c for c in CASES if c.id == case_id)
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_case(case: Case) -> None:
     assert sorted(d.line for d in lint(case.source)) == sorted(case.expected)
 
 
 def test_message_and_predicted_name() -> None:
-    (found,) = lint(CASES[1].source)
+    (found,) = lint(case("builder-first-call-reuses").source)
     assert found.severity.value == "error"
     assert found.data["predicted_name"] == "net/dense/kernel"
     assert "'net/dense/kernel'" in found.message and "reuse=True" in found.message
 
 
 def test_reuse_false_inside_reuse_names_inner_scope() -> None:
-    (found,) = lint(CASES[2].source)
+    (found,) = lint(case("reuse-false-does-not-undo").source)
     assert found.data["predicted_name"] == "r/q/w"

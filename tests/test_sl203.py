@@ -57,7 +57,41 @@ for i in range(2):
         grads.append(opt.compute_gradients(loss))"""
 WRAPPED = "with tf.variable_scope(tf.get_variable_scope()):\n" + "\n".join("    " + line for line in LOOP.splitlines())
 
+# The shape of carpedm20/DCGAN-tensorflow: a model class, helper layers opening their
+# own variable scopes, the discriminator built twice from build_model().
+DCGAN_CLASS = TF + """\
+def linear(input_, output_size, scope=None):
+    with tf.variable_scope(scope or 'Linear'):
+        matrix = tf.get_variable('Matrix', [4, output_size])
+        bias = tf.get_variable('bias', [output_size])
+        return tf.matmul(input_, matrix) + bias
+class DCGAN(object):
+    def __init__(self):
+        self.build_model()
+    def discriminator(self, x, reuse=False):
+{body}
+    def build_model(self):
+        self.real = tf.placeholder(tf.float32, [None, 4])
+        self.fake = tf.placeholder(tf.float32, [None, 4])
+        self.D = self.discriminator(self.real)
+        self.D_ = self.discriminator(self.fake, reuse=True)
+        self.d_loss = tf.reduce_mean(self.D - self.D_)
+        self.d_optim = tf.train.AdamOptimizer(0.0002, beta1=0.5).minimize(self.d_loss)
+dcgan = DCGAN()
+"""
+OWN_SCOPE = """\
+        with tf.variable_scope('discriminator') as scope:
+            if reuse:
+                scope.reuse_variables()
+            return linear(x, 1, 'd_h0_lin')"""
+ROOT_SCOPE = """\
+        if reuse:
+            tf.get_variable_scope().reuse_variables()
+        return linear(x, 1, 'd_h0_lin')"""
+
 CASES = [
+    Case("dcgan-class-own-scope", DCGAN_CLASS.format(body=OWN_SCOPE), (), "clean"),
+    Case("dcgan-class-root-scope", DCGAN_CLASS.format(body=ROOT_SCOPE), (12,), "raises"),
     Case("dcgan", DCGAN, (4,), "raises"),
     Case("dcgan-fixed", DCGAN_FIXED, (), "clean"),
     Case("towers-adam", TF + TOWERS.format(opt="AdamOptimizer(1e-3)", loop=LOOP), (11,), "raises"),
@@ -136,7 +170,8 @@ def test_dcgan_message_points_at_the_optimizer() -> None:
 
 
 def test_new_variable_after_leak_names_it_and_is_not_also_sl202() -> None:
-    (found,) = lint_source(CASES[6].source, "case.py", Config(select=(CODE, "SL202")))
+    case = next(c for c in CASES if c.id == "leak-then-new-variable")
+    (found,) = lint_source(case.source, "case.py", Config(select=(CODE, "SL202")))
     assert (found.code, found.line, found.data["predicted_name"]) == (CODE, 3, "b")
     assert found.data["related"][0]["line"] == 4 and "'b'" in found.message
 

@@ -69,6 +69,10 @@ for i in range(2):
 ]
 
 
+def case(case_id: str) -> Case:
+    return next(c for c in CASES if c.id == case_id)
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_case(case: Case) -> None:
     assert sorted(d.line for d in lint_source(case.source, "case.py", Config(select=(CODE,)))) == sorted(case.expected)
@@ -82,5 +86,5 @@ def test_copy_is_named() -> None:
 
 
 def test_keras_copy_is_named() -> None:
-    (found,) = lint_source(CASES[1].source, "case.py", Config(select=(CODE,)))
+    (found,) = lint_source(case("keras-under-auto-reuse").source, "case.py", Config(select=(CODE,)))
     assert found.data["predicted_name"] == "k_1/dense_1/kernel"

@@ -65,13 +65,17 @@ def f(reuse):
 ]
 
 
+def case(case_id: str) -> Case:
+    return next(c for c in CASES if c.id == case_id)
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_case(case: Case) -> None:
     assert sorted(d.line for d in lint_source(case.source, "case.py", Config(select=(CODE,)))) == sorted(case.expected)
 
 
 def test_message_gives_both_shapes() -> None:
-    (found,) = lint_source(CASES[1].source, "case.py", Config(select=(CODE,)))
+    (found,) = lint_source(case("shape-through-parameter").source, "case.py", Config(select=(CODE,)))
     assert found.data["predicted_name"] == "emb/table"
     assert "(100, 32)" in found.message and "(100, 16)" in found.message
     assert found.data["related"][0]["line"] == 4

@@ -25,7 +25,7 @@ CASES = {f"{m.CODE}-{case.id}": case for m in MODULES for case in m.CASES if cas
 
 @pytest.fixture(scope="module")
 def outcomes() -> dict[str, Outcome]:
-    return dict(zip(CASES, run_programs([case.source for case in CASES.values()])))
+    return dict(zip(CASES, run_programs([case.source + case.tf_check for case in CASES.values()])))
 
 
 @pytest.mark.parametrize("key", sorted(CASES))

@@ -262,35 +262,7 @@ def test_unsafe_fixes_alone_is_a_usage_error(tmp_path: Path) -> None:
 # --- TF as the oracle ----------------------------------------------------------
 
 
-@pytest.mark.tf
-def test_tf_runs_the_old_spellings_and_the_fix_names_everything_the_same() -> None:
-    from tf_oracle import run_programs
-
-    old, new = run_programs([BAD, fixed(BAD)])
-    assert old.error is None and new.error is None
-    assert old.variable_names == new.variable_names == ("block/w",)
-    assert old.ops == new.ops
-    assert {"scaled/mul", "dflt/mul", "init", "init_1", "init_2", "init_all_tables"} <= set(old.ops)
-    logs = "\n".join(old.logs)
-    for notice in (
-        "tf.variable_op_scope(values, name, default_name) is deprecated, use tf.variable_scope(name, default_name, values)",
-        "tf.op_scope(values, name, default_name) is deprecated, use tf.name_scope(name, default_name, values)",
-        "initialize_all_variables (from tensorflow.python.ops.variables) is deprecated and will be removed after 2017-03-02",
-        "initialize_local_variables (from tensorflow.python.ops.variables) is deprecated and will be removed after 2017-03-02",
-        "initialize_variables (from tensorflow.python.ops.variables) is deprecated and will be removed after 2017-03-02",
-        "all_variables (from tensorflow.python.ops.variables) is deprecated and will be removed after 2017-03-02",
-        "initialize_all_tables (from tensorflow.python.ops.lookup_ops) is deprecated",
-        "GraphKeys.VARIABLES (from tensorflow.python.framework.ops) is deprecated",
-    ):
-        assert notice in logs
-    assert not any("deprecated" in line for line in new.logs if "disable_resource_variables" not in line)
-
-
-@pytest.mark.tf
-def test_tf_internal_modules_have_the_replacements_and_tf2_lacks_the_old_names() -> None:
-    from tf_oracle import run_programs
-
-    program = '''\
+INTERNAL = '''\
 import tensorflow.compat.v1 as tf
 import tensorflow as tf2
 from tensorflow.python.framework import ops
@@ -313,7 +285,40 @@ with ops.name_scope(None, default_name="n", values=[x]) as second:
     pass
 print(first, second)
 '''
-    (outcome,) = run_programs([program])
+
+
+@pytest.fixture(scope="module")
+def tf_outcomes() -> list:
+    from tf_oracle import run_programs
+
+    return run_programs([BAD, fixed(BAD), INTERNAL])
+
+
+@pytest.mark.tf
+def test_tf_runs_the_old_spellings_and_the_fix_names_everything_the_same(tf_outcomes: list) -> None:
+    old, new, _ = tf_outcomes
+    assert old.error is None and new.error is None
+    assert old.variable_names == new.variable_names == ("block/w",)
+    assert old.ops == new.ops
+    assert {"scaled/mul", "dflt/mul", "init", "init_1", "init_2", "init_all_tables"} <= set(old.ops)
+    logs = "\n".join(old.logs)
+    for notice in (
+        "tf.variable_op_scope(values, name, default_name) is deprecated, use tf.variable_scope(name, default_name, values)",
+        "tf.op_scope(values, name, default_name) is deprecated, use tf.name_scope(name, default_name, values)",
+        "initialize_all_variables (from tensorflow.python.ops.variables) is deprecated and will be removed after 2017-03-02",
+        "initialize_local_variables (from tensorflow.python.ops.variables) is deprecated and will be removed after 2017-03-02",
+        "initialize_variables (from tensorflow.python.ops.variables) is deprecated and will be removed after 2017-03-02",
+        "all_variables (from tensorflow.python.ops.variables) is deprecated and will be removed after 2017-03-02",
+        "initialize_all_tables (from tensorflow.python.ops.lookup_ops) is deprecated",
+        "GraphKeys.VARIABLES (from tensorflow.python.framework.ops) is deprecated",
+    ):
+        assert notice in logs
+    assert not any("deprecated" in line for line in new.logs if "disable_resource_variables" not in line)
+
+
+@pytest.mark.tf
+def test_tf_internal_modules_have_the_replacements_and_tf2_lacks_the_old_names(tf_outcomes: list) -> None:
+    outcome = tf_outcomes[2]
     assert outcome.error is None
     assert outcome.variable_names == ("blk/a", "blk_1/a")
     assert outcome.stdout.split() == ["n/", "n_1/"]

@@ -18,7 +18,7 @@ def check(result: ModelResult) -> Iterator[Diagnostic]:
 
 def _found(result: ModelResult) -> Iterator[Diagnostic]:
     for e in result.of_type(ev.NameReferenced):
-        if e.kind in ("compare", "tensor-lookup") and e.agrees is False and e.variable is not None:
+        if e.kind in ("compare", "tensor-lookup", "checkpoint-map") and e.agrees is False and e.variable is not None:
             yield at(
                 result, e.site, CODE,
                 f"'{e.text}' names no variable: the variable created at {where(e.variable_node)} is "
@@ -26,13 +26,17 @@ def _found(result: ModelResult) -> Iterator[Diagnostic]:
                 Severity.ERROR, predicted_name=e.variable,
                 related=related_at(result, e.variable_node, f"creates '{e.variable}'"),
             )
-        elif e.kind == "collection-filter" and e.complete and not e.matches:
+        elif e.kind == "collection-filter" and e.complete and not e.matches and not e.asserted:
             extra = " (a name_scope of that name exists, but name scopes do not prefix `tf.get_variable`)" if e.name_scope_exists else ""
             yield at(
                 result, e.site, CODE,
                 f"scope filter '{e.text}' matches no variable in the graph at this point, so it returns []{extra}",
                 Severity.ERROR,
             )
+        elif e.kind == "checkpoint-map" and e.complete and e.agrees is None and not e.matches:
+            what = (f"no variable is under scope '{e.text}', so `init_from_checkpoint` silently restores nothing there"
+                    if e.text.endswith("/") else f"no variable is named '{e.text}': TF raises ValueError")
+            yield at(result, e.site, CODE, f"checkpoint assignment map: {what}", Severity.ERROR)
 
 
 def _hint(text: str, real: str) -> str:

@@ -18,7 +18,7 @@ def check(result: ModelResult) -> Iterator[Diagnostic]:
 
 def _found(result: ModelResult) -> Iterator[Diagnostic]:
     for e in result.of_type(ev.NameReferenced):
-        if e.kind != "collection-filter" or e.text.endswith("/") or not e.text.replace("_", "").replace("/", "").isalnum():
+        if e.kind != "collection-filter" or e.asserted or e.text.endswith("/") or not e.text.replace("_", "").replace("/", "").isalnum():
             continue
         strays = [name for name in e.matches if name != e.text and not name.startswith(e.text + "/")]
         if strays:

@@ -9,7 +9,12 @@ needed. ``safe`` fixes keep every variable name and checkpoint key;
 * :mod:`scopelint.fixes.edits` -- the data and text-level edit application;
 * :mod:`scopelint.fixes.loop` -- apply, re-parse, re-lint, repeat (bounded);
 * :mod:`scopelint.fixes.sourcefile` -- encoding-preserving reads, atomic writes;
-* :mod:`scopelint.fixes.run` -- the CLI's driver over many files.
+* :mod:`scopelint.fixes.run` -- the CLI's driver over many files;
+* :mod:`scopelint.fixes.command` -- the ``--fix`` / ``--diff`` branch of ``scopelint check``;
+* :mod:`scopelint.fixes.attach` -- edits for the scope-model rules (SL101, SL103, SL201,
+  SL203), computed from the source after the lint so that those checks stay small.
+
+SL401's edits are built by its model extension (:mod:`scopelint.model.legacy`).
 """
 
 from __future__ import annotations

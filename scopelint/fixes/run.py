@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -54,7 +55,16 @@ def _project(results: Sequence[object]) -> dict[str, ModuleFacts]:
     return project
 
 
+def _stamp(path: str) -> tuple[int, int] | None:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return (status.st_mtime_ns, status.st_size)
+
+
 def fix_paths(files: Sequence[str], config: Config, options: EngineOptions, *, unsafe: bool, write: bool) -> FixReport:
+    stamps = {path: _stamp(path) for path in files}
     diagnostics, results = lint_files(files, config, options)
     project = _project(results)
     by_path: dict[str, list[Diagnostic]] = {}
@@ -69,7 +79,8 @@ def fix_paths(files: Sequence[str], config: Config, options: EngineOptions, *, u
         if not any(wanted_fix(d, unsafe) for d in found):
             remaining.extend(found)
             continue
-        change, left, notes, error = _fix_file(path, found, config, project, unsafe=unsafe, write=write)
+        unchanged = stamps.get(path) is not None and _stamp(path) == stamps.get(path)
+        change, left, notes, error = _fix_file(path, found if unchanged else None, config, project, unsafe=unsafe, write=write)
         remaining.extend(left)
         messages.extend(notes)
         if change is not None:
@@ -81,18 +92,20 @@ def fix_paths(files: Sequence[str], config: Config, options: EngineOptions, *, u
 
 
 def _fix_file(
-    path: str, found: list[Diagnostic], config: Config, project: dict[str, ModuleFacts], *, unsafe: bool, write: bool
+    path: str, found: list[Diagnostic] | None, config: Config, project: dict[str, ModuleFacts], *, unsafe: bool, write: bool
 ) -> tuple[FileChange | None, list[Diagnostic], list[str], str | None]:
+    """``found``: the first pass's findings, or None when the file changed since it was linted."""
     try:
         source = read_source(path)
     except FileProblem as problem:
-        return None, found, [f"{path}: not fixed: {problem.message}"], None
+        return None, found or [], [f"{path}: not fixed: {problem.message}"], None
     def relint(text: str) -> list[Diagnostic]:
         return lint_text(text, path, config, project)
 
-    # Edits are positions in one exact text: lint the text being fixed, which may
-    # differ from what the first pass read if the file changed in between.
-    outcome = fix_text(source.text, relint(source.text), relint, unsafe=unsafe)
+    # Edits are positions in one exact text: a file that changed since the first
+    # pass is linted again before anything is applied.
+    found = relint(source.text) if found is None else found
+    outcome = fix_text(source.text, found, relint, unsafe=unsafe)
     notes = list(outcome.dropped)
     if outcome.text == source.text:
         return None, list(outcome.remaining), notes, None

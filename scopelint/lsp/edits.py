@@ -137,3 +137,22 @@ def apply_edits(text: str, edits: tuple[Edit, ...] | list[Edit]) -> str:
         begin, end = offset(edit.line, edit.column), offset(edit.end_line, edit.end_column)
         result = result[:begin] + edit.content + result[end:]
     return result
+
+
+def non_overlapping(fixes: list[Fix] | tuple[Fix, ...]) -> list[Edit]:
+    """The edits of as many fixes as can apply together: a fix whose edits
+    overlap an earlier chosen one is left for the next round, whole."""
+    chosen: list[Edit] = []
+    for fix in sorted(fixes, key=lambda f: min((e.line, e.column) for e in f.edits)):
+        if any(_overlap(edit, other) for edit in fix.edits for other in chosen):
+            continue
+        chosen.extend(fix.edits)
+    return sorted(chosen, key=lambda e: (e.line, e.column))
+
+
+def _overlap(a: Edit, b: Edit) -> bool:
+    a_start, a_end = (a.line, a.column), (a.end_line, a.end_column)
+    b_start, b_end = (b.line, b.column), (b.end_line, b.end_column)
+    if a_start == b_start:
+        return True  # two insertions at one point: their order would be arbitrary
+    return a_start < b_end and b_start < a_end

@@ -7,14 +7,14 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
-from typing import Any, Sequence
+from typing import Any
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument
 
 from scopelint import __version__, api
-from scopelint.lsp import convert, edits, hover
+from scopelint.lsp import actions, convert, hover
 from scopelint.lsp.documents import ConfigLoader, LintResult, Scheduler, Snapshot
 from scopelint.lsp.positions import PositionMapper
 from scopelint.lsp.settings import SECTION, ClientSettings
@@ -247,65 +247,22 @@ def build_server(debounce_s: float = 0.25) -> ScopelintServer:
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix], resolve_provider=False),
+        types.CodeActionOptions(code_action_kinds=[actions.QUICK_FIX, actions.FIX_ALL], resolve_provider=False),
     )
     def code_actions(ls: ScopelintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
-        only = params.context.only
-        # Kinds are hierarchical: a request for "quickfix" (or "") covers ours, "quickfix.x" or "source" does not.
-        ours = types.CodeActionKind.QuickFix.value
-        if only and not any(ours.startswith(str(getattr(kind, "value", kind))) for kind in only):
-            return []
         snapshot = ls.snapshot(params.text_document.uri)
         if snapshot is None:
             return []
-        return actions_for(snapshot, params.context.diagnostics, ls.mapper(snapshot.text))
+        only = params.context.only
+        mapper = ls.mapper(snapshot.text)
+        found: list[types.CodeAction] = []
+        if actions.wanted(actions.QUICK_FIX, only):
+            found += actions.quick_fixes(snapshot, params.context.diagnostics, mapper)
+        result = ls.scheduler.current(snapshot.uri, snapshot.version)
+        if result is not None and actions.wanted(actions.FIX_ALL, only):
+            fix_all = actions.fix_all(snapshot, result.diagnostics, mapper)
+            if fix_all is not None:
+                found.append(fix_all)
+        return found
 
     return server
-
-
-def actions_for(snapshot: Snapshot, diagnostics: Sequence[types.Diagnostic], mapper: PositionMapper) -> list[types.CodeAction]:
-    fixes: list[types.CodeAction] = []
-    suppressions: list[types.CodeAction] = []
-    seen_suppressions: set[tuple[int, str]] = set()
-    for diagnostic in diagnostics:
-        if diagnostic.source != convert.SOURCE or not isinstance(diagnostic.code, str):
-            continue
-        data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
-        fix = edits.parse_fix(data.get("fix"))
-        # Fix positions belong to the text that was linted; after an edit they may not.
-        if fix is not None and data.get("version") == snapshot.version:
-            unsafe = fix.safety != "safe"
-            fixes.append(
-                types.CodeAction(
-                    title=f"{fix.message} (unsafe fix: review it)" if unsafe else fix.message,
-                    kind=types.CodeActionKind.QuickFix,
-                    diagnostics=[diagnostic],
-                    is_preferred=not unsafe,
-                    edit=_workspace_edit(snapshot, [convert.text_edit(e, mapper) for e in fix.edits]),
-                )
-            )
-        if diagnostic.code == "SL900":
-            continue  # a file that does not parse is not analysed: nothing to silence
-        line = diagnostic.range.start.line + 1
-        if (line, diagnostic.code) in seen_suppressions:
-            continue
-        seen_suppressions.add((line, diagnostic.code))
-        edit = edits.suppression_edit(snapshot.text, line, diagnostic.code)
-        if edit is not None:
-            suppressions.append(
-                types.CodeAction(
-                    title=f"Suppress {diagnostic.code} on this line",
-                    kind=types.CodeActionKind.QuickFix,
-                    diagnostics=[diagnostic],
-                    edit=_workspace_edit(snapshot, [convert.text_edit(edit, mapper)]),
-                )
-            )
-    # Safe fixes first, then unsafe ones, then suppressions: editors list them in order.
-    fixes.sort(key=lambda action: not action.is_preferred)
-    return fixes + suppressions
-
-
-def _workspace_edit(snapshot: Snapshot, text_edits: list[types.TextEdit]) -> types.WorkspaceEdit:
-    # Plain `changes` rather than versioned `documentChanges`: every client
-    # supports it, and fix edits are already withheld when the version moved on.
-    return types.WorkspaceEdit(changes={snapshot.uri: text_edits})

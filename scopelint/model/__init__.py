@@ -153,6 +153,8 @@ def describe(facts: ModuleFacts, project: Mapping[str, ModuleFacts] | None = Non
     seen: set[tuple[ir.Pos, str]] = set()
     out: list[VariableInfo] = []
     for event in result.of_type(ev.VariableCreated):
+        if not event.local:
+            continue  # created inside a builder of another module: its line is not in this file
         key = (event.node, event.predicted_name)
         if key in seen:
             continue

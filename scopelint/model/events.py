@@ -4,7 +4,9 @@ Checks read these and nothing else. Every event carries two positions:
 ``node``, the call that did it (``tf.get_variable`` inside a builder), and
 ``site``, the statement of the analysed body that led there (the builder call
 in the caller). Diagnostics about what a *call of a builder* does sit on
-``site``; explain-names and TF comparisons use ``node``.
+``site``; explain-names and TF comparisons use ``node``. ``node`` may lie in
+another module of the linted tree (a builder imported from it):
+``VariableCreated.local`` says whether it is in the analysed file.
 
 Names are strings; a part the model could not resolve is written in braces
 (``tower_{i}/w``, ``{scope}/w``). :func:`is_concrete` tells them apart.
@@ -62,6 +64,7 @@ class VariableCreated:
     copy_of_name: str | None = None
     expects_error: bool = False  # inside try/except ValueError or assertRaises
     certain: bool = True  # False: on one branch of an unresolved `if`
+    local: bool = True  # ``node`` lies in the analysed file (not in a builder of another module)
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,7 @@ class ScopeEntered:
 class NameReferenced:
     """A string that names a variable or a scope."""
 
-    kind: str  # "compare" | "tensor-lookup" | "collection-filter"
+    kind: str  # "compare" | "tensor-lookup" | "collection-filter" | "checkpoint-map" (init_from_checkpoint values)
     text: str  # as written ("encoder/w:0", "d")
     node: Pos
     site: Pos
@@ -114,6 +117,9 @@ class NameReferenced:
     matches: tuple[str, ...] = ()
     complete: bool = False  # every variable in the graph is known to the model
     name_scope_exists: bool = False  # a name scope of that name was opened (the SL101 trap)
+    # The filter's result is checked by an assertion (``assertFalse(...)``,
+    # ``assertEqual(len(...), 0)``): an empty result is what the author expects.
+    asserted: bool = False
 
 
 @dataclass(frozen=True)

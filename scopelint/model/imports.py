@@ -10,6 +10,8 @@ so those are mapped too.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 # Longest prefix first; each maps a dotted origin prefix to a canonical prefix.
 _PREFIXES: tuple[tuple[str, str], ...] = tuple(
     sorted(
@@ -67,6 +69,7 @@ INERT_ROOTS = frozenset(
 )
 
 
+@lru_cache(maxsize=65536)
 def canonical(dotted: str, tf_modules: tuple[str, ...] = ()) -> str | None:
     """The canonical spelling of a dotted origin, or None when it is not a TF-family name."""
     for module in tf_modules:

@@ -24,6 +24,7 @@ from scopelint.model import events as ev
 from scopelint.model import ir
 from scopelint.model import values as v
 from scopelint.model.imports import INERT_ROOTS, canonical
+from scopelint.model.pyops import COMPARE, binop, concat, join_values, loop_symbol, unpack
 from scopelint.model.state import Graph
 
 MAX_UNROLL = 32
@@ -120,11 +121,14 @@ class Interpreter:
             self._run_entry(functools.partial(self._run_standalone, definition, cls))
 
     def _run_standalone(self, definition: ir.FunctionDef, cls: ir.ClassDef | None) -> None:
-        graph = Graph.fresh(known=False)
+        # tf.test.TestCase.setUp resets the default graph: a test method starts from a known, empty one.
+        klass = self.lookup_global(self.main, cls.name) if cls is not None else None
+        known = isinstance(klass, v.Class) and _is_tf_test_case(klass)
+        graph = Graph.fresh(known=known)
         assert graph.root is not None
-        self.ctx = Ctx(graph=graph, ns="{scope}", vs=graph.root)
+        self.ctx = Ctx(graph=graph, ns="" if known else "{scope}", vs=graph.root)
         env = v.Env(self.modules[self.main].globals)
-        for index, param in enumerate(definition.params):
+        for param in definition.params:
             env.names[param.name] = v.Unknown(f"parameter {param.name}")
         self_value = None
         if cls is not None and definition.params and "staticmethod" not in _decorator_names(definition):
@@ -201,7 +205,7 @@ class Interpreter:
             self.frame.env.names[node.name] = self.make_class(node, self.frame.module)
         elif isinstance(node, ir.Return):
             value = self.eval(node.value) if node.value is not None else v.Lit(None)
-            self.frame.retval = value if self.frame.retval is None else _join(self.frame.retval, value)
+            self.frame.retval = value if self.frame.retval is None else join_values(self.frame.retval, value)
             self.frame.returned = True
         elif isinstance(node, ir.Raise):
             self.frame.returned = True
@@ -226,7 +230,7 @@ class Interpreter:
     def exec_for(self, node: ir.For) -> None:
         items = self.iterate(self.eval(node.iter))
         if items is None:
-            self.bind(node.target, _loop_symbol(node.target))
+            self.bind(node.target, loop_symbol(node.target))
             self.exec_block(node.body)
         else:
             for item in items:
@@ -266,7 +270,7 @@ class Interpreter:
         (graph_a, env_a, ends_a, ret_a), (graph_b, env_b, ends_b, ret_b) = results
         graph.merge(graph_a, graph_b)
         self.frame.env.names = {
-            name: env_a[name] if env_a.get(name) is env_b.get(name) else _join(env_a.get(name), env_b.get(name))
+            name: env_a[name] if env_a.get(name) is env_b.get(name) else join_values(env_a.get(name), env_b.get(name))
             for name in env_a.keys() | env_b.keys()
         }
         for key in ends_a.keys() | ends_b.keys():
@@ -299,7 +303,7 @@ class Interpreter:
         elif isinstance(target, ir.TargetSeq):
             items = value.items if isinstance(value, v.SeqValue) and len(value.items) == len(target.items) else None
             for index, sub in enumerate(target.items):
-                self.bind(sub, items[index] if items is not None else _unpack(value))
+                self.bind(sub, items[index] if items is not None else unpack(value))
 
     def iterate(self, value: Any) -> list[Any] | None:
         if isinstance(value, v.SeqValue) and len(value.items) <= MAX_UNROLL:
@@ -318,16 +322,18 @@ class Interpreter:
         if isinstance(node, ir.Call):
             return self.call(node)
         if isinstance(node, ir.BinOp):
-            return _binop(node.op, self.eval(node.left), self.eval(node.right))
+            return binop(node.op, self.eval(node.left), self.eval(node.right))
         if isinstance(node, ir.Compare):
             return self.compare(node)
         if isinstance(node, ir.BoolOp):
             return self.boolop(node)
         if isinstance(node, ir.Not):
-            known = v.truth(self.eval(node.value))
+            operand = self.eval(node.value)
+            self.tf.names.mark_asserted([operand])
+            known = v.truth(operand)
             return v.Lit(not known) if known is not None else v.Unknown("not")
         if isinstance(node, ir.FString):
-            return _concat([part if isinstance(part, str) else self.eval(part) for part in node.parts])
+            return concat([part if isinstance(part, str) else self.eval(part) for part in node.parts])
         if isinstance(node, ir.Seq):
             return v.SeqValue([self.eval(item) for item in node.items])
         if isinstance(node, ir.DictE):
@@ -344,7 +350,7 @@ class Interpreter:
         if isinstance(node, ir.IfExp):
             test = v.truth(self.eval(node.test))
             if test is None:
-                return _join(self.eval(node.body), self.eval(node.orelse))
+                return join_values(self.eval(node.body), self.eval(node.orelse))
             return self.eval(node.body if test else node.orelse)
         if isinstance(node, ir.Lambda):
             definition = ir.FunctionDef("<lambda>", node.params, (ir.Return(node.body),), (), ir.NO_POS, "<lambda>")
@@ -376,13 +382,14 @@ class Interpreter:
 
     def compare(self, node: ir.Compare) -> Any:
         left, right = self.eval(node.left), self.eval(node.right)
+        self.tf.names.mark_asserted([left, right])
         for a, b in ((left, right), (right, left)):
             if isinstance(a, VarName) and v.as_str(b) is not None and node.op in ("==", "!="):
-                self.tf.name_compared(a.variable, v.as_str(b) or "", node.pos, a.op)
+                self.tf.names.name_compared(a.variable, v.as_str(b) or "", node.pos, a.op)
                 return v.Unknown("name comparison")
         if isinstance(left, v.Lit) and isinstance(right, v.Lit):
             try:
-                return v.Lit(_COMPARE[node.op](left.value, right.value))
+                return v.Lit(COMPARE[node.op](left.value, right.value))
             except (TypeError, KeyError):
                 return v.Unknown("comparison")
         if node.op in ("is", "is not") and isinstance(right, v.Lit) and right.value is None:
@@ -489,6 +496,8 @@ class Interpreter:
             return v.Inert(f"{owner.name}.{attr}")
         if isinstance(owner, v.Tensor):
             return v.Tensor()
+        if isinstance(owner, v.NetsModel):
+            return Method(owner, attr) if attr == "get_weights" else v.Tensor()
         if isinstance(owner, v.Variable) and attr == "name":
             return VarName(owner)
         if isinstance(owner, v.Variable) and attr == "op":
@@ -553,7 +562,7 @@ class Interpreter:
         if isinstance(func, Method):
             return self.tf.method(func.owner, func.name, args, kwargs, node)
         if isinstance(func, (v.Layer, v.Cell, v.Template)):
-            return self.tf.call_object(func, args, kwargs, node)
+            return self.tf.layers.call_object(func, args, kwargs, node)
         if isinstance(func, Builtin):
             return self.builtin(func.name, args, kwargs, node)
         if isinstance(func, v.Inert) and func.name in ("functools.partial", "partial") and args:
@@ -658,6 +667,8 @@ class Interpreter:
             return v.SeqValue([v.SeqValue(list(group)) for group in zip(*[a.items for a in args])])
         if name in ("list", "tuple") and args and isinstance(args[0], v.SeqValue):
             return v.SeqValue(list(args[0].items))
+        if name == "len" and args and isinstance(args[0], v.FilterResult):
+            return v.FilterResult(args[0].event, length=True)
         if name == "len" and args and isinstance(args[0], v.SeqValue):
             return v.Lit(len(args[0].items))
         if name == "str" and args and isinstance(args[0], v.Lit):
@@ -695,114 +706,6 @@ class VarOp:
 
 # ---------------------------------------------------------------- small helpers
 
-_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-    ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b,
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    "is": lambda a, b: a is b,
-    "is not": lambda a, b: a is not b,
-    "in": lambda a, b: a in b,
-    "not in": lambda a, b: a not in b,
-}
-
-
-def _join(a: Any, b: Any) -> Any:
-    if a is b:
-        return a
-    if isinstance(a, v.Lit) and isinstance(b, v.Lit) and a.value == b.value:
-        return a
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return v.Unknown("differs between branches")
-
-
-def _unpack(value: Any) -> Any:
-    if isinstance(value, (v.Tensor, v.Inert)):
-        return value
-    return v.Unknown("unpacked")
-
-
-def _loop_symbol(target: ir.Target) -> Any:
-    if isinstance(target, ir.TargetName):
-        return v.Sym("{" + target.id + "}")
-    return v.Unknown("loop variable")
-
-
-def _concat(parts: list[Any]) -> Any:
-    text: list[str] = []
-    symbolic = False
-    for part in parts:
-        if isinstance(part, str):
-            text.append(part)
-        elif isinstance(part, v.Lit) and part.value is not None and not isinstance(part.value, bool):
-            text.append(str(part.value))
-        elif isinstance(part, v.Lit) and isinstance(part.value, bool):
-            text.append(str(part.value))
-        elif isinstance(part, v.Sym):
-            text.append(part.text)
-            symbolic = True
-        elif isinstance(part, v.Unknown) and part.reason.startswith("parameter "):
-            text.append("{" + part.reason[len("parameter "):] + "}")
-            symbolic = True
-        else:
-            text.append("{?}")
-            symbolic = True
-    joined = "".join(text)
-    return v.Sym(joined) if symbolic else v.Lit(joined)
-
-
-def _percent(template: str, args: list[Any]) -> Any:
-    import re
-
-    pieces = re.split(r"(%[-#0 +]*\d*(?:\.\d+)?[sdrif%])", template)
-    out: list[Any] = []
-    remaining = list(args)
-    for piece in pieces:
-        if re.fullmatch(r"%[-#0 +]*\d*(?:\.\d+)?[sdrif%]", piece):
-            if piece == "%%":
-                out.append("%")
-                continue
-            value = remaining.pop(0) if remaining else v.Unknown("format")
-            if isinstance(value, v.Lit) and piece[-1] in "sdi" and not any(c.isdigit() or c in "-#0 +." for c in piece[1:-1]):
-                out.append(str(value.value))
-            elif isinstance(value, v.Lit):
-                try:
-                    out.append(piece % value.value)
-                except (TypeError, ValueError):
-                    out.append("{?}")
-            else:
-                out.append(value)
-        else:
-            out.append(piece)
-    return _concat(out)
-
-
-def _binop(op: str, left: Any, right: Any) -> Any:
-    if op == "+" and (v.as_str(left) is not None and v.as_str(right) is not None):
-        return _concat([left, right])
-    if op == "%" and v.as_str(left) is not None and not isinstance(left, v.Sym):
-        args = right.items if isinstance(right, v.SeqValue) else [right]
-        return _percent(v.as_str(left) or "", list(args))
-    if isinstance(left, v.Lit) and isinstance(right, v.Lit):
-        try:
-            result = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
-                      "//": lambda a, b: a // b, "%": lambda a, b: a % b}[op](left.value, right.value)
-        except Exception:  # any arithmetic failure is just "unknown"
-            return v.Unknown("arithmetic")
-        if isinstance(result, (int, float, str)) and not (isinstance(result, str) and len(result) > 200):
-            return v.Lit(result)
-    if isinstance(left, v.SeqValue) and isinstance(right, v.SeqValue) and op == "+":
-        return v.SeqValue(left.items + right.items)
-    if isinstance(left, v.Tensor) or isinstance(right, v.Tensor):
-        return v.Tensor()
-    return v.Unknown("operator")
-
-
 def _decorator_names(definition: ir.FunctionDef) -> set[str]:
     names = set()
     for decorator in definition.decorators:
@@ -813,6 +716,15 @@ def _decorator_names(definition: ir.FunctionDef) -> set[str]:
         if isinstance(expr, ir.Name):
             names.add(expr.id)
     return names
+
+
+def _is_tf_test_case(cls: v.Class, depth: int = 0) -> bool:
+    for base in cls.bases:
+        if isinstance(base, v.Api) and base.name.endswith("test.TestCase"):
+            return True
+        if isinstance(base, v.Class) and depth < 8 and _is_tf_test_case(base, depth + 1):
+            return True
+    return False
 
 
 def _find_method(cls: v.Class, name: str, depth: int = 0) -> tuple[ir.FunctionDef, v.Class] | None:

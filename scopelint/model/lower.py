@@ -2,11 +2,13 @@
 
 Why ``ast`` and not the libcst tree the engine parsed: the model needs a
 position for every call it keeps, and libcst computes positions only through
-``MetadataWrapper(...).resolve(PositionProvider)``, about 4.4x the cost of the
-libcst parse itself. ``ast.parse`` of the same text costs about a tenth of the
-libcst parse and carries positions on every node (measured in
-tests/test_model_lower.py's benchmark note and the issue report). Columns in
-``ast`` are UTF-8 byte offsets; :class:`_Lines` turns them into characters.
+``MetadataWrapper(...).resolve(PositionProvider)``. Measured on the sources of
+tf-slim 1.1.0 + tensornets 0.4.6 (131 files, 60.7k lines, 2 busy cores):
+``libcst.parse_module`` 7.2 s, ``PositionProvider`` 17.6 s more (2.4x the
+parse), ``ast.parse`` plus this lowering 2.2 s (0.31x the parse) with positions
+on every node. ``module.code`` (libcst codegen) would add 1.9 s, so the engine
+passes the text it decoded. Columns in ``ast`` are UTF-8 byte offsets;
+:class:`_Lines` turns them into characters.
 """
 
 from __future__ import annotations

@@ -29,7 +29,11 @@ class Record:
 class Graph:
     # complete: the model has seen every variable creation in this graph so far.
     complete: bool = True
+    # tf.get_variable's variable store: store name -> variable (only variables made through
+    # variable scopes; tf.Variable and Keras variables are not in it).
     store: dict[str, Record] = field(default_factory=dict)
+    # Every variable by its real name (what collection filters and lookups see).
+    variables: dict[str, Record] = field(default_factory=dict)
     names_in_use: dict[str, int] = field(default_factory=dict)
     scope_counts: dict[str, int] = field(default_factory=dict)
     keras_names: dict[str, int] = field(default_factory=dict)
@@ -86,23 +90,19 @@ class Graph:
         return base if count == 0 else f"{base}_{count}"
 
     def snapshot(self) -> "Graph":
-        copy = Graph(self.complete, dict(self.store), dict(self.names_in_use), dict(self.scope_counts),
-                     dict(self.keras_names), dict(self.name_scope_sites), self.root)
-        return copy
+        return Graph(self.complete, dict(self.store), dict(self.variables), dict(self.names_in_use),
+                     dict(self.scope_counts), dict(self.keras_names), dict(self.name_scope_sites), self.root)
 
     def restore(self, other: "Graph") -> None:
-        self.complete, self.store, self.names_in_use = other.complete, other.store, other.names_in_use
+        self.complete, self.store, self.variables = other.complete, other.store, other.variables
+        self.names_in_use = other.names_in_use
         self.scope_counts, self.keras_names, self.name_scope_sites = other.scope_counts, other.keras_names, other.name_scope_sites
 
     def merge(self, a: "Graph", b: "Graph") -> None:
         """After an unresolved ``if``: what either branch created may exist."""
         self.complete = a.complete and b.complete
-        store = {}
-        for name in a.store.keys() | b.store.keys():
-            first = a.store.get(name) or b.store[name]
-            certain = name in a.store and name in b.store and first.certain
-            store[name] = Record(first.name, first.shape, first.node, certain)
-        self.store = store
+        self.store = _merge_records(a.store, b.store)
+        self.variables = _merge_records(a.variables, b.variables)
         for target, left, right in (
             (self.names_in_use, a.names_in_use, b.names_in_use),
             (self.scope_counts, a.scope_counts, b.scope_counts),
@@ -112,3 +112,11 @@ class Graph:
             for key in left.keys() | right.keys():
                 target[key] = max(left.get(key, 0), right.get(key, 0))
         self.name_scope_sites = {**b.name_scope_sites, **a.name_scope_sites}
+
+
+def _merge_records(a: dict[str, Record], b: dict[str, Record]) -> dict[str, Record]:
+    merged = {}
+    for name in a.keys() | b.keys():
+        first = a.get(name) or b[name]
+        merged[name] = Record(first.name, first.shape, first.node, name in a and name in b and first.certain)
+    return merged

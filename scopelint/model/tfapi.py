@@ -132,8 +132,9 @@ OPTIMIZERS: dict[str, bool] = {
 }
 
 # tensornets model constructors: f(inputs, ..., reuse=None) opening
-# variable_scope(<scope>, reuse=reuse); first and last variables, enough to name
-# collisions and the seed's get_weights()[-1].
+# variable_scope(<scope>, reuse=reuse); the first and the last variables only, enough
+# to name collisions and the seed's get_weights()[-1] (tensornets is not installed here,
+# so these names come from the seed document, not from a TF run).
 NETS_MODELS: dict[str, str] = {
     name: name.lower()
     for name in (
@@ -183,4 +184,18 @@ INERT_LAYERS = frozenset(
         "slim.evaluation", "slim.metrics", "slim.dataset", "slim.dataset_data_provider", "slim.queues",
         "slim.prefetch_queue", "slim.tfexample_decoder", "slim.parallel_reader", "slim.nets",
     }
+)
+
+# Arguments of tf.layers / slim layers that do not change which variables they create
+# (or whose effect the model handles). Any other argument makes the call opaque.
+KNOWN_LAYER_ARGUMENTS = frozenset(
+    """
+    inputs units filters kernel_size strides stride padding data_format dilation_rate rate activation activation_fn
+    use_bias kernel_initializer bias_initializer kernel_regularizer bias_regularizer activity_regularizer
+    kernel_constraint bias_constraint trainable name reuse num_outputs normalizer_fn normalizer_params
+    weights_initializer weights_regularizer biases_initializer biases_regularizer variables_collections
+    outputs_collections scope is_training training decay momentum epsilon center scale updates_collections
+    param_initializers param_regularizers depth_multiplier pointwise_initializer depthwise_initializer
+    depthwise_regularizer pointwise_regularizer axis begin_norm_axis begin_params_axis _reuse
+    """.split()
 )

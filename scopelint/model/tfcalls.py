@@ -7,8 +7,6 @@ the same programs under TF and compares names.
 
 from __future__ import annotations
 
-import functools
-import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -16,7 +14,11 @@ from scopelint.model import events as ev
 from scopelint.model import ir
 from scopelint.model import tfapi
 from scopelint.model import values as v
+from scopelint.model.pyops import string_method
 from scopelint.model.state import Graph, Record
+from scopelint.model.tfargs import arg, join, literal_shape, reuse_mode
+from scopelint.model.tflayers import Layers
+from scopelint.model.tfnames import NameRefs
 
 if TYPE_CHECKING:
     from scopelint.model.interpret import Interpreter
@@ -34,51 +36,17 @@ _INERT_CONTEXTS = frozenset(
 )
 
 
-def join(prefix: str, name: str) -> str:
-    return f"{prefix}/{name}" if prefix else name
-
-
-def reuse_mode(value: Any) -> str | None:
-    """None: inherit (TF treats reuse=None and reuse=False alike)."""
-    if value is None:
-        return None
-    if isinstance(value, v.Lit):
-        if value.value is True:
-            return ev.REUSE_ON
-        if value.value in (False, None, 0):
-            return None
-        return ev.REUSE_ON if value.value else None
-    if isinstance(value, v.Api) and value.name.endswith("AUTO_REUSE"):
-        return ev.REUSE_AUTO
-    return ev.REUSE_UNKNOWN
-
-
-def _arg(args: list[Any], kwargs: dict[str, Any], index: int | None, name: str, default: Any = None) -> Any:
-    if name in kwargs:
-        return kwargs[name]
-    if index is not None and index < len(args):
-        return args[index]
-    if "**" in kwargs:
-        return v.Unknown(f"argument {name}")
-    return default
-
-
-def _shape(value: Any) -> tuple[int, ...] | None:
-    if isinstance(value, v.SeqValue):
-        dims = [v.as_int(item) for item in value.items]
-        if all(d is not None for d in dims):
-            return tuple(d for d in dims if d is not None)
-    return None
+_INERT_LAYER_PREFIXES = tuple(prefix + "." for prefix in tfapi.INERT_LAYERS)
 
 
 class TfCalls:
     def __init__(self, interp: "Interpreter") -> None:
         self.i = interp
-        # name_scope-prefixed spelling of a get_variable name -> (real name, node) (SL101/SL102)
-        self.prefixed: dict[str, tuple[str, ir.Pos]] = {}
         # node of a tf.Variable / Keras creation -> name it made, per graph (SL204)
         self.made_by_node: dict[tuple[int, ir.Pos, str], str] = {}
         self._pending_close: Callable[[], None] = lambda: None
+        self.layers = Layers(self)
+        self.names = NameRefs(self)
 
     # ------------------------------------------------------------ dispatch
 
@@ -97,36 +65,35 @@ class TfCalls:
         if handler is not None:
             return handler(self, args, kwargs, node)
         if name in tfapi.TF_LAYER_FUNCTIONS:
-            return self.layer_function(name, tfapi.TF_LAYER_FUNCTIONS[name], args, kwargs, node)
+            return self.layers.layer_function(name, tfapi.TF_LAYER_FUNCTIONS[name], args, kwargs, node)
         if name in tfapi.SLIM_LAYERS:
-            return self.slim_layer(name, tfapi.SLIM_LAYERS[name], args, kwargs, node)
+            return self.layers.slim_layer(name, tfapi.SLIM_LAYERS[name], args, kwargs, node)
         if name in tfapi.TF_LAYER_CLASSES or name in tfapi.KERAS_LAYERS:
             spec = tfapi.TF_LAYER_CLASSES.get(name) or tfapi.KERAS_LAYERS[name]
-            use_bias = _arg(args, kwargs, None, "use_bias", v.Lit(True))
-            return v.Layer(name, spec, v.as_str(_arg(args, kwargs, None, "name")), kwargs.get("_reuse") or kwargs.get("reuse"),
+            use_bias = arg(args, kwargs, None, "use_bias", v.Lit(True))
+            return v.Layer(name, spec, v.as_str(arg(args, kwargs, None, "name")), kwargs.get("_reuse") or kwargs.get("reuse"),
                            v.truth(use_bias) is not False, keras=name in tfapi.KERAS_LAYERS)
         if name in tfapi.RNN_CELLS:
-            return v.Cell(name, tfapi.RNN_CELLS[name], v.as_str(_arg(args, kwargs, None, "name")))
+            return v.Cell(name, tfapi.RNN_CELLS[name], v.as_str(arg(args, kwargs, None, "name")))
         if name == tfapi.MULTI_RNN_CELL:
-            cells = _arg(args, kwargs, 0, "cells")
+            cells = arg(args, kwargs, 0, "cells")
             if isinstance(cells, v.SeqValue) and all(isinstance(c, v.Cell) for c in cells.items):
                 return v.Cell(name, None, None, cells=list(cells.items))
             return v.Unknown("MultiRNNCell of unknown cells")
         if name in tfapi.CELL_WRAPPERS:
-            cell = _arg(args, kwargs, 0, "cell")
+            cell = arg(args, kwargs, 0, "cell")
             return cell if isinstance(cell, v.Cell) else v.Unknown("wrapped cell")
         if name in tfapi.RNN_RUNNERS:
-            return self.rnn(name, args, kwargs, node)
+            return self.layers.rnn(name, args, kwargs, node)
         if name in tfapi.OPTIMIZERS:
             return v.Optimizer(name, tfapi.OPTIMIZERS[name])
         if name.startswith("nets.") and name[5:] in tfapi.NETS_MODELS:
-            return self.nets_model(name, args, kwargs, node)
+            return self.layers.nets_model(name, args, kwargs, node)
         if name in tfapi.VARIABLE_FILTERS:
-            self.collection_filter(_arg(args, kwargs, tfapi.VARIABLE_FILTERS[name], "scope"), node)
-            return v.SeqValue([]) if False else v.Unknown("variable list")
+            return self.names.collection_filter(arg(args, kwargs, tfapi.VARIABLE_FILTERS[name], "scope"), node)
         if name in _INERT_CONTEXTS:
             return v.Context("inert", node=node.pos)
-        if name in tfapi.INERT_LAYERS or any(name.startswith(p + ".") for p in tfapi.INERT_LAYERS):
+        if name in tfapi.INERT_LAYERS or name.startswith(_INERT_LAYER_PREFIXES):
             return v.Tensor()
         if name.startswith(_INERT_NAMESPACES) or name.startswith(tfapi.INERT_PREFIXES):
             return v.Tensor()
@@ -144,9 +111,11 @@ class TfCalls:
             for a, b in ((args[0], args[1]), (args[1], args[0])):
                 text = v.as_str(b)
                 if isinstance(a, VarName) and text is not None:
-                    self.name_compared(a.variable, text, node.pos, a.op)
+                    self.names.name_compared(a.variable, text, node.pos, a.op)
+            self.names.mark_asserted(args)
             return v.Inert("assert")
         if name.startswith("assert"):
+            self.names.mark_asserted(args)
             return v.Inert("assert")
         if name.endswith("session"):
             return v.Context("inert", node=node.pos)
@@ -158,12 +127,12 @@ class TfCalls:
             if name == "as_default":
                 return v.Context("graph", {"graph": owner.graph}, node.pos)
             if name in ("get_tensor_by_name", "get_operation_by_name"):
-                self.lookup(_arg(args, kwargs, 0, "name"), node)
+                self.names.lookup(arg(args, kwargs, 0, "name"), node)
                 return v.Tensor()
             if name == "get_collection":
-                return self.get_collection(args, kwargs, node)
+                return self.names.get_collection(args, kwargs, node)
             if name == "name_scope":
-                return v.Context("name_scope", {"name": _arg(args, kwargs, 0, "name")}, node.pos)
+                return v.Context("name_scope", {"name": arg(args, kwargs, 0, "name")}, node.pos)
             return v.Tensor()
         if isinstance(owner, v.Optimizer):
             if name in ("minimize", "apply_gradients"):
@@ -171,9 +140,9 @@ class TfCalls:
                                             self.i.site(node.pos), self.i.ctx.vs.leaked_from, self.i.ctx.expect_error))
             return v.Tensor()
         if isinstance(owner, (v.Layer, v.Template)) and name in ("apply", "__call__"):
-            return self.call_object(owner, args, kwargs, node)
+            return self.layers.call_object(owner, args, kwargs, node)
         if isinstance(owner, v.Lit) and isinstance(owner.value, str):
-            return _string_method(owner.value, name, args)
+            return string_method(owner.value, name, args)
         if isinstance(owner, v.SeqValue):
             if name == "append" and args:
                 owner.items.append(args[0])
@@ -182,7 +151,9 @@ class TfCalls:
             return v.Lit(None)
         if isinstance(owner, v.DictValue) and name == "get" and args and isinstance(args[0], v.Lit):
             return owner.items.get(args[0].value, args[1] if len(args) > 1 else v.Lit(None))
-        if isinstance(owner, (v.Variable, v.Cell, v.Layer)):
+        if isinstance(owner, v.NetsModel) and name == "get_weights":
+            return v.SeqValue(list(owner.weights))
+        if isinstance(owner, (v.Variable, v.Cell, v.Layer, v.NetsModel)):
             return v.Tensor()
         return v.Unknown(f"method {name}")
 
@@ -294,7 +265,7 @@ class TfCalls:
             return v.Lit(text)
         actual = ctx.graph.unique_name(join(ctx.ns, text))
         reopened = None
-        if ev.is_concrete(text) and ev.is_concrete(ctx.ns):
+        if ev.is_concrete(text) and ev.is_concrete(ctx.ns) and i.frame.module == i.main:
             key = (ctx.ns, text.lower())
             first = ctx.graph.name_scope_sites.get(key)
             if first is None:
@@ -345,19 +316,29 @@ class TfCalls:
             outcome = ev.MISSING if graph.complete and ctx.certain else ev.UNRESOLVED
         else:
             outcome = ev.CREATED
+        predicted = existing.name if existing is not None and outcome in (ev.FETCHED, ev.SHAPE_MISMATCH) else full
         if existing is None and ev.is_concrete(full) and outcome in (ev.CREATED, ev.UNRESOLVED):
-            graph.store[full] = Record(full, shape, node, certain=outcome == ev.CREATED and ctx.certain)
+            # The variable op is named at the root of the name scopes (get_variable resets
+            # them), so a tf.Variable or an op that already took the name pushes it to "w_1".
+            predicted = graph.unique_name(full) if outcome == ev.CREATED else full
+            record = Record(predicted, shape, node, certain=outcome == ev.CREATED and ctx.certain)
+            graph.store[full] = record
+            graph.variables[predicted] = record
         ignored = None
-        if api in ("tf.get_variable", "slim.variable", "slim.model_variable", "tf.get_local_variable") and ctx.plain_ns and ctx.ns and ctx.plain_ns_frame == i.frame.fid:
+        local = i.frame.module == i.main
+        # Only where the name scope and the creation sit in one body of this file, and that
+        # body opened no variable scope around them (then its author knows the difference).
+        if (api in ("tf.get_variable", "slim.variable", "slim.model_variable", "tf.get_local_variable") and ctx.plain_ns
+                and ctx.ns and ctx.plain_ns_frame == i.frame.fid and local and ctx.vs.opened_by_frame != i.frame.fid):
             ignored = ctx.ns
-            self.prefixed[join(ctx.ns, rel)] = (full, node)
+            self.names.prefixed[join(ctx.ns, rel)] = (predicted, node)
         i.emit(ev.VariableCreated(
-            api=api, requested=rel, predicted_name=full, outcome=outcome, reuse=reuse, node=node, site=i.site(node),
+            api=api, requested=rel, predicted_name=predicted, outcome=outcome, reuse=reuse, node=node, site=i.site(node),
             variable_scope=ctx.vs.name, name_scope=ctx.ns, honours_reuse=True, shape=shape, first=first,
             first_shape=first_shape, leaked_from=ctx.vs.leaked_from if reuse == ev.REUSE_ON else None,
-            ignored_name_scope=ignored, expects_error=ctx.expect_error, certain=ctx.certain,
+            ignored_name_scope=ignored, expects_error=ctx.expect_error, certain=ctx.certain, local=local,
         ))
-        return v.Variable(full, node)
+        return v.Variable(predicted, node)
 
     def create_plain(self, api: str, full: str, node: ir.Pos, slot: str) -> v.Variable:
         """tf.Variable / Keras: never shares, never raises; the name is already unique."""
@@ -367,184 +348,32 @@ class TfCalls:
         copy_of = copy_name = None
         if ctx.vs.reuse in (ev.REUSE_ON, ev.REUSE_AUTO) and key in self.made_by_node:
             copy_name = self.made_by_node[key]
-            copy_of = ctx.graph.store[copy_name].node if copy_name in ctx.graph.store else node
+            copy_of = ctx.graph.variables[copy_name].node if copy_name in ctx.graph.variables else node
         self.made_by_node.setdefault(key, full)
         if ev.is_concrete(full):
-            ctx.graph.store.setdefault(full, Record(full, None, node, ctx.certain))
+            ctx.graph.variables.setdefault(full, Record(full, None, node, ctx.certain))
         i.emit(ev.VariableCreated(
             api=api, requested=full.rsplit("/", 1)[-1], predicted_name=full, outcome=ev.CREATED, reuse=ctx.vs.reuse,
             node=node, site=i.site(node), variable_scope=ctx.vs.name, name_scope=ctx.ns, honours_reuse=False,
             copy_of=copy_of, copy_of_name=copy_name, expects_error=ctx.expect_error, certain=ctx.certain,
+            local=i.frame.module == i.main,
         ))
         return v.Variable(full, node)
 
     def get_variable(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call, api: str = "tf.get_variable") -> Any:
-        name = _arg(args, kwargs, 0, "name")
-        shape = _shape(_arg(args, kwargs, 1, "shape"))
+        name = arg(args, kwargs, 0, "name")
+        shape = literal_shape(arg(args, kwargs, 1, "shape"))
         return self.create(api, name, shape, node.pos)
 
     def variable(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
-        name = v.as_str(_arg(args, kwargs, 5, "name")) or "Variable"
+        name = v.as_str(arg(args, kwargs, 5, "name")) or "Variable"
         full = self.i.ctx.graph.unique_name(join(self.i.ctx.ns, name))
         return self.create_plain("tf.Variable", full, node.pos, name)
 
-    def layer_function(self, api: str, spec: tfapi.LayerSpec, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
-        name = _arg(args, kwargs, None, "name")
-        reuse = _arg(args, kwargs, None, "reuse")
-        use_bias = v.truth(_arg(args, kwargs, None, "use_bias", v.Lit(True))) is not False
-        variables = [n for n in spec.variables if use_bias or n != spec.bias_var]
-        self._build_layer(api, spec, name, reuse, variables, node.pos)
-        return v.Tensor()
-
-    def _build_layer(self, api: str, spec: tfapi.LayerSpec, name: Any, reuse: Any, variables: list[str], node: ir.Pos) -> str:
-        if name is not None and not (isinstance(name, v.Lit) and name.value is None):
-            scope_name, default = name, None
-        elif reuse_mode(reuse) == ev.REUSE_ON:
-            scope_name, default = v.Lit(spec.default), None
-        else:
-            scope_name, default = None, v.Lit(spec.default)
-
-        def body(scope: v.ScopeObject) -> str:
-            for variable in variables:
-                self.create(api, v.Lit(variable), None, node)
-            return scope.name
-
-        built: str = self.scoped(scope_name, default, reuse, node, body)
-        return built
-
-    def slim_layer(self, api: str, spec: tfapi.LayerSpec, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
-        options = self._arg_scope_defaults(api)
-        options.update(kwargs)
-        scope = options.get("scope")
-        reuse = options.get("reuse")
-        normalizer = options.get("normalizer_fn")
-        variables = list(spec.variables)
-        has_normalizer = normalizer is not None and not (isinstance(normalizer, v.Lit) and normalizer.value is None)
-        biases_init = options.get("biases_initializer")
-        if spec.bias_var and (has_normalizer or (isinstance(biases_init, v.Lit) and biases_init.value is None)):
-            variables.remove(spec.bias_var)
-        if api == "slim.batch_norm":
-            if v.truth(options.get("scale", v.Lit(False))) is True:
-                variables.insert(0, "gamma")
-            if v.truth(options.get("center", v.Lit(True))) is False:
-                variables.remove("beta")
-        if "**" in options or isinstance(options.get("scale"), v.Unknown):
-            self.i.opaque(node.pos, f"{api}() with arguments the model cannot read")
-
-        def body(opened: v.ScopeObject) -> Any:
-            for variable in variables:
-                self.create(api, v.Lit(variable), None, node.pos)
-            if has_normalizer:
-                if isinstance(normalizer, v.Api) and normalizer.name == "slim.batch_norm":
-                    params = options.get("normalizer_params")
-                    batch_norm_kwargs = {str(k): item for k, item in params.items.items()} if isinstance(params, v.DictValue) else {}
-                    self.slim_layer("slim.batch_norm", tfapi.SLIM_LAYERS["slim.batch_norm"], [], batch_norm_kwargs, node)
-                elif not (isinstance(normalizer, v.Api) and normalizer.name.startswith(("tf.nn.", "slim.layer_norm"))):
-                    self.i.opaque(node.pos, "normalizer_fn the model does not follow")
-            return v.Tensor()
-
-        has_scope = scope is not None and not (isinstance(scope, v.Lit) and scope.value is None)
-        return self.scoped(scope if has_scope else None, None if has_scope else v.Lit(spec.default), reuse, node.pos, body)
-
-    def _arg_scope_defaults(self, api: str) -> dict[str, Any]:
-        merged: dict[str, Any] = {}
-        for ops, options in self.i.ctx.arg_scopes:
-            if api in ops or "*" in ops:
-                merged.update(options)
-        return merged
-
-    def call_object(self, obj: Any, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
-        if isinstance(obj, v.Layer):
-            return self.call_layer(obj, node)
-        if isinstance(obj, v.Template):
-            return self.call_template(obj, args, kwargs, node)
-        return v.Tensor()
-
-    def call_layer(self, layer: v.Layer, node: ir.Call) -> Any:
-        spec: tfapi.LayerSpec = layer.spec
-        variables = [n for n in spec.variables if layer.use_bias or n != spec.bias_var]
-        if layer.scope is not None:
-            return v.Tensor()  # built: later calls share its variables
-        if layer.keras:
-            graph = self.i.ctx.graph
-            name = layer.name or graph.keras_unique(spec.default)
-            scope = graph.unique_name(join(self.i.ctx.ns, name))
-            for variable in variables:
-                self.create_plain(layer.api, join(scope, variable), node.pos, variable)
-            layer.scope = scope
-            return v.Tensor()
-        layer.scope = self._build_layer(layer.api, spec, v.Lit(layer.name) if layer.name else None, layer.reuse, variables, node.pos)
-        return v.Tensor()
-
-    def call_template(self, template: v.Template, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
-        merged = {**template.kwargs, **kwargs}
-        if template.scope is None:
-            def first(scope: v.ScopeObject) -> Any:
-                template.scope = scope
-                return self.i.apply(template.func, list(args), merged, node)
-
-            return self.scoped(None, v.Lit(template.name), None, node.pos, first)
-        return self.scoped(template.scope, None, v.Lit(True), node.pos, lambda _: self.i.apply(template.func, list(args), merged, node))
-
-    def rnn(self, api: str, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
-        default, bidirectional = tfapi.RNN_RUNNERS[api]
-        cells = [_arg(args, kwargs, 0, "cell_fw" if bidirectional else "cell")]
-        if bidirectional:
-            cells.append(_arg(args, kwargs, 1, "cell_bw"))
-        if not all(isinstance(c, v.Cell) for c in cells):
-            self.i.opaque(node.pos, f"{api}() of a cell the model does not know")
-            return v.Unknown("rnn output")
-        scope = kwargs.get("scope")
-        has_scope = scope is not None and not (isinstance(scope, v.Lit) and scope.value is None)
-
-        def body(_: v.ScopeObject) -> Any:
-            if bidirectional:
-                for direction, cell in zip(("fw", "bw"), cells):
-                    self.scoped(v.Lit(direction), None, None, node.pos, functools.partial(self._build_in, cell, node.pos))
-            else:
-                self.build_cell(cells[0], node.pos)
-            return v.Unknown("rnn output")
-
-        return self.scoped(scope if has_scope else v.Lit(default), None, None, node.pos, body)
-
-    def build_cell(self, cell: v.Cell, node: ir.Pos) -> None:
-        if cell.built_scope is not None:
-            return  # TF 2.x: a cell object used again shares its variables silently
-        if cell.spec is None:  # MultiRNNCell
-            def members(scope: v.ScopeObject) -> None:
-                for index, member in enumerate(cell.cells):
-                    self.scoped(v.Lit(f"cell_{index}"), None, None, node, functools.partial(self._build_in, member, node))
-                cell.built_scope = scope.name
-
-            self.scoped(None, v.Lit("multi_rnn_cell"), None, node, members)
-            return
-
-        def create(scope: v.ScopeObject) -> None:
-            for variable in cell.spec.variables:
-                self.create(cell.api, v.Lit(variable), None, node)
-            cell.built_scope = scope.name
-
-        name = v.Lit(cell.name) if cell.name else None
-        self.scoped(name, None if name else v.Lit(cell.spec.scope), None, node, create)
-
-    def _build_in(self, cell: v.Cell, node: ir.Pos, _scope: v.ScopeObject) -> None:
-        self.build_cell(cell, node)
-
-    def nets_model(self, api: str, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
-        scope = tfapi.NETS_MODELS[api[5:]]
-
-        def body(_: v.ScopeObject) -> Any:
-            for variable in tfapi.NETS_VARIABLES:
-                self.create(api, v.Lit(variable), None, node.pos)
-            return v.Tensor()
-
-        return self.scoped(v.Lit(scope), None, kwargs.get("reuse"), node.pos, body)
-
-    # ------------------------------------------------------------ reuse, graphs, templates
-
     def reuse_variables(self, scope: v.ScopeObject, node: ir.Call) -> Any:
         own = scope.opened_by_frame == self.i.frame.fid and scope.opened_by_frame >= 0
-        leaked = None if own else node.pos
+        # Inside a builder of another module, the finding goes on the call in this file.
+        leaked = None if own else (node.pos if self.i.frame.module == self.i.main else self.i.site(node.pos))
         self.i.set_reuse(scope, ev.REUSE_ON, leaked)
         self.i.emit(ev.ReuseSwitched(node.pos, self.i.site(node.pos), scope.name, own))
         return v.Lit(None)
@@ -554,21 +383,21 @@ class TfCalls:
 
     def variable_scope(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
         return v.Context("variable_scope", {
-            "name": _arg(args, kwargs, 0, "name_or_scope"), "default": _arg(args, kwargs, 1, "default_name"),
-            "reuse": _arg(args, kwargs, 8, "reuse"),
+            "name": arg(args, kwargs, 0, "name_or_scope"), "default": arg(args, kwargs, 1, "default_name"),
+            "reuse": arg(args, kwargs, 8, "reuse"),
         }, node.pos)
 
     def variable_op_scope(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
         return v.Context("variable_scope", {
-            "name": _arg(args, kwargs, 1, "name_or_scope"), "default": _arg(args, kwargs, 2, "default_name"),
-            "reuse": _arg(args, kwargs, 7, "reuse"),
+            "name": arg(args, kwargs, 1, "name_or_scope"), "default": arg(args, kwargs, 2, "default_name"),
+            "reuse": arg(args, kwargs, 7, "reuse"),
         }, node.pos)
 
     def name_scope(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
-        return v.Context("name_scope", {"name": _arg(args, kwargs, 0, "name"), "default": _arg(args, kwargs, 1, "default_name")}, node.pos)
+        return v.Context("name_scope", {"name": arg(args, kwargs, 0, "name"), "default": arg(args, kwargs, 1, "default_name")}, node.pos)
 
     def op_scope(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
-        return v.Context("name_scope", {"name": _arg(args, kwargs, 1, "name"), "default": _arg(args, kwargs, 2, "default_name")}, node.pos)
+        return v.Context("name_scope", {"name": arg(args, kwargs, 1, "name"), "default": arg(args, kwargs, 2, "default_name")}, node.pos)
 
     def new_graph(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
         return v.GraphValue(Graph.fresh())
@@ -583,8 +412,8 @@ class TfCalls:
         return v.Lit(None)
 
     def make_template(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
-        name = v.as_str(_arg(args, kwargs, 0, "name_"))
-        func = _arg(args, kwargs, 1, "func_")
+        name = v.as_str(arg(args, kwargs, 0, "name_"))
+        func = arg(args, kwargs, 1, "func_")
         extra = {k: value for k, value in kwargs.items() if not k.endswith("_")}
         if name is None or func is None:
             self.i.opaque(node.pos, "make_template() with an unknown name or function")
@@ -607,88 +436,7 @@ class TfCalls:
 
     # ------------------------------------------------------------ name references
 
-    def name_compared(self, variable: v.Variable, text: str, node: ir.Pos, op: bool = False) -> None:
-        agrees: bool | None = None
-        if ev.is_concrete(variable.name) and ev.is_concrete(text):
-            agrees = text == (variable.name if op else variable.name + ":0")
-        self.i.emit(ev.NameReferenced("compare", text, node, self.i.site(node), variable.name, variable.node, agrees))
-
-    def lookup(self, value: Any, node: ir.Call) -> None:
-        text = v.as_str(value)
-        if text is None or not ev.is_concrete(text):
-            return
-        base = re.sub(r":\d+$", "", text)
-        graph = self.i.ctx.graph
-        if base in graph.store:
-            record = graph.store[base]
-            self.i.emit(ev.NameReferenced("tensor-lookup", text, node.pos, self.i.site(node.pos), base, record.node, True))
-        elif base in self.prefixed:
-            real, created = self.prefixed[base]
-            self.i.emit(ev.NameReferenced("tensor-lookup", text, node.pos, self.i.site(node.pos), real, created, False))
-
-    def collection_filter(self, scope: Any, node: ir.Call) -> None:
-        text = v.as_str(scope)
-        if text is None or not ev.is_concrete(text) or not text:
-            return
-        graph = self.i.ctx.graph
-        try:
-            pattern = re.compile(text)
-        except re.error:
-            return
-        # TF matches against Variable.name, which ends in ":0".
-        matches = tuple(sorted(name for name in graph.store if pattern.match(name + ":0")))
-        complete = graph.complete and all(record.certain for record in graph.store.values()) and self.i.ctx.certain
-        ns_exists = text.rstrip("/").lower() in graph.names_in_use
-        self.i.emit(ev.NameReferenced("collection-filter", text, node.pos, self.i.site(node.pos), matches=matches,
-                                      complete=complete, name_scope_exists=ns_exists))
-
-    def get_collection(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
-        key = _arg(args, kwargs, 0, "key")
-        scope = _arg(args, kwargs, 1, "scope")
-        is_variables = (isinstance(key, v.Api) and key.name.rsplit(".", 1)[-1] in tfapi.VARIABLE_COLLECTIONS) or (
-            isinstance(key, v.Lit) and key.value in _VARIABLE_COLLECTION_STRINGS
-        )
-        if is_variables:
-            self.collection_filter(scope, node)
-        return v.Unknown("collection")
-
-    def get_collection_handler(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
-        return self.get_collection(args, kwargs, node)
-
     _HANDLERS: dict[str, Callable[["TfCalls", list[Any], dict[str, Any], ir.Call], Any]] = {}
-
-
-def _string_method(text: str, name: str, args: list[Any]) -> Any:
-    if name == "format":
-        from scopelint.model.interpret import _concat
-
-        parts: list[Any] = []
-        index = 0
-        for piece in re.split(r"(\{[^{}]*\})", text):
-            if piece.startswith("{") and piece.endswith("}"):
-                key = piece[1:-1]
-                if key == "":
-                    parts.append(args[index] if index < len(args) else v.Unknown("format"))
-                    index += 1
-                elif key.isdigit() and int(key) < len(args):
-                    parts.append(args[int(key)])
-                else:
-                    parts.append(v.Unknown("format"))
-            else:
-                parts.append(piece)
-        return _concat(parts)
-    if name == "join" and args and isinstance(args[0], v.SeqValue):
-        from scopelint.model.interpret import _concat
-
-        parts = []
-        for index, item in enumerate(args[0].items):
-            if index:
-                parts.append(text)
-            parts.append(item)
-        return _concat(parts)
-    if name in ("lower", "upper", "strip", "rstrip", "lstrip") and not args:
-        return v.Lit(getattr(text, name)())
-    return v.Unknown(f"str.{name}")
 
 
 TfCalls._HANDLERS = {
@@ -698,6 +446,8 @@ TfCalls._HANDLERS = {
     "slim.model_variable": TfCalls.slim_variable,
     "tf.Variable": TfCalls.variable,
     "tf.VariableV1": TfCalls.variable,
+    "tf.variable": TfCalls.variable,
+    "slim.local_variable": TfCalls.variable,
     "tf.get_variable_scope": TfCalls.get_variable_scope,
     "tf.variable_scope": TfCalls.variable_scope,
     "tf.variable_op_scope": TfCalls.variable_op_scope,
@@ -708,5 +458,6 @@ TfCalls._HANDLERS = {
     "tf.reset_default_graph": TfCalls.reset_default_graph,
     "tf.make_template": TfCalls.make_template,
     "slim.arg_scope": TfCalls.arg_scope,
-    "tf.get_collection": TfCalls.get_collection_handler,
+    "tf.get_collection": lambda tf, args, kwargs, node: tf.names.get_collection(args, kwargs, node),
+    "tf.train.init_from_checkpoint": lambda tf, args, kwargs, node: tf.names.init_from_checkpoint(args, kwargs, node),
 }

@@ -143,6 +143,13 @@ class Optimizer:
 
 
 @dataclass(eq=False)
+class NetsModel:
+    """A tensornets model: a tensor whose ``get_weights()`` are the variables the model knows of."""
+
+    weights: list["Variable"]
+
+
+@dataclass(eq=False)
 class Variable:
     """A variable value (result of get_variable / tf.Variable) and the name the model predicts."""
 
@@ -157,6 +164,14 @@ class Context:
     kind: str  # "name_scope" | "variable_scope" | "graph" | "arg_scope" | "expect_error" | "inert"
     args: dict[str, Any] = field(default_factory=dict)
     node: ir.Pos = ir.NO_POS
+
+
+@dataclass(eq=False)
+class FilterResult:
+    """The list a variable filter returns; ``event`` indexes its NameReferenced event."""
+
+    event: int
+    length: bool = False  # len() of it
 
 
 @dataclass(eq=False)

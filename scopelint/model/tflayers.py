@@ -1,0 +1,187 @@
+"""Layers that create variables under scopes of their own: tf.layers, TF-Slim (arg_scope
+aware), Keras, RNN cells run by dynamic_rnn & co, make_template, tensornets models.
+
+Default scope names and variable names come from :mod:`scopelint.model.tfapi`;
+tests/test_explain_names_tf.py compares the names with what TF creates.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING, Any
+
+from scopelint.model import events as ev
+from scopelint.model import ir
+from scopelint.model import tfapi
+from scopelint.model import values as v
+from scopelint.model.tfargs import arg, join, reuse_mode
+
+if TYPE_CHECKING:
+    from scopelint.model.tfcalls import TfCalls
+
+
+class Layers:
+    def __init__(self, tf: "TfCalls") -> None:
+        self.tf = tf
+        self.i = tf.i
+
+    def layer_function(self, api: str, spec: tfapi.LayerSpec, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        self._check_arguments(api, kwargs, node)
+        name = arg(args, kwargs, None, "name")
+        reuse = arg(args, kwargs, None, "reuse")
+        use_bias = v.truth(arg(args, kwargs, None, "use_bias", v.Lit(True))) is not False
+        variables = [n for n in spec.variables if use_bias or n != spec.bias_var]
+        self._build_layer(api, spec, name, reuse, variables, node.pos)
+        return v.Tensor()
+
+    def _build_layer(self, api: str, spec: tfapi.LayerSpec, name: Any, reuse: Any, variables: list[str], node: ir.Pos) -> str:
+        if name is not None and not (isinstance(name, v.Lit) and name.value is None):
+            scope_name, default = name, None
+        elif reuse_mode(reuse) == ev.REUSE_ON:
+            scope_name, default = v.Lit(spec.default), None
+        else:
+            scope_name, default = None, v.Lit(spec.default)
+
+        def body(scope: v.ScopeObject) -> str:
+            for variable in variables:
+                self.tf.create(api, v.Lit(variable), None, node)
+            return scope.name
+
+        built: str = self.tf.scoped(scope_name, default, reuse, node, body)
+        return built
+
+    def slim_layer(self, api: str, spec: tfapi.LayerSpec, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        options = self._arg_scope_defaults(api)
+        options.update(kwargs)
+        self._check_arguments(api, options, node)
+        scope = options.get("scope")
+        reuse = options.get("reuse")
+        normalizer = options.get("normalizer_fn")
+        variables = list(spec.variables)
+        has_normalizer = normalizer is not None and not (isinstance(normalizer, v.Lit) and normalizer.value is None)
+        biases_init = options.get("biases_initializer")
+        if spec.bias_var and (has_normalizer or (isinstance(biases_init, v.Lit) and biases_init.value is None)):
+            variables.remove(spec.bias_var)
+        if api == "slim.batch_norm":
+            if v.truth(options.get("scale", v.Lit(False))) is True:
+                variables.insert(0, "gamma")
+            if v.truth(options.get("center", v.Lit(True))) is False:
+                variables.remove("beta")
+        if "**" in options or isinstance(options.get("scale"), v.Unknown):
+            self.i.opaque(node.pos, f"{api}() with arguments the model cannot read")
+
+        def body(opened: v.ScopeObject) -> Any:
+            for variable in variables:
+                self.tf.create(api, v.Lit(variable), None, node.pos)
+            if has_normalizer:
+                if isinstance(normalizer, v.Api) and normalizer.name == "slim.batch_norm":
+                    params = options.get("normalizer_params")
+                    batch_norm_kwargs = {str(k): item for k, item in params.items.items()} if isinstance(params, v.DictValue) else {}
+                    self.slim_layer("slim.batch_norm", tfapi.SLIM_LAYERS["slim.batch_norm"], [], batch_norm_kwargs, node)
+                elif not (isinstance(normalizer, v.Api) and normalizer.name.startswith(("tf.nn.", "slim.layer_norm"))):
+                    self.i.opaque(node.pos, "normalizer_fn the model does not follow")
+            return v.Tensor()
+
+        has_scope = scope is not None and not (isinstance(scope, v.Lit) and scope.value is None)
+        return self.tf.scoped(scope if has_scope else None, None if has_scope else v.Lit(spec.default), reuse, node.pos, body)
+
+    def _check_arguments(self, api: str, kwargs: dict[str, Any], node: ir.Call) -> None:
+        """An argument the table does not know may add variables (zero_debias_moving_mean, renorm, ...)."""
+        unknown = sorted(set(kwargs) - tfapi.KNOWN_LAYER_ARGUMENTS)
+        if unknown:
+            self.i.opaque(node.pos, f"{api}({unknown[0]}=...) may create variables the model does not know")
+
+    def _arg_scope_defaults(self, api: str) -> dict[str, Any]:
+        merged: dict[str, Any] = {}
+        for ops, options in self.i.ctx.arg_scopes:
+            if api in ops or "*" in ops:
+                merged.update(options)
+        return merged
+
+    def call_object(self, obj: Any, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        if isinstance(obj, v.Layer):
+            return self.call_layer(obj, node)
+        if isinstance(obj, v.Template):
+            return self.call_template(obj, args, kwargs, node)
+        return v.Tensor()
+
+    def call_layer(self, layer: v.Layer, node: ir.Call) -> Any:
+        spec: tfapi.LayerSpec = layer.spec
+        variables = [n for n in spec.variables if layer.use_bias or n != spec.bias_var]
+        if layer.scope is not None:
+            return v.Tensor()  # built: later calls share its variables
+        if layer.keras:
+            graph = self.i.ctx.graph
+            name = layer.name or graph.keras_unique(spec.default)
+            scope = graph.unique_name(join(self.i.ctx.ns, name))
+            for variable in variables:
+                self.tf.create_plain(layer.api, join(scope, variable), node.pos, variable)
+            layer.scope = scope
+            return v.Tensor()
+        layer.scope = self._build_layer(layer.api, spec, v.Lit(layer.name) if layer.name else None, layer.reuse, variables, node.pos)
+        return v.Tensor()
+
+    def call_template(self, template: v.Template, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        merged = {**template.kwargs, **kwargs}
+        if template.scope is None:
+            def first(scope: v.ScopeObject) -> Any:
+                template.scope = scope
+                return self.i.apply(template.func, list(args), merged, node)
+
+            return self.tf.scoped(None, v.Lit(template.name), None, node.pos, first)
+        return self.tf.scoped(template.scope, None, v.Lit(True), node.pos, lambda _: self.i.apply(template.func, list(args), merged, node))
+
+    def rnn(self, api: str, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        default, bidirectional = tfapi.RNN_RUNNERS[api]
+        cells = [arg(args, kwargs, 0, "cell_fw" if bidirectional else "cell")]
+        if bidirectional:
+            cells.append(arg(args, kwargs, 1, "cell_bw"))
+        if not all(isinstance(c, v.Cell) for c in cells):
+            self.i.opaque(node.pos, f"{api}() of a cell the model does not know")
+            return v.Unknown("rnn output")
+        scope = kwargs.get("scope")
+        has_scope = scope is not None and not (isinstance(scope, v.Lit) and scope.value is None)
+
+        def body(_: v.ScopeObject) -> Any:
+            if bidirectional:
+                for direction, cell in zip(("fw", "bw"), cells):
+                    self.tf.scoped(v.Lit(direction), None, None, node.pos, functools.partial(self._build_in, cell, node.pos))
+            else:
+                self.build_cell(cells[0], node.pos)
+            return v.Unknown("rnn output")
+
+        return self.tf.scoped(scope if has_scope else v.Lit(default), None, None, node.pos, body)
+
+    def build_cell(self, cell: v.Cell, node: ir.Pos) -> None:
+        if cell.built_scope is not None:
+            return  # TF 2.x: a cell object used again shares its variables silently
+        if cell.spec is None:  # MultiRNNCell
+            def members(scope: v.ScopeObject) -> None:
+                for index, member in enumerate(cell.cells):
+                    self.tf.scoped(v.Lit(f"cell_{index}"), None, None, node, functools.partial(self._build_in, member, node))
+                cell.built_scope = scope.name
+
+            self.tf.scoped(None, v.Lit("multi_rnn_cell"), None, node, members)
+            return
+
+        def create(scope: v.ScopeObject) -> None:
+            for variable in cell.spec.variables:
+                self.tf.create(cell.api, v.Lit(variable), None, node)
+            cell.built_scope = scope.name
+
+        name = v.Lit(cell.name) if cell.name else None
+        self.tf.scoped(name, None if name else v.Lit(cell.spec.scope), None, node, create)
+
+    def _build_in(self, cell: v.Cell, node: ir.Pos, _scope: v.ScopeObject) -> None:
+        self.build_cell(cell, node)
+
+    def nets_model(self, api: str, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        scope = tfapi.NETS_MODELS[api[5:]]
+
+        def body(_: v.ScopeObject) -> Any:
+            weights = [self.tf.create(api, v.Lit(variable), None, node.pos) for variable in tfapi.NETS_VARIABLES]
+            return v.NetsModel(weights)
+
+        return self.tf.scoped(v.Lit(scope), None, kwargs.get("reuse"), node.pos, body)
+
+    # ------------------------------------------------------------ reuse, graphs, templates
