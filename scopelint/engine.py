@@ -162,6 +162,10 @@ class _Cache:
             return
         target = self.directory / key[:2] / key
         try:
+            if not self.directory.is_dir():
+                self.directory.mkdir(parents=True)
+                # The cache lands inside users' repositories: keep it out of `git status`.
+                (self.directory / ".gitignore").write_text("# created by scopelint\n*\n")
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_suffix(f".{os.getpid()}.tmp")
             with open(tmp, "wb") as handle:

@@ -105,3 +105,9 @@ def test_an_internal_error_costs_one_file_not_the_run(tmp_path: Path, monkeypatc
 def test_settings_come_from_config() -> None:
     assert model_settings(Config(tf_modules=("myproj.tf",))).tf_modules == ("myproj.tf",)
     assert engine._PARALLEL_THRESHOLD > 1
+
+
+def test_cache_directory_ignores_itself_in_git(tmp_path: Path) -> None:
+    paths = make_tree(tmp_path, 1)
+    lint_files(paths, Config(), EngineOptions(cache_dir=str(tmp_path / "cache")))
+    assert (tmp_path / "cache" / ".gitignore").read_text().splitlines()[-1] == "*"

@@ -92,7 +92,7 @@ def test_messages_say_what_tf_does_and_what_to_use() -> None:
     )
     assert by_line[14] == (
         "`tf.GraphKeys.VARIABLES` is deprecated: it is the same key ('variables') as GraphKeys.GLOBAL_VARIABLES; "
-        "compat.v1 logs a deprecation warning on every access, and TF 2 removed it; use `tf.GraphKeys.GLOBAL_VARIABLES`"
+        "compat.v1 logs a deprecation warning (once per process), and TF 2 removed it; use `tf.GraphKeys.GLOBAL_VARIABLES`"
     )
     assert "returns global_variables_initializer()" in by_line[10]
 
@@ -322,3 +322,26 @@ def test_tf_internal_modules_have_the_replacements_and_tf2_lacks_the_old_names(t
     assert outcome.error is None
     assert outcome.variable_names == ("blk/a", "blk_1/a")
     assert outcome.stdout.split() == ["n/", "n_1/"]
+
+
+def test_fallbacks_for_old_releases_are_not_flagged() -> None:
+    """tflearn's idiom: the try body already uses the replacement, the handler
+    keeps the old spelling for TF < 0.12. Found in tflearn 0.5.0 (trainer.py,
+    variables.py, conv.py); modernising the handler would only duplicate the try."""
+    source = (
+        "import tensorflow.compat.v1 as tf\n"
+        "try:\n"
+        "    init = tf.global_variables_initializer()\n"
+        "except AttributeError:\n"
+        "    init = tf.initialize_all_variables()\n"
+        "try:\n"
+        "    c = tf.get_collection(tf.GraphKeys.GLOBAL_VARIABLES)\n"
+        "except Exception:\n"
+        "    c = tf.get_collection(tf.GraphKeys.VARIABLES)\n"
+        "try:\n"
+        "    import foo\n"
+        "except ImportError:\n"
+        "    init2 = tf.initialize_all_variables()\n"
+    )
+    found = lint(source)
+    assert [(d.code, d.line, d.column) for d in found] == [("SL401", 13, 13)]

@@ -21,7 +21,7 @@ _TODAY: Mapping[str, str] = {
     "initialize_variables": "compat.v1 still returns variables_initializer(var_list) and logs that it was due for removal after 2017-03-02",
     "all_variables": "compat.v1 still returns global_variables() and logs that it was due for removal after 2017-03-02",
     "initialize_all_tables": "compat.v1 still returns tables_initializer() and logs a deprecation warning",
-    "GraphKeys.VARIABLES": "it is the same key ('variables') as GraphKeys.GLOBAL_VARIABLES; compat.v1 logs a deprecation warning on every access",
+    "GraphKeys.VARIABLES": "it is the same key ('variables') as GraphKeys.GLOBAL_VARIABLES; compat.v1 logs a deprecation warning (once per process)",
 }
 
 

@@ -97,6 +97,8 @@ class _Found:
     spelled: str
     call: "libcst.Call | None" = None
     qualified: str = ""
+    # Names used by the `try` bodies whose `except` handlers enclose this use.
+    fallback_for: frozenset[str] = frozenset()
 
 
 _LAST_NAMES = frozenset(key.rpartition(".")[2] for key in RENAMES)
@@ -122,8 +124,25 @@ def find_candidates(module: "libcst.Module | None", source: str) -> tuple[Deprec
             return ()
     aliases = ImportAliases()
     candidates: list[_Found] = []
+    try_bodies: list[frozenset[str]] = []
+    handlers: list[frozenset[str]] = []
 
     class Finder(libcst.CSTVisitor):
+        # `try: tf.global_variables_initializer() except: tf.initialize_all_variables()`
+        # is a fallback for old TF releases, not a use to modernise: remember
+        # what each try body names so its handlers' uses can be recognised.
+        def visit_Try(self, node: libcst.Try) -> None:
+            try_bodies.append(_names_in(node.body))
+
+        def leave_Try(self, original_node: libcst.Try) -> None:
+            try_bodies.pop()
+
+        def visit_ExceptHandler(self, node: libcst.ExceptHandler) -> None:
+            handlers.append(try_bodies[-1] if try_bodies else frozenset())
+
+        def leave_ExceptHandler(self, original_node: libcst.ExceptHandler) -> None:
+            handlers.pop()
+
         def visit_Import(self, node: libcst.Import) -> None:
             aliases.add_import(node)
 
@@ -134,13 +153,13 @@ def find_candidates(module: "libcst.Module | None", source: str) -> tuple[Deprec
             func = node.func
             last = func.attr.value if isinstance(func, libcst.Attribute) else func.value if isinstance(func, libcst.Name) else None
             if last in _OLD_PARAMS:
-                candidates.append(_Found(node.func, "", "", node))
+                candidates.append(_Found(node.func, "", "", node, fallback_for=frozenset().union(*handlers)))
 
         def visit_Attribute(self, node: libcst.Attribute) -> bool:
             if node.attr.value not in _LAST_NAMES:
                 return True
             if not any(c.node is node for c in candidates[-1:]):
-                candidates.append(_Found(node, "", ""))
+                candidates.append(_Found(node, "", "", fallback_for=frozenset().union(*handlers)))
             return False
 
     module.visit(Finder())
@@ -151,6 +170,8 @@ def find_candidates(module: "libcst.Module | None", source: str) -> tuple[Deprec
         if spelled is None or not qualified:
             continue
         api = _api_as_spelled(spelled)
+        if api in RENAMES and RENAMES[api] in candidate.fallback_for:
+            continue  # the enclosing try already uses the replacement
         if api in RENAMES and (candidate.call is None or api in _OLD_PARAMS):
             found.append(_Found(candidate.node, api, spelled, candidate.call, qualified))
     if not found:
@@ -193,6 +214,19 @@ def _no_fix(use: DeprecatedUse, why: str) -> DeprecatedUse:
 
 def _with_edits(use: DeprecatedUse, edits: tuple[Edit, ...]) -> DeprecatedUse:
     return DeprecatedUse(**{**use.__dict__, "edits": edits})
+
+
+def _names_in(body: "libcst.CSTNode") -> frozenset[str]:
+    import libcst
+    import libcst.matchers as m
+
+    found: set[str] = set()
+    for node in m.findall(body, m.Name() | m.Attribute()):
+        if isinstance(node, libcst.Name):
+            found.add(node.value)
+        elif isinstance(node, libcst.Attribute):
+            found.add(node.attr.value)
+    return frozenset(found)
 
 
 def _has_comment(code: str) -> bool:

@@ -34,6 +34,19 @@ def statistics(diagnostics: Sequence[Diagnostic]) -> str:
     return "\n".join(f"{counts[code]:>{width}}  {code}  {rule_name(code)}" for code in sorted(counts))
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' if count != 1 else ''}"
+
+
+def _by_severity(diagnostics: Sequence[Diagnostic]) -> str:
+    """"2 errors, 1 warning" -- info-level findings are counted as such, not as warnings."""
+    counts = Counter(d.severity for d in diagnostics)
+    parts = [_plural(counts[Severity.ERROR], "error"), _plural(counts[Severity.WARNING], "warning")]
+    if counts[Severity.INFO]:
+        parts.append(f"{counts[Severity.INFO]} info")
+    return ", ".join(parts)
+
+
 def render(diagnostics: Sequence[Diagnostic], context: ReportContext) -> str:
     lines = [format_line(d, context.color) for d in diagnostics]
     if context.statistics and diagnostics:
@@ -42,10 +55,8 @@ def render(diagnostics: Sequence[Diagnostic], context: ReportContext) -> str:
     files = len({d.path for d in active})
     noun = "file" if context.files_checked == 1 else "files"
     if active:
-        errors = sum(1 for d in active if d.severity is Severity.ERROR)
         summary = (
-            f"Found {len(active)} problem{'s' if len(active) != 1 else ''} "
-            f"({errors} error{'s' if errors != 1 else ''}, {len(active) - errors} warning{'s' if len(active) - errors != 1 else ''}) "
+            f"Found {_plural(len(active), 'problem')} ({_by_severity(active)}) "
             f"in {files} of {context.files_checked} {noun} checked."
         )
     else:
