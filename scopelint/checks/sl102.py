@@ -21,10 +21,10 @@ def _found(result: ModelResult) -> Iterator[Diagnostic]:
         if e.kind in ("compare", "tensor-lookup", "checkpoint-map") and e.agrees is False and e.variable is not None:
             yield at(
                 result, e.site, CODE,
-                f"'{e.text}' names no variable: the variable created at {where(e.variable_node)} is "
+                f"'{e.text}' names no variable: the variable created at {where(result, e.variable_node, e.variable_path)} is "
                 f"'{e.variable}:0'" + _hint(e.text, e.variable),
                 Severity.ERROR, predicted_name=e.variable,
-                related=related_at(result, e.variable_node, f"creates '{e.variable}'"),
+                related=related_at(result, e.variable_node, f"creates '{e.variable}'", e.variable_path),
             )
         elif e.kind == "collection-filter" and e.complete and not e.matches and not e.asserted:
             extra = " (a name_scope of that name exists, but name scopes do not prefix `tf.get_variable`)" if e.name_scope_exists else ""

@@ -16,7 +16,7 @@ def check(result: ModelResult) -> Iterator[Diagnostic]:
     return once(
         at(
             result, e.node, CODE,
-            f"`name_scope('{e.requested}')` was already opened at {where(e.reopened_from)}: this one is "
+            f"`name_scope('{e.requested}')` was already opened at {where(result, e.reopened_from)}: this one is "
             f"'{e.actual}', not '{e.actual.rsplit('/', 1)[0] + '/' if '/' in e.actual else ''}{e.requested}'; "
             f"capture the first (`as scope`) and re-enter it with `name_scope(scope)`",
             Severity.WARNING, scope_name=e.actual,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any, Iterable, Iterator
 
 from scopelint.diagnostic import Diagnostic, Severity, related
@@ -17,10 +18,11 @@ def at(result: ModelResult, pos: Pos, code: str, message: str, severity: Severit
     )
 
 
-def related_at(result: ModelResult, pos: Pos | None, message: str) -> list[dict[str, Any]] | None:
+def related_at(result: ModelResult, pos: Pos | None, message: str, path: str | None = None) -> list[dict[str, Any]] | None:
+    """A related location; ``path``: the file ``pos`` lies in, when not the analysed one."""
     if pos is None or pos[0] == 0:
         return None
-    return [related(result.path, pos[0], pos[1], message)]
+    return [related(path or result.path, pos[0], pos[1], message)]
 
 
 def once(diagnostics: Iterable[Diagnostic]) -> Iterator[Diagnostic]:
@@ -34,5 +36,14 @@ def once(diagnostics: Iterable[Diagnostic]) -> Iterator[Diagnostic]:
             yield diagnostic
 
 
-def where(pos: Pos | None) -> str:
-    return f"line {pos[0]}" if pos and pos[0] else "an earlier line"
+def where(result: ModelResult, pos: Pos | None, path: str | None = None) -> str:
+    """``line 12`` in the analysed file, ``pkg/model.py:12`` (relative to it) in another one."""
+    if not pos or not pos[0]:
+        return "an earlier line"
+    if path is None or path == result.path:
+        return f"line {pos[0]}"
+    try:
+        shown = os.path.relpath(path, os.path.dirname(result.path) or os.curdir)
+    except ValueError:  # another drive
+        shown = path
+    return f"{shown}:{pos[0]}"

@@ -16,10 +16,10 @@ def check(result: ModelResult) -> Iterator[Diagnostic]:
     return once(
         at(
             result, e.site, CODE,
-            f"`{e.api}` creates variable '{e.predicted_name}', which already exists (created at {where(e.first)}): "
+            f"`{e.api}` creates variable '{e.predicted_name}', which already exists (created at {where(result, e.first, e.first_path)}): "
             "TF raises 'already exists, disallowed'; pass reuse=True or reuse=tf.AUTO_REUSE to share it, or use another scope",
             Severity.ERROR, predicted_name=e.predicted_name,
-            related=related_at(result, e.first, f"'{e.predicted_name}' first created here"),
+            related=related_at(result, e.first, f"'{e.predicted_name}' first created here", e.first_path),
         )
         for e in result.of_type(ev.VariableCreated)
         if e.outcome == ev.EXISTS and not e.expects_error

@@ -17,10 +17,10 @@ def check(result: ModelResult) -> Iterator[Diagnostic]:
         at(
             result, e.site, CODE,
             f"`{e.api}` ignores reuse: under reuse={'tf.AUTO_REUSE' if e.reuse == ev.REUSE_AUTO else 'True'} it creates "
-            f"a new variable '{e.predicted_name}' instead of sharing '{e.copy_of_name}' (created at {where(e.copy_of)}); "
+            f"a new variable '{e.predicted_name}' instead of sharing '{e.copy_of_name}' (created at {where(result, e.copy_of, e.copy_of_path)}); "
             "use tf.get_variable (or tf.layers / slim), or build the Keras layer once",
             Severity.WARNING, predicted_name=e.predicted_name,
-            related=related_at(result, e.copy_of, f"'{e.copy_of_name}' created here"),
+            related=related_at(result, e.copy_of, f"'{e.copy_of_name}' created here", e.copy_of_path),
         )
         for e in result.of_type(ev.VariableCreated)
         if not e.honours_reuse and e.copy_of is not None and e.certain

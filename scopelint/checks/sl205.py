@@ -21,9 +21,9 @@ def check(result: ModelResult) -> Iterator[Diagnostic]:
         at(
             result, e.site, CODE,
             f"`{e.api}` shares '{e.predicted_name}' with shape {_shape(e.shape)}, but it was created with shape "
-            f"{_shape(e.first_shape)} at {where(e.first)}: TF raises 'Trying to share variable'",
+            f"{_shape(e.first_shape)} at {where(result, e.first, e.first_path)}: TF raises 'Trying to share variable'",
             Severity.ERROR, predicted_name=e.predicted_name,
-            related=related_at(result, e.first, f"'{e.predicted_name}' created here with shape {_shape(e.first_shape)}"),
+            related=related_at(result, e.first, f"'{e.predicted_name}' created here with shape {_shape(e.first_shape)}", e.first_path),
         )
         for e in result.of_type(ev.VariableCreated)
         if e.outcome == ev.SHAPE_MISMATCH and not e.expects_error

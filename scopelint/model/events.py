@@ -65,6 +65,10 @@ class VariableCreated:
     expects_error: bool = False  # inside try/except ValueError or assertRaises
     certain: bool = True  # False: on one branch of an unresolved `if`
     local: bool = True  # ``node`` lies in the analysed file (not in a builder of another module)
+    # The files ``first`` / ``copy_of`` lie in, when known (a builder of another module
+    # puts them there); None: the analysed file.
+    first_path: str | None = None
+    copy_of_path: str | None = None
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,7 @@ class NameReferenced:
     variable: str | None = None
     variable_node: Pos | None = None
     agrees: bool | None = None  # None: cannot tell
+    variable_path: str | None = None  # the file ``variable_node`` lies in; None: the analysed file
     # collection-filter: concrete variable names re.match() takes at that point.
     matches: tuple[str, ...] = ()
     complete: bool = False  # every variable in the graph is known to the model

@@ -70,14 +70,33 @@ class Ctx:
     certain: bool = True
 
 
+# How far an exit statement leaves: the rest of the iteration, the loop, the function.
+NO_EXIT, CONTINUE, BREAK, RETURN = 0, 1, 2, 3
+
+
 @dataclass
 class Frame:
     env: v.Env
     module: str
     fid: int
-    returned: bool = False
+    returned: bool = False  # return / raise: nothing more of this body runs
+    loop_exit: int = NO_EXIT  # CONTINUE / BREAK: nothing more of this iteration / loop runs
+    # An exit on one branch of an unresolved `if`: what runs after it may not run at all, so
+    # it is not certain (error rules stay silent), as on a branch. Ends with the function
+    # (maybe_returned), the iteration (a continue) or the loop (a break).
+    maybe_returned: bool = False
+    maybe_loop_exit: int = NO_EXIT
+    called_uncertain: bool = False  # the call that runs this body is itself not certain
     retval: Any = None
     self_value: Any = None
+
+    @property
+    def exit(self) -> int:
+        return RETURN if self.returned else self.loop_exit
+
+    @property
+    def uncertain(self) -> bool:
+        return self.called_uncertain or self.maybe_returned or self.maybe_loop_exit != NO_EXIT
 
 
 @dataclass
@@ -85,6 +104,7 @@ class ModuleInfo:
     key: str
     body: tuple[ir.Stmt, ...]
     imports: dict[str, str]
+    path: str = ""  # the file, as the engine names it (positions in this module are in it)
     defs: dict[str, ir.Stmt] = field(default_factory=dict)
     globals: v.Env = field(default_factory=v.Env)
 
@@ -154,6 +174,15 @@ class Interpreter:
 
     # ------------------------------------------------------------ helpers for tfcalls
 
+    @property
+    def certain(self) -> bool:
+        """What runs now runs on every path that reached the current statement."""
+        return self.ctx.certain and not self.frame.uncertain
+
+    def path_of(self, module: str) -> str:
+        info = self.modules.get(module)
+        return info.path if info is not None and info.path else module
+
     def site(self, node: ir.Pos) -> ir.Pos:
         return self.call_sites[0] if self.call_sites else node
 
@@ -174,7 +203,7 @@ class Interpreter:
 
     def exec_block(self, body: tuple[ir.Stmt, ...]) -> None:
         for statement in body:
-            if self.frame.returned:
+            if self.frame.returned or self.frame.loop_exit:
                 return
             self.budget -= 1
             if self.budget < 0:
@@ -194,7 +223,7 @@ class Interpreter:
             self.exec_for(node)
         elif isinstance(node, ir.While):
             self.eval(node.test)
-            self.exec_block(node.body)
+            self.exec_loop([None], lambda _: None, node.body, ())
         elif isinstance(node, ir.If):
             self.exec_if(node)
         elif isinstance(node, ir.Try):
@@ -209,6 +238,10 @@ class Interpreter:
             self.frame.returned = True
         elif isinstance(node, ir.Raise):
             self.frame.returned = True
+        elif isinstance(node, ir.Break):
+            self.frame.loop_exit = BREAK
+        elif isinstance(node, ir.Continue):
+            self.frame.loop_exit = CONTINUE
         elif isinstance(node, ir.Assert):
             self.eval(node.test)
 
@@ -230,15 +263,34 @@ class Interpreter:
     def exec_for(self, node: ir.For) -> None:
         items = self.iterate(self.eval(node.iter))
         if items is None:
-            self.bind(node.target, loop_symbol(node.target))
-            self.exec_block(node.body)
-        else:
+            items = [loop_symbol(node.target)]  # one symbolic pass
+        self.exec_loop(items, functools.partial(self.bind, node.target), node.body, node.orelse)
+
+    def exec_loop(self, items: list[Any], bind: Callable[[Any], None], body: tuple[ir.Stmt, ...], orelse: tuple[ir.Stmt, ...]) -> None:
+        """Unrolled iterations; ``break`` and ``continue`` end what they end, for certain or maybe."""
+        frame = self.frame
+        outer_maybe = frame.maybe_loop_exit
+        frame.maybe_loop_exit = NO_EXIT
+        completed, maybe_broke = True, False
+        try:
             for item in items:
-                self.bind(node.target, item)
-                self.exec_block(node.body)
-                if self.frame.returned:
-                    return
-        self.exec_block(node.orelse)
+                bind(item)
+                self.exec_block(body)
+                if frame.returned or frame.loop_exit == BREAK:
+                    completed = False
+                    break
+                frame.loop_exit = NO_EXIT
+                if frame.maybe_loop_exit == CONTINUE:
+                    frame.maybe_loop_exit = NO_EXIT  # the next iteration starts for certain
+            maybe_broke = frame.maybe_loop_exit == BREAK
+        finally:
+            frame.loop_exit, frame.maybe_loop_exit = NO_EXIT, outer_maybe
+        if completed and orelse:
+            # `else` runs when no break happened: perhaps, if one may have.
+            if maybe_broke:
+                self.fork(orelse, ())
+            else:
+                self.exec_block(orelse)
 
     def exec_if(self, node: ir.If) -> None:
         test = v.truth(self.eval(node.test))
@@ -251,34 +303,50 @@ class Interpreter:
 
     def fork(self, left: tuple[ir.Stmt, ...], right: tuple[ir.Stmt, ...]) -> None:
         """Both branches from the same state; what differs afterwards becomes uncertain."""
-        graph = self.ctx.graph
-        start, env_start = graph.snapshot(), self.frame.env.names
+        graph, frame = self.ctx.graph, self.frame
+        start, env_start = graph.snapshot(), frame.env.names
         outer_journal, outer_certain = self.journal, self.ctx.certain
+        outer_maybe = (frame.maybe_returned, frame.maybe_loop_exit)
         results = []
         for branch in (left, right):
             graph.restore(start.snapshot())
-            self.frame.env.names = dict(env_start)
+            frame.env.names = dict(env_start)
             self.journal = []
-            self.frame.returned = False
+            frame.returned, frame.loop_exit = False, NO_EXIT
+            frame.maybe_returned, frame.maybe_loop_exit = outer_maybe
             self.ctx.certain = False
             self.exec_block(branch)
             ends = {id(scope): (scope, scope.reuse, scope.leaked_from) for scope, _, _ in self.journal}
-            results.append((graph.snapshot(), self.frame.env.names, ends, self.frame.returned))
+            results.append((graph.snapshot(), frame.env.names, ends, frame.exit, (frame.maybe_returned, frame.maybe_loop_exit)))
             for scope, reuse, leaked in reversed(self.journal):
                 scope.reuse, scope.leaked_from = reuse, leaked
         self.journal, self.ctx.certain = outer_journal, outer_certain
-        (graph_a, env_a, ends_a, ret_a), (graph_b, env_b, ends_b, ret_b) = results
+        (graph_a, env_a, ends_a, exit_a, maybe_a), (graph_b, env_b, ends_b, exit_b, maybe_b) = results
         graph.merge(graph_a, graph_b)
-        self.frame.env.names = {
-            name: env_a[name] if env_a.get(name) is env_b.get(name) else join_values(env_a.get(name), env_b.get(name))
-            for name in env_a.keys() | env_b.keys()
-        }
+        if (exit_a == RETURN) != (exit_b == RETURN):
+            # Only the branch that did not leave the function goes on in it.
+            frame.env.names = env_b if exit_a == RETURN else env_a
+        else:
+            frame.env.names = {
+                name: env_a[name] if env_a.get(name) is env_b.get(name) else join_values(env_a.get(name), env_b.get(name))
+                for name in env_a.keys() | env_b.keys()
+            }
         for key in ends_a.keys() | ends_b.keys():
             scope = (ends_a.get(key) or ends_b[key])[0]
             _, reuse_a, leak_a = ends_a.get(key, (scope, scope.reuse, scope.leaked_from))
             _, reuse_b, leak_b = ends_b.get(key, (scope, scope.reuse, scope.leaked_from))
             self.set_reuse(scope, reuse_a if reuse_a == reuse_b else ev.REUSE_UNKNOWN, leak_a or leak_b)
-        self.frame.returned = ret_a and ret_b
+        self._merge_exits(exit_a, exit_b, maybe_a, maybe_b)
+
+    def _merge_exits(self, exit_a: int, exit_b: int, maybe_a: tuple[bool, int], maybe_b: tuple[bool, int]) -> None:
+        """Both branches leave: the shorter exit is certain. One leaves further: that is only maybe."""
+        frame = self.frame
+        certain, further = min(exit_a, exit_b), max(exit_a, exit_b)
+        frame.returned = certain == RETURN
+        frame.loop_exit = certain if certain in (CONTINUE, BREAK) else NO_EXIT
+        frame.maybe_returned = maybe_a[0] or maybe_b[0] or (further == RETURN and certain != RETURN)
+        maybe_loop = further if further in (CONTINUE, BREAK) and certain != further else NO_EXIT
+        frame.maybe_loop_exit = max(maybe_a[1], maybe_b[1], maybe_loop)
 
     def exec_try(self, node: ir.Try) -> None:
         catches = any(not names or _EXPECTED_ERRORS & set(names) for names, _ in node.handlers)
@@ -288,8 +356,11 @@ class Interpreter:
             self.exec_block(node.body)
         finally:
             self.ctx.expect_error = saved
-        if self.frame.returned:
-            self.frame.returned = False  # a handler may run instead
+        if self.frame.exit:
+            # A handler may run instead, and only then does what follows.
+            self.frame.maybe_returned = self.frame.maybe_returned or self.frame.returned
+            self.frame.maybe_loop_exit = max(self.frame.maybe_loop_exit, self.frame.loop_exit)
+            self.frame.returned, self.frame.loop_exit = False, NO_EXIT
         self.exec_block(node.orelse)
         self.exec_block(node.finalbody)
 
@@ -395,6 +466,8 @@ class Interpreter:
         if node.op in ("is", "is not") and isinstance(right, v.Lit) and right.value is None:
             if isinstance(left, (v.ScopeObject, v.Function, v.Instance, v.Layer, v.Cell, v.Variable)):
                 return v.Lit(node.op == "is not")
+        if node.op in ("==", "!=") and (_never_equals_str(left, right) or _never_equals_str(right, left)):
+            return v.Lit(node.op == "!=")
         return v.Unknown("comparison")
 
     def subscript(self, value: Any, index: Any) -> Any:
@@ -610,10 +683,11 @@ class Interpreter:
             elif unknown_rest or any(isinstance(a, v.Unknown) and a.reason == "*args" for a in args):
                 env.names[param.name] = v.Unknown(f"parameter {param.name}")
             elif param.default is not None:
-                env.names[param.name] = self._with_module(func.module, functools.partial(self.eval, param.default))
+                env.names[param.name] = self._default(func.module, param.default, node.pos)
             else:
                 env.names[param.name] = v.Unknown(f"parameter {param.name}")
-        frame = Frame(env=env, module=func.module, fid=next(self._fids), self_value=func.bound_self)
+        frame = Frame(env=env, module=func.module, fid=next(self._fids), self_value=func.bound_self,
+                      called_uncertain=not self.certain)
         self.stack.append(id(definition))
         self.call_sites.append(node.pos)
         try:
@@ -622,6 +696,14 @@ class Interpreter:
             self.stack.pop()
             self.call_sites.pop()
         return frame.retval if frame.retval is not None else v.Lit(None)
+
+    def _default(self, module: str, default: ir.Expr, call: ir.Pos) -> Any:
+        """A parameter's default, evaluated in its module; what it does is reported on the call."""
+        self.call_sites.append(call)
+        try:
+            return self._with_module(module, functools.partial(self.eval, default))
+        finally:
+            self.call_sites.pop()
 
     def _with_frame(self, frame: Frame, run: Callable[[], None]) -> None:
         saved = self.frame
@@ -636,7 +718,7 @@ class Interpreter:
         if info is None:
             return v.Unknown("module")
         saved = self.frame
-        self.frame = Frame(env=info.globals, module=module, fid=saved.fid)
+        self.frame = Frame(env=info.globals, module=module, fid=saved.fid, called_uncertain=not self.certain)
         try:
             return run()
         finally:
@@ -705,6 +787,16 @@ class VarOp:
 
 
 # ---------------------------------------------------------------- small helpers
+
+# TF graph objects compare by identity under TF1 semantics (``Tensor.__eq__`` without
+# v2 equality), so none of them equals a string; a dtype does (``tf.float32 == 'float32'``).
+_TF_OBJECTS = (v.Tensor, v.Variable, v.ScopeObject, v.GraphValue, v.Layer, v.Cell, v.Template, v.Optimizer, v.NetsModel)
+
+
+def _never_equals_str(value: Any, other: Any) -> bool:
+    """``value == other`` is known False: a TF object against a string literal."""
+    return isinstance(value, _TF_OBJECTS) and isinstance(other, v.Lit) and isinstance(other.value, str)
+
 
 def _decorator_names(definition: ir.FunctionDef) -> set[str]:
     names = set()

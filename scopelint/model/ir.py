@@ -246,9 +246,19 @@ class Raise:
 
 
 @dataclass(frozen=True)
+class Break:
+    pass
+
+
+@dataclass(frozen=True)
+class Continue:
+    pass
+
+
+@dataclass(frozen=True)
 class Assert:
     test: Expr
     pos: Pos
 
 
-Stmt = Union[Assign, ExprStmt, With, For, While, If, Try, FunctionDef, ClassDef, Return, Raise, Assert]
+Stmt = Union[Assign, ExprStmt, With, For, While, If, Try, FunctionDef, ClassDef, Return, Raise, Break, Continue, Assert]

@@ -107,6 +107,10 @@ class Lowerer:
             return ir.Return(self.expr(node.value) if node.value is not None else None)
         if isinstance(node, ast.Raise):
             return ir.Raise()
+        if isinstance(node, ast.Break):
+            return ir.Break()
+        if isinstance(node, ast.Continue):
+            return ir.Continue()
         if isinstance(node, ast.Assert):
             return ir.Assert(self.expr(node.test), self.pos(node))
         if isinstance(node, ast.Import):
@@ -124,7 +128,7 @@ class Lowerer:
                     if alias.name != "*":
                         self.imports[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
             return None
-        return None  # pass, break, continue, global, del, match (not modelled)
+        return None  # pass, global, del, match (not modelled)
 
     def function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> ir.FunctionDef:
         qualname = ".".join(self._qual + [node.name])

@@ -26,7 +26,7 @@ class LazyModules(Mapping[str, ModuleInfo]):
                 elif isinstance(statement, ir.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ir.TargetName):
                     if isinstance(statement.value, (ir.Name, ir.Attr)):
                         defs[statement.targets[0].id] = statement
-            self._built[key] = ModuleInfo(key=key, body=facts.body, imports=dict(facts.imports), defs=defs)
+            self._built[key] = ModuleInfo(key=key, body=facts.body, imports=dict(facts.imports), defs=defs, path=facts.path)
         return self._built[key]
 
     def __contains__(self, key: object) -> bool:

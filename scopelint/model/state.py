@@ -23,6 +23,7 @@ class Record:
     shape: tuple[int, ...] | None
     node: ir.Pos
     certain: bool = True
+    path: str = ""  # the file ``node`` lies in (a builder of another module); "": unknown
 
 
 @dataclass(eq=False)
@@ -37,8 +38,9 @@ class Graph:
     names_in_use: dict[str, int] = field(default_factory=dict)
     scope_counts: dict[str, int] = field(default_factory=dict)
     keras_names: dict[str, int] = field(default_factory=dict)
-    # (parent name scope, literal name) -> the first name_scope statement that used it (SL103).
-    name_scope_sites: dict[tuple[str, str], ir.Pos] = field(default_factory=dict)
+    # (parent name scope, literal name) -> the first name_scope statement that used it, and
+    # whether it certainly ran (SL103).
+    name_scope_sites: dict[tuple[str, str], tuple[ir.Pos, bool]] = field(default_factory=dict)
     root: ScopeObject | None = None
 
     @classmethod
@@ -111,12 +113,24 @@ class Graph:
             target.clear()
             for key in left.keys() | right.keys():
                 target[key] = max(left.get(key, 0), right.get(key, 0))
-        self.name_scope_sites = {**b.name_scope_sites, **a.name_scope_sites}
+        self.name_scope_sites = _merge_sites(a.name_scope_sites, b.name_scope_sites)
 
 
 def _merge_records(a: dict[str, Record], b: dict[str, Record]) -> dict[str, Record]:
     merged = {}
     for name in a.keys() | b.keys():
         first = a.get(name) or b[name]
-        merged[name] = Record(first.name, first.shape, first.node, name in a and name in b and first.certain)
+        merged[name] = Record(first.name, first.shape, first.node, name in a and name in b and first.certain, first.path)
+    return merged
+
+
+Site = tuple[ir.Pos, bool]
+
+
+def _merge_sites(a: dict[tuple[str, str], Site], b: dict[tuple[str, str], Site]) -> dict[tuple[str, str], Site]:
+    """A name_scope opened on one branch only, or at different statements, is not certain."""
+    merged = {}
+    for key in a.keys() | b.keys():
+        first = a.get(key) or b[key]
+        merged[key] = (first[0], a.get(key) == b.get(key) and first[1])
     return merged

@@ -269,9 +269,9 @@ class TfCalls:
             key = (ctx.ns, text.lower())
             first = ctx.graph.name_scope_sites.get(key)
             if first is None:
-                ctx.graph.name_scope_sites[key] = node
-            elif first != node and actual != join(ctx.ns, text):
-                reopened = first
+                ctx.graph.name_scope_sites[key] = (node, i.certain)
+            elif first[0] != node and actual != join(ctx.ns, text) and first[1] and i.certain:
+                reopened = first[0]
         i.emit(ev.ScopeEntered("name_scope", text, actual, node, i.site(node), reopened))
         i.ctx = replace(ctx, ns=actual, plain_ns=True, plain_ns_frame=i.frame.fid)
         return v.Lit(actual + "/") if ev.is_concrete(actual) else v.Sym(actual + "/")
@@ -300,6 +300,7 @@ class TfCalls:
         reuse = ctx.vs.reuse
         existing = graph.store.get(full) if ev.is_concrete(full) else None
         first = first_shape = None
+        certain, path = i.certain, i.path_of(i.frame.module)
         if not ev.is_concrete(full) or reuse == ev.REUSE_UNKNOWN:
             outcome = ev.UNRESOLVED
             if existing is not None:
@@ -307,13 +308,13 @@ class TfCalls:
         elif existing is not None:
             first, first_shape = existing.node, existing.shape
             if reuse == ev.REUSE_OFF:
-                outcome = ev.EXISTS if existing.certain and ctx.certain else ev.UNRESOLVED
+                outcome = ev.EXISTS if existing.certain and certain else ev.UNRESOLVED
             elif shape is not None and existing.shape is not None and shape != existing.shape:
                 outcome = ev.SHAPE_MISMATCH
             else:
                 outcome = ev.FETCHED
         elif reuse == ev.REUSE_ON:
-            outcome = ev.MISSING if graph.complete and ctx.certain else ev.UNRESOLVED
+            outcome = ev.MISSING if graph.complete and certain else ev.UNRESOLVED
         else:
             outcome = ev.CREATED
         predicted = existing.name if existing is not None and outcome in (ev.FETCHED, ev.SHAPE_MISMATCH) else full
@@ -321,7 +322,7 @@ class TfCalls:
             # The variable op is named at the root of the name scopes (get_variable resets
             # them), so a tf.Variable or an op that already took the name pushes it to "w_1".
             predicted = graph.unique_name(full) if outcome == ev.CREATED else full
-            record = Record(predicted, shape, node, certain=outcome == ev.CREATED and ctx.certain)
+            record = Record(predicted, shape, node, certain=outcome == ev.CREATED and certain, path=path)
             graph.store[full] = record
             graph.variables[predicted] = record
         ignored = None
@@ -336,29 +337,32 @@ class TfCalls:
             api=api, requested=rel, predicted_name=predicted, outcome=outcome, reuse=reuse, node=node, site=i.site(node),
             variable_scope=ctx.vs.name, name_scope=ctx.ns, honours_reuse=True, shape=shape, first=first,
             first_shape=first_shape, leaked_from=ctx.vs.leaked_from if reuse == ev.REUSE_ON else None,
-            ignored_name_scope=ignored, expects_error=ctx.expect_error, certain=ctx.certain, local=local,
+            ignored_name_scope=ignored, expects_error=ctx.expect_error, certain=certain, local=local,
+            first_path=existing.path or None if existing is not None and first is not None else None,
         ))
-        return v.Variable(predicted, node)
+        return v.Variable(predicted, node, path)
 
     def create_plain(self, api: str, full: str, node: ir.Pos, slot: str) -> v.Variable:
         """tf.Variable / Keras: never shares, never raises; the name is already unique."""
         i = self.i
         ctx = i.ctx
         key = (id(ctx.graph), node, slot)
-        copy_of = copy_name = None
+        certain, path = i.certain, i.path_of(i.frame.module)
+        copy_of = copy_name = copy_path = None
         if ctx.vs.reuse in (ev.REUSE_ON, ev.REUSE_AUTO) and key in self.made_by_node:
             copy_name = self.made_by_node[key]
-            copy_of = ctx.graph.variables[copy_name].node if copy_name in ctx.graph.variables else node
+            record = ctx.graph.variables.get(copy_name)
+            copy_of, copy_path = (record.node, record.path or None) if record is not None else (node, path)
         self.made_by_node.setdefault(key, full)
         if ev.is_concrete(full):
-            ctx.graph.variables.setdefault(full, Record(full, None, node, ctx.certain))
+            ctx.graph.variables.setdefault(full, Record(full, None, node, certain, path))
         i.emit(ev.VariableCreated(
             api=api, requested=full.rsplit("/", 1)[-1], predicted_name=full, outcome=ev.CREATED, reuse=ctx.vs.reuse,
             node=node, site=i.site(node), variable_scope=ctx.vs.name, name_scope=ctx.ns, honours_reuse=False,
-            copy_of=copy_of, copy_of_name=copy_name, expects_error=ctx.expect_error, certain=ctx.certain,
-            local=i.frame.module == i.main,
+            copy_of=copy_of, copy_of_name=copy_name, expects_error=ctx.expect_error, certain=certain,
+            local=i.frame.module == i.main, copy_of_path=copy_path,
         ))
-        return v.Variable(full, node)
+        return v.Variable(full, node, path)
 
     def get_variable(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call, api: str = "tf.get_variable") -> Any:
         name = arg(args, kwargs, 0, "name")

@@ -30,7 +30,8 @@ class NameRefs:
         agrees: bool | None = None
         if ev.is_concrete(variable.name) and ev.is_concrete(text):
             agrees = text == (variable.name if op else variable.name + ":0")
-        self.i.emit(ev.NameReferenced("compare", text, node, self.i.site(node), variable.name, variable.node, agrees))
+        self.i.emit(ev.NameReferenced("compare", text, node, self.i.site(node), variable.name, variable.node, agrees,
+                                      variable_path=variable.path))
 
     def lookup(self, value: Any, node: ir.Call) -> None:
         text = v.as_str(value)
@@ -40,7 +41,8 @@ class NameRefs:
         graph = self.i.ctx.graph
         if base in graph.variables:
             record = graph.variables[base]
-            self.i.emit(ev.NameReferenced("tensor-lookup", text, node.pos, self.i.site(node.pos), base, record.node, True))
+            self.i.emit(ev.NameReferenced("tensor-lookup", text, node.pos, self.i.site(node.pos), base, record.node, True,
+                                          variable_path=record.path or None))
         elif base in self.prefixed:
             real, created = self.prefixed[base]
             self.i.emit(ev.NameReferenced("tensor-lookup", text, node.pos, self.i.site(node.pos), real, created, False))
@@ -56,7 +58,7 @@ class NameRefs:
             return v.Unknown("variable list")
         # TF matches against Variable.name, which ends in ":0".
         matches = tuple(sorted(name for name in graph.variables if pattern.match(name + ":0")))
-        complete = graph.complete and all(record.certain for record in graph.variables.values()) and self.i.ctx.certain
+        complete = graph.complete and all(record.certain for record in graph.variables.values()) and self.i.certain
         ns_exists = text.rstrip("/").lower() in graph.names_in_use
         self.i.emit(ev.NameReferenced("collection-filter", text, node.pos, self.i.site(node.pos), matches=matches,
                                       complete=complete, name_scope_exists=ns_exists))
@@ -85,7 +87,7 @@ class NameRefs:
         if not isinstance(mapping, v.DictValue):
             return v.Lit(None)
         graph = self.i.ctx.graph
-        complete = graph.complete and all(record.certain for record in graph.store.values()) and self.i.ctx.certain
+        complete = graph.complete and all(record.certain for record in graph.store.values()) and self.i.certain
         for value in mapping.items.values():
             text = v.as_str(value)
             if text is None or not text or not ev.is_concrete(text):
@@ -96,7 +98,8 @@ class NameRefs:
                 self.i.emit(ev.NameReferenced("checkpoint-map", text, node.pos, site, matches=matches, complete=complete,
                                               name_scope_exists=text.rstrip("/").lower() in graph.names_in_use))
             elif text in graph.store:
-                self.i.emit(ev.NameReferenced("checkpoint-map", text, node.pos, site, text, graph.store[text].node, True))
+                self.i.emit(ev.NameReferenced("checkpoint-map", text, node.pos, site, text, graph.store[text].node, True,
+                                              variable_path=graph.store[text].path or None))
             elif text in self.prefixed:
                 real, created = self.prefixed[text]
                 self.i.emit(ev.NameReferenced("checkpoint-map", text, node.pos, site, real, created, False))

@@ -155,6 +155,7 @@ class Variable:
 
     name: str
     node: ir.Pos
+    path: str | None = None  # the file ``node`` lies in; None: unknown
 
 
 @dataclass(eq=False)
