@@ -3,9 +3,11 @@
 Each was a false positive or a wrong position; the programs that claim what TF
 does also run under TF in ``test_tf_agrees_with_the_precision_cases``.
 
-1. An exit the model cannot be sure of (``return`` / ``raise`` under an unknown
-   condition, ``continue`` / ``break`` in a loop) makes the rest of the body
-   uncertain, the way an unknown ``if`` does; a definite exit skips it.
+1. An exit the model cannot be sure of (``return`` under an unknown condition,
+   ``continue`` / ``break`` in a loop, a ``raise`` that a ``try`` may catch) makes
+   the rest of the body uncertain, the way an unknown ``if`` does; a definite exit
+   skips it. A ``raise`` nothing catches is not a path the program goes on along:
+   what follows an argument check stays certain.
 2. A comparison with an unknown value is unknown; a TF object (tensor, variable)
    compared with a string literal by ``==`` is known False.
 3. A collision through a builder of another module: the diagnostic sits on the
@@ -97,7 +99,29 @@ maybe_state(cfg.use_state)
 a = tf.get_variable('w', [1])
 b = tf.get_variable('w', [1])
 """, "SL201", (9,), "raises"),
-    # raise under an unknown condition: the rest is not certain either.
+    # A builder's argument check: a raise that nothing catches ends the program, so
+    # every run that goes on passed the check and the collision after it is certain.
+    Case("argument-check-raise-then-collision", TF + """\
+def build(x):
+    if x.shape.ndims != 4:
+        raise ValueError('expected NHWC input')
+    with tf.variable_scope('net'):
+        return tf.get_variable('w', [3])
+x = tf.placeholder(tf.float32, [None, 8, 8, 3])
+build(x)
+build(x)
+""", "SL201", (9,), "raises"),
+    Case("argument-check-unknown-arg-then-collision", TF + """\
+def build(x, data_format):
+    if data_format not in ('NHWC', 'NCHW'):
+        raise ValueError(data_format)
+    return tf.get_variable('w', [3])
+fmt = getattr(__import__('os'), 'environ').get('FMT', 'NHWC')
+build(None, fmt)
+build(None, fmt)
+""", "SL201", (8,), "raises"),
+    # raise under an unknown condition inside a try that catches it: the program may
+    # go on without the rest of the body, so the rest is not certain.
     Case("early-raise-unknown-guard", TF + """\
 def build(x):
     if x is not None and not hasattr(x, 'shape'):

@@ -18,7 +18,7 @@ def layer():
         return tf.get_variable('w', [3])
 with tf.variable_scope('a'):
     w = layer()
-""", (6,), "clean"),
+""", (4,), "clean"),  # on the get_variable inside the builder, where the fix goes
     Case("slim-variable", TF + "import tf_slim as slim\nwith tf.name_scope('enc'):\n    w = slim.variable('w', [3])\n", (4,), "clean"),
     # Clean look-alikes.
     Case("name-scope-for-ops-inside-own-variable-scope", TF + """\

@@ -17,7 +17,9 @@ def check(result: ModelResult) -> Iterator[Diagnostic]:
     referenced = {e.variable for e in result.of_type(ev.NameReferenced) if e.variable is not None}
     found = (
         at(
-            result, e.site, CODE,
+            # The name_scope and the creation share one body of this file: point there,
+            # where the fix goes, not at the call that ran the builder.
+            result, e.node if e.local else e.site, CODE,
             f"`{e.api}('{e.requested}')` ignores the enclosing `name_scope('{e.ignored_name_scope}')`: the variable is "
             f"named '{e.predicted_name}', not '{e.ignored_name_scope}/{e.requested}'; use `tf.variable_scope` to prefix it",
             Severity.WARNING, predicted_name=e.predicted_name,

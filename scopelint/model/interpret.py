@@ -80,6 +80,11 @@ class Frame:
     module: str
     fid: int
     returned: bool = False  # return / raise: nothing more of this body runs
+    # The exit was a raise. A branch that raises is not a path the program goes on
+    # along: what follows an `if bad: raise ...` guard runs for certain in every run
+    # that gets there, so it stays certain (a builder's argument checks must not
+    # silence the collision after them).
+    raised: bool = False
     loop_exit: int = NO_EXIT  # CONTINUE / BREAK: nothing more of this iteration / loop runs
     # An exit on one branch of an unresolved `if`: what runs after it may not run at all, so
     # it is not certain (error rules stay silent), as on a branch. Ends with the function
@@ -121,6 +126,9 @@ class Interpreter:
         self._fids = itertools.count(1)
         self.budget = ENTRY_BUDGET
         self.journal: list[tuple[v.ScopeObject, str, ir.Pos | None]] | None = None
+        # try bodies being run (at any call depth): a raise there may be caught and
+        # the program go on, so it is an uncertain exit like a return.
+        self.try_depth = 0
         self.ctx = Ctx(graph=Graph.fresh(), ns="", vs=v.ScopeObject("", ev.REUSE_OFF, "", None))
         self.ctx.vs = self.ctx.graph.root  # type: ignore[assignment]
         self.frame = Frame(env=modules[main].globals, module=main, fid=0)
@@ -238,6 +246,7 @@ class Interpreter:
             self.frame.returned = True
         elif isinstance(node, ir.Raise):
             self.frame.returned = True
+            self.frame.raised = self.try_depth == 0
         elif isinstance(node, ir.Break):
             self.frame.loop_exit = BREAK
         elif isinstance(node, ir.Continue):
@@ -308,19 +317,26 @@ class Interpreter:
         outer_journal, outer_certain = self.journal, self.ctx.certain
         outer_maybe = (frame.maybe_returned, frame.maybe_loop_exit)
         results = []
+        raised: list[bool] = []
         for branch in (left, right):
             graph.restore(start.snapshot())
             frame.env.names = dict(env_start)
             self.journal = []
-            frame.returned, frame.loop_exit = False, NO_EXIT
+            frame.returned, frame.loop_exit, frame.raised = False, NO_EXIT, False
             frame.maybe_returned, frame.maybe_loop_exit = outer_maybe
             self.ctx.certain = False
             self.exec_block(branch)
             ends = {id(scope): (scope, scope.reuse, scope.leaked_from) for scope, _, _ in self.journal}
             results.append((graph.snapshot(), frame.env.names, ends, frame.exit, (frame.maybe_returned, frame.maybe_loop_exit)))
+            raised.append(frame.raised)
             for scope, reuse, leaked in reversed(self.journal):
                 scope.reuse, scope.leaked_from = reuse, leaked
         self.journal, self.ctx.certain = outer_journal, outer_certain
+        if raised[0] != raised[1]:
+            # One branch raises: the program only goes on along the other one.
+            self._continue_along(start, outer_certain, *results[1 if raised[0] else 0])
+            return
+        frame.raised = raised[0] and raised[1]
         (graph_a, env_a, ends_a, exit_a, maybe_a), (graph_b, env_b, ends_b, exit_b, maybe_b) = results
         graph.merge(graph_a, graph_b)
         if (exit_a == RETURN) != (exit_b == RETURN):
@@ -338,6 +354,21 @@ class Interpreter:
             self.set_reuse(scope, reuse_a if reuse_a == reuse_b else ev.REUSE_UNKNOWN, leak_a or leak_b)
         self._merge_exits(exit_a, exit_b, maybe_a, maybe_b)
 
+    def _continue_along(
+        self, before: Any, certain: bool, graph_after: Any, env: dict[str, Any], ends: dict[int, Any], exit: int,
+        maybe: tuple[bool, int],
+    ) -> None:
+        """After an `if` whose other branch raised: this branch's state, as it left it."""
+        frame = self.frame
+        self.ctx.graph.adopt(before, graph_after, certain and not frame.uncertain)
+        frame.env.names = env
+        for scope, reuse, leaked in ends.values():
+            self.set_reuse(scope, reuse, leaked)
+        frame.raised = False
+        frame.returned = exit == RETURN
+        frame.loop_exit = exit if exit in (CONTINUE, BREAK) else NO_EXIT
+        frame.maybe_returned, frame.maybe_loop_exit = maybe
+
     def _merge_exits(self, exit_a: int, exit_b: int, maybe_a: tuple[bool, int], maybe_b: tuple[bool, int]) -> None:
         """Both branches leave: the shorter exit is certain. One leaves further: that is only maybe."""
         frame = self.frame
@@ -352,15 +383,17 @@ class Interpreter:
         catches = any(not names or _EXPECTED_ERRORS & set(names) for names, _ in node.handlers)
         saved = self.ctx.expect_error
         self.ctx.expect_error = saved or catches
+        self.try_depth += bool(node.handlers)
         try:
             self.exec_block(node.body)
         finally:
             self.ctx.expect_error = saved
+            self.try_depth -= bool(node.handlers)
         if self.frame.exit:
             # A handler may run instead, and only then does what follows.
             self.frame.maybe_returned = self.frame.maybe_returned or self.frame.returned
             self.frame.maybe_loop_exit = max(self.frame.maybe_loop_exit, self.frame.loop_exit)
-            self.frame.returned, self.frame.loop_exit = False, NO_EXIT
+            self.frame.returned, self.frame.loop_exit, self.frame.raised = False, NO_EXIT, False
         self.exec_block(node.orelse)
         self.exec_block(node.finalbody)
 

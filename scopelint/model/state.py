@@ -100,6 +100,20 @@ class Graph:
         self.names_in_use = other.names_in_use
         self.scope_counts, self.keras_names, self.name_scope_sites = other.scope_counts, other.keras_names, other.name_scope_sites
 
+    def adopt(self, before: "Graph", branch: "Graph", certain: bool) -> None:
+        """After an ``if`` whose other branch raised: the surviving branch ran on
+        every path that goes on, so what it added is as certain as the ``if`` was."""
+        self.restore(branch)
+        if not certain:
+            return
+        for target, old in ((self.store, before.store), (self.variables, before.variables)):
+            for name, record in list(target.items()):
+                if old.get(name) != record:
+                    target[name] = Record(record.name, record.shape, record.node, True, record.path)
+        for key, (pos, _) in list(self.name_scope_sites.items()):
+            if before.name_scope_sites.get(key) != self.name_scope_sites[key]:
+                self.name_scope_sites[key] = (pos, True)
+
     def merge(self, a: "Graph", b: "Graph") -> None:
         """After an unresolved ``if``: what either branch created may exist."""
         self.complete = a.complete and b.complete
