@@ -16,7 +16,7 @@ import os
 import pickle
 import re
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 
@@ -50,6 +50,7 @@ class FileResult:
     problems: tuple[Diagnostic, ...] = ()
     suppressions: Suppressions = field(default_factory=dict)
     skipped: bool = False  # the prefilter ruled it out without parsing
+    key: str = ""  # the phase-1 cache key (content + settings + scopelint's code); "": not cached
 
 
 @dataclass(frozen=True)
@@ -148,16 +149,23 @@ class _Cache:
         return digest.hexdigest()
 
     def get(self, key: str) -> FileResult | None:
+        result = self._load(key)
+        return result if isinstance(result, FileResult) else None
+
+    def _load(self, key: str) -> object:
         if self.directory is None:
             return None
         try:
             with open(self.directory / key[:2] / key, "rb") as handle:
-                result = pickle.load(handle)
+                return pickle.load(handle)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             return None
-        return result if isinstance(result, FileResult) else None
 
-    def put(self, key: str, result: FileResult) -> None:
+    def get_diagnostics(self, key: str) -> list[Diagnostic] | None:
+        found = self._load(key)
+        return found if isinstance(found, list) else None
+
+    def put(self, key: str, result: FileResult | list[Diagnostic]) -> None:
         if self.directory is None:
             return
         target = self.directory / key[:2] / key
@@ -244,13 +252,13 @@ def run_phase1(paths: Sequence[str], config: Config, options: EngineOptions) -> 
     for path, data, key in pending:
         cached = cache.get(key)
         if cached is not None:
-            results[path] = cached
+            results[path] = replace(cached, key=key)
         else:
             to_parse.append((path, data, key))
 
     jobs = [(path, data, settings) for path, data, _ in to_parse]
     for (path, _, key), result in zip(to_parse, _map_jobs(jobs, options.jobs)):
-        results[path] = result
+        results[path] = replace(result, key=key)
         cache.put(key, result)
     return [results[p] for p in paths if p in results]
 
@@ -284,15 +292,28 @@ def run_phase2(
         if result.facts is not None and result.facts.module_name:
             project[result.facts.module_name] = result.facts
 
+    cache = _Cache(_cache_dir(config, options))
+    # A module's findings depend on every module whose builders it may call, so
+    # phase-2 results are keyed on the whole project: an unchanged tree is not
+    # re-analysed, any change re-analyses all of it.
+    project_key = hashlib.sha256(repr((config.select, config.extend_select, config.ignore)).encode())
+    for result in sorted(results, key=lambda r: r.path):
+        project_key.update(result.key.encode() or b"?")
     found: list[Diagnostic] = []
     for result in results:
         candidates: list[Diagnostic] = list(result.problems)
         if result.facts is not None:
-            try:
-                analysis = model.analyze(result.facts, project)
-                candidates.extend(run_checks(analysis, config.is_selected))
-            except Exception as exc:  # per-file boundary: report, keep going
-                candidates.append(file_problem_diagnostic(result.path, f"internal error: {exc!r}"))
+            key = hashlib.sha256(f"phase2:{project_key.hexdigest()}:{result.key}".encode()).hexdigest() if result.key else ""
+            checked = cache.get_diagnostics(key) if key else None
+            if checked is None:
+                try:
+                    analysis = model.analyze(result.facts, project)
+                    checked = run_checks(analysis, config.is_selected)
+                    if key:
+                        cache.put(key, checked)
+                except Exception as exc:  # per-file boundary: report, keep going
+                    checked = [file_problem_diagnostic(result.path, f"internal error: {exc!r}")]
+            candidates.extend(checked)
         for diagnostic in candidates:
             if not config.is_selected(diagnostic.code) and diagnostic.code != "SL900":
                 continue
@@ -308,8 +329,6 @@ def run_phase2(
 
 
 def _mark_suppressed(diagnostic: Diagnostic) -> Diagnostic:
-    from dataclasses import replace
-
     return replace(diagnostic, data={**diagnostic.data, "suppressed": True})
 
 

@@ -111,3 +111,32 @@ def test_cache_directory_ignores_itself_in_git(tmp_path: Path) -> None:
     paths = make_tree(tmp_path, 1)
     lint_files(paths, Config(), EngineOptions(cache_dir=str(tmp_path / "cache")))
     assert (tmp_path / "cache" / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+COLLIDING_BUILDER = "import tensorflow.compat.v1 as tf\n\ndef build():\n    return tf.get_variable('w', [1])\n"
+CALLER = "import tensorflow.compat.v1 as tf\nfrom models import build\n\nbuild()\nbuild()\n"
+
+
+def test_warm_run_reuses_phase2_and_a_change_elsewhere_invalidates_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scopelint import model
+
+    (tmp_path / "models.py").write_text(COLLIDING_BUILDER)
+    (tmp_path / "train.py").write_text(CALLER)
+    paths = [str(tmp_path / "models.py"), str(tmp_path / "train.py")]
+    options = EngineOptions(jobs=1, cache_dir=str(tmp_path / "cache"))
+    first, _ = lint_files(paths, Config(), options)
+    assert [(Path(d.path).name, d.code, d.line) for d in first] == [("train.py", "SL201", 5)]
+
+    calls: list[str] = []
+    real_analyze = model.analyze
+    monkeypatch.setattr(model, "analyze", lambda facts, project: calls.append(facts.path) or real_analyze(facts, project))
+    again, _ = lint_files(paths, Config(), options)
+    assert again == first and calls == []  # nothing re-analysed
+
+    # The builder changes (now shares): train.py itself did not change, yet its finding must go.
+    (tmp_path / "models.py").write_text(
+        "import tensorflow.compat.v1 as tf\n\ndef build():\n"
+        "    with tf.variable_scope('m', reuse=tf.AUTO_REUSE):\n        return tf.get_variable('w', [1])\n"
+    )
+    after, _ = lint_files(paths, Config(), options)
+    assert after == [] and sorted(Path(p).name for p in calls) == ["models.py", "train.py"]
