@@ -299,21 +299,27 @@ def run_phase2(
     project_key = hashlib.sha256(repr((config.select, config.extend_select, config.ignore)).encode())
     for result in sorted(results, key=lambda r: r.path):
         project_key.update(result.key.encode() or b"?")
+    keys = [
+        hashlib.sha256(f"phase2:{project_key.hexdigest()}:{r.key}".encode()).hexdigest() if r.key else "" for r in results
+    ]
+    checked: dict[int, list[Diagnostic]] = {}
+    todo: list[int] = []
+    for index, result in enumerate(results):
+        if result.facts is None:
+            continue
+        cached = cache.get_diagnostics(keys[index]) if keys[index] else None
+        if cached is None:
+            todo.append(index)
+        else:
+            checked[index] = cached
+    for index, diagnostics in zip(todo, _analyse_all([results[i].facts for i in todo], project, config, options.jobs)):
+        checked[index] = diagnostics
+        if keys[index] and not any(d.message.startswith("file not analysed: internal error") for d in diagnostics):
+            cache.put(keys[index], diagnostics)
+
     found: list[Diagnostic] = []
-    for result in results:
-        candidates: list[Diagnostic] = list(result.problems)
-        if result.facts is not None:
-            key = hashlib.sha256(f"phase2:{project_key.hexdigest()}:{result.key}".encode()).hexdigest() if result.key else ""
-            checked = cache.get_diagnostics(key) if key else None
-            if checked is None:
-                try:
-                    analysis = model.analyze(result.facts, project)
-                    checked = run_checks(analysis, config.is_selected)
-                    if key:
-                        cache.put(key, checked)
-                except Exception as exc:  # per-file boundary: report, keep going
-                    checked = [file_problem_diagnostic(result.path, f"internal error: {exc!r}")]
-            candidates.extend(checked)
+    for index, result in enumerate(results):
+        candidates: list[Diagnostic] = [*result.problems, *checked.get(index, ())]
         for diagnostic in candidates:
             if not config.is_selected(diagnostic.code) and diagnostic.code != "SL900":
                 continue
@@ -326,6 +332,50 @@ def run_phase2(
             found.append(diagnostic)
     found.sort(key=lambda d: d.sort_key)
     return found
+
+
+# Phase-2 workers inherit these by fork rather than unpickling the project per task.
+_PHASE2_STATE: tuple[Mapping[str, ModuleFacts], Config] | None = None
+
+
+def _analyse_one(facts: ModuleFacts, project: Mapping[str, ModuleFacts], config: Config) -> list[Diagnostic]:
+    from scopelint import model
+    from scopelint.checks import run_checks
+
+    try:
+        return run_checks(model.analyze(facts, project), config.is_selected)
+    except Exception as exc:  # per-file boundary: report, keep going
+        return [file_problem_diagnostic(facts.path, f"internal error: {exc!r}")]
+
+
+def _phase2_job(facts: ModuleFacts) -> list[Diagnostic]:
+    assert _PHASE2_STATE is not None
+    project, config = _PHASE2_STATE
+    return _analyse_one(facts, project, config)
+
+
+def _analyse_all(
+    todo: list[ModuleFacts | None], project: Mapping[str, ModuleFacts], config: Config, requested: int | None
+) -> Iterator[list[Diagnostic]]:
+    """Interpret every module, across cores when there is enough work and fork is available."""
+    global _PHASE2_STATE
+    import multiprocessing
+
+    facts = [f for f in todo if f is not None]
+    workers = min(requested or os.cpu_count() or 1, len(facts))
+    if workers <= 1 or len(facts) < _PARALLEL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
+        return iter([_analyse_one(f, project, config) for f in facts])
+    _PHASE2_STATE = (project, config)
+    import gc
+
+    gc.freeze()  # keep the collector from touching (and so copying) the inherited project in each worker
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            done = list(pool.map(_phase2_job, facts, chunksize=max(1, len(facts) // (workers * 8))))
+    finally:
+        _PHASE2_STATE = None
+        gc.unfreeze()
+    return iter(done)
 
 
 def _mark_suppressed(diagnostic: Diagnostic) -> Diagnostic:
