@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 
-from scopelint import __version__
 from scopelint.config import Config
+from scopelint.cache import Cache, default_cache_dir
 from scopelint.diagnostic import Diagnostic
 from scopelint.files import FileProblem, decode, module_name_for, read_bytes
 from scopelint.model import ModelSettings, ModuleFacts
@@ -133,76 +132,6 @@ def _phase1_job(job: tuple[str, bytes, ModelSettings]) -> FileResult:
         return FileResult(path=path, problems=(file_problem_diagnostic(path, f"internal error: {exc!r}"),))
 
 
-class _Cache:
-    """Phase-1 results keyed by (scopelint code, settings, path, content)."""
-
-    def __init__(self, directory: Path | None) -> None:
-        self.directory = directory
-        self._salt = _code_fingerprint() if directory else b""
-
-    def key(self, path: str, data: bytes, settings: ModelSettings) -> str:
-        digest = hashlib.sha256(self._salt)
-        digest.update(repr(settings).encode())
-        digest.update(os.path.abspath(path).encode())
-        digest.update(b"\0")
-        digest.update(data)
-        return digest.hexdigest()
-
-    def get(self, key: str) -> FileResult | None:
-        result = self._load(key)
-        return result if isinstance(result, FileResult) else None
-
-    def _load(self, key: str) -> object:
-        if self.directory is None:
-            return None
-        try:
-            with open(self.directory / key[:2] / key, "rb") as handle:
-                return pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            return None
-
-    def get_diagnostics(self, key: str) -> list[Diagnostic] | None:
-        found = self._load(key)
-        return found if isinstance(found, list) else None
-
-    def put(self, key: str, result: FileResult | list[Diagnostic]) -> None:
-        if self.directory is None:
-            return
-        target = self.directory / key[:2] / key
-        try:
-            if not self.directory.is_dir():
-                self.directory.mkdir(parents=True)
-                # The cache lands inside users' repositories: keep it out of `git status`.
-                (self.directory / ".gitignore").write_text("# created by scopelint\n*\n")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_suffix(f".{os.getpid()}.tmp")
-            with open(tmp, "wb") as handle:
-                pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, target)
-        except OSError:
-            pass  # a read-only checkout still lints; it just is not cached
-
-
-def _code_fingerprint() -> bytes:
-    """Changes whenever scopelint's own code changes, so stale results never survive an upgrade."""
-    package = Path(__file__).parent
-    digest = hashlib.sha256(__version__.encode())
-    for source in sorted(package.rglob("*.py")):
-        try:
-            stat = source.stat()
-        except OSError:
-            continue
-        digest.update(f"{source.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-    return digest.digest()
-
-
-def default_cache_dir(config: Config) -> Path:
-    env = os.environ.get("SCOPELINT_CACHE_DIR")
-    if env:
-        return Path(env)
-    return Path(config.root) / ".scopelint_cache"
-
-
 def _cache_dir(config: Config, options: EngineOptions) -> Path | None:
     if not options.use_cache:
         return None
@@ -222,7 +151,7 @@ def _imports_kept_module(data: bytes, kept_names: set[bytes]) -> bool:
 
 def run_phase1(paths: Sequence[str], config: Config, options: EngineOptions) -> list[FileResult]:
     settings = model_settings(config)
-    cache = _Cache(_cache_dir(config, options))
+    cache = Cache(_cache_dir(config, options))
     results: dict[str, FileResult] = {}
     pending: list[tuple[str, bytes, str]] = []  # path, data, cache key
     held_back: list[tuple[str, bytes]] = []
@@ -292,7 +221,7 @@ def run_phase2(
         if result.facts is not None and result.facts.module_name:
             project[result.facts.module_name] = result.facts
 
-    cache = _Cache(_cache_dir(config, options))
+    cache = Cache(_cache_dir(config, options))
     # A module's findings depend on every module whose builders it may call, so
     # phase-2 results are keyed on the whole project: an unchanged tree is not
     # re-analysed, any change re-analyses all of it.
