@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 
 class Cache:
-    """Phase-1 results keyed by (scopelint code, settings, path, content)."""
+    """Pickled results by key; :meth:`key` covers scopelint's code, settings, path and content."""
 
     def __init__(self, directory: Path | None) -> None:
         self.directory = directory
