@@ -213,9 +213,6 @@ def run_phase2(
     options: EngineOptions,
     extra_project: Mapping[str, ModuleFacts] | None = None,
 ) -> list[Diagnostic]:
-    from scopelint import model
-    from scopelint.checks import run_checks
-
     project: dict[str, ModuleFacts] = dict(extra_project or {})
     for result in results:
         if result.facts is not None and result.facts.module_name:
