@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scopelint import __version__
 from scopelint.config import Config
 from scopelint.diagnostic import Diagnostic
-from scopelint.model import ModelSettings
+from scopelint.model import ModelSettings, ModuleFacts
 
 if TYPE_CHECKING:
     from scopelint.engine import FileResult
@@ -39,10 +40,21 @@ class Cache:
         return digest.hexdigest()
 
     def get(self, key: str) -> "FileResult | None":
+        """A phase-1 result without its facts (``facts_deferred`` says they exist):
+        a warm run whose findings are cached never pays for unpickling the IR."""
         from scopelint.engine import FileResult
 
         result = self._load(key)
         return result if isinstance(result, FileResult) else None
+
+    def get_facts(self, key: str) -> ModuleFacts | None:
+        facts = self._load(key + "-facts")
+        return facts if isinstance(facts, ModuleFacts) else None
+
+    def put_result(self, key: str, result: "FileResult") -> None:
+        if result.facts is not None:
+            self.put(key + "-facts", result.facts)  # first: a header never promises missing facts
+        self.put(key, replace(result, facts=None, facts_deferred=result.facts is not None))
 
     def _load(self, key: str) -> object:
         if self.directory is None:
@@ -57,7 +69,7 @@ class Cache:
         found = self._load(key)
         return found if isinstance(found, list) else None
 
-    def put(self, key: str, result: "FileResult | list[Diagnostic]") -> None:
+    def put(self, key: str, result: "FileResult | ModuleFacts | list[Diagnostic]") -> None:
         if self.directory is None:
             return
         target = self.directory / key[:2] / key

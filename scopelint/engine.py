@@ -50,6 +50,11 @@ class FileResult:
     suppressions: Suppressions = field(default_factory=dict)
     skipped: bool = False  # the prefilter ruled it out without parsing
     key: str = ""  # the phase-1 cache key (content + settings + scopelint's code); "": not cached
+    facts_deferred: bool = False  # facts exist in the cache under key, not loaded yet
+
+    @property
+    def has_facts(self) -> bool:
+        return self.facts is not None or self.facts_deferred
 
 
 @dataclass(frozen=True)
@@ -188,7 +193,7 @@ def run_phase1(paths: Sequence[str], config: Config, options: EngineOptions) -> 
     jobs = [(path, data, settings) for path, data, _ in to_parse]
     for (path, _, key), result in zip(to_parse, _map_jobs(jobs, options.jobs)):
         results[path] = replace(result, key=key)
-        cache.put(key, result)
+        cache.put_result(key, result)
     return [results[p] for p in paths if p in results]
 
 
@@ -213,11 +218,6 @@ def run_phase2(
     options: EngineOptions,
     extra_project: Mapping[str, ModuleFacts] | None = None,
 ) -> list[Diagnostic]:
-    project: dict[str, ModuleFacts] = dict(extra_project or {})
-    for result in results:
-        if result.facts is not None and result.facts.module_name:
-            project[result.facts.module_name] = result.facts
-
     cache = Cache(_cache_dir(config, options))
     # A module's findings depend on every module whose builders it may call, so
     # phase-2 results are keyed on the whole project: an unchanged tree is not
@@ -231,13 +231,20 @@ def run_phase2(
     checked: dict[int, list[Diagnostic]] = {}
     todo: list[int] = []
     for index, result in enumerate(results):
-        if result.facts is None:
+        if not result.has_facts:
             continue
         cached = cache.get_diagnostics(keys[index]) if keys[index] else None
         if cached is None:
             todo.append(index)
         else:
             checked[index] = cached
+    if todo:
+        results = load_facts(results, config, options)
+        todo = [i for i in todo if results[i].facts is not None]
+    project: dict[str, ModuleFacts] = dict(extra_project or {})
+    for result in results:
+        if result.facts is not None and result.facts.module_name:
+            project[result.facts.module_name] = result.facts
     for index, diagnostics in zip(todo, _analyse_all([results[i].facts for i in todo], project, config, options.jobs)):
         checked[index] = diagnostics
         if keys[index] and not any(d.message.startswith("file not analysed: internal error") for d in diagnostics):
@@ -258,6 +265,27 @@ def run_phase2(
             found.append(diagnostic)
     found.sort(key=lambda d: d.sort_key)
     return found
+
+
+def load_facts(results: Sequence[FileResult], config: Config, options: EngineOptions) -> list[FileResult]:
+    """Results with their cached facts loaded (needed when anything is re-analysed,
+    since every module's builders may be called). A missing entry is re-parsed."""
+    cache = Cache(_cache_dir(config, options))
+    settings = model_settings(config)
+    loaded: list[FileResult] = []
+    for result in results:
+        if result.facts is None and result.facts_deferred:
+            facts = cache.get_facts(result.key)
+            if facts is not None:
+                result = replace(result, facts=facts, facts_deferred=False)
+            else:
+                try:
+                    fresh = analyse_file_bytes(result.path, read_bytes(result.path), settings, force=True)
+                except FileProblem as problem:
+                    fresh = FileResult(path=result.path, problems=(file_problem_diagnostic(result.path, problem.message),))
+                result = replace(fresh, key=result.key)
+        loaded.append(result)
+    return loaded
 
 
 # Phase-2 workers inherit these by fork rather than unpickling the project per task.

@@ -140,3 +140,27 @@ def test_warm_run_reuses_phase2_and_a_change_elsewhere_invalidates_it(tmp_path: 
     )
     after, _ = lint_files(paths, Config(), options)
     assert after == [] and sorted(Path(p).name for p in calls) == ["models.py", "train.py"]
+
+
+def test_warm_run_never_unpickles_facts_and_lost_facts_are_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scopelint.cache import Cache
+
+    (tmp_path / "models.py").write_text(COLLIDING_BUILDER)
+    (tmp_path / "train.py").write_text(CALLER)
+    paths = [str(tmp_path / "models.py"), str(tmp_path / "train.py")]
+    options = EngineOptions(jobs=1, cache_dir=str(tmp_path / "cache"))
+    first, _ = lint_files(paths, Config(), options)
+
+    def no_facts(self: Cache, key: str) -> None:
+        raise AssertionError("a fully cached run must not load the IR")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Cache, "get_facts", no_facts)
+        assert lint_files(paths, Config(), options)[0] == first
+
+    # train.py changes, models.py's facts were lost from the cache: they are rebuilt from source.
+    for lost in (tmp_path / "cache").rglob("*-facts"):
+        lost.unlink()
+    (tmp_path / "train.py").write_text(CALLER + "\n")
+    again, _ = lint_files(paths, Config(), options)
+    assert [(Path(d.path).name, d.code, d.line) for d in again] == [("train.py", "SL201", 5)]

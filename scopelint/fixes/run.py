@@ -9,7 +9,7 @@ from typing import Sequence
 
 from scopelint.config import Config
 from scopelint.diagnostic import Diagnostic
-from scopelint.engine import EngineOptions, lint_files, lint_text
+from scopelint.engine import EngineOptions, lint_files, lint_text, load_facts
 from scopelint.files import FileProblem, read_bytes
 from scopelint.fixes.loop import fix_text, wanted_fix
 from scopelint.fixes.sourcefile import WriteError, read_source, write_atomic
@@ -66,7 +66,7 @@ def _stamp(path: str) -> tuple[int, int] | None:
 def fix_paths(files: Sequence[str], config: Config, options: EngineOptions, *, unsafe: bool, write: bool) -> FixReport:
     stamps = {path: _stamp(path) for path in files}
     diagnostics, results = lint_files(files, config, options)
-    project = _project(results)
+    project = _project(load_facts(results, config, options))
     by_path: dict[str, list[Diagnostic]] = {}
     for diagnostic in diagnostics:
         by_path.setdefault(diagnostic.path, []).append(diagnostic)
