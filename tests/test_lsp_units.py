@@ -147,26 +147,13 @@ def test_a_slow_old_result_never_overwrites_a_newer_one(tmp_path: Path) -> None:
     assert scheduler.current("u", 2) is not None and scheduler.current("u", 1) is None
 
 
-from dataclasses import dataclass
-
 from scopelint.lsp import hover
-
-
-@dataclass(frozen=True)
-class FakeVariable:
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-    api: str
-    predicted_name: str
-    action: str
-    scope_stack: tuple[str, ...]
+from scopelint.model import VariableInfo
 
 
 def test_variable_hover_text_and_innermost_pick() -> None:
-    outer = FakeVariable(5, 5, 7, 2, "tf.layers.dense", "model/dense/kernel", "create", ("variable_scope=model/name_scope=model",))
-    inner = FakeVariable(6, 9, 6, 30, "tf.get_variable", "model/w", "reuse", ("variable_scope=model/name_scope=model_1",))
+    outer = VariableInfo(5, 5, 7, 2, "tf.layers.dense", "model/dense/kernel", "create", ("variable_scope=model/name_scope=model",))
+    inner = VariableInfo(6, 9, 6, 30, "tf.get_variable", "model/w", "reuse", ("variable_scope=model/name_scope=model_1",))
     assert hover.variables_at([outer, inner], 6, 12) == [inner]
     assert hover.variables_at([outer, inner], 5, 6) == [outer]
     assert hover.variables_at([outer, inner], 4, 1) == []

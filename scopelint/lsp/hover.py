@@ -3,23 +3,10 @@ the predicted full name, action and scope stack for a variable creation."""
 
 from __future__ import annotations
 
-from typing import Iterable, Protocol, Sequence
+from typing import Iterable, Sequence
 
 from scopelint.catalog import CatalogError, Rule, load_catalog
-
-
-class VariableLike(Protocol):
-    """The fields of ``scopelint.model.VariableInfo`` that hover and inlay hints read."""
-
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-    api: str
-    predicted_name: str
-    action: str
-    scope_stack: tuple[str, ...]
-
+from scopelint.model import VariableInfo
 
 _ACTIONS = {
     "create": "created here",
@@ -52,7 +39,7 @@ def full_name(predicted_name: str) -> str:
     return predicted_name if ":" in predicted_name else f"{predicted_name}:0"
 
 
-def variable_markdown(info: VariableLike) -> str:
+def variable_markdown(info: VariableInfo) -> str:
     lines = [
         f"**`{full_name(info.predicted_name)}`**",
         "",
@@ -88,7 +75,7 @@ def contains(start: tuple[int, int], end: tuple[int, int], where: tuple[int, int
     return start <= where <= end
 
 
-def variables_at(infos: Iterable[VariableLike], line: int, column: int) -> list[VariableLike]:
+def variables_at(infos: Iterable[VariableInfo], line: int, column: int) -> list[VariableInfo]:
     """The variables created by the innermost call under the cursor (a layer
     call creates several: ``dense/kernel`` and ``dense/bias``)."""
     under = [i for i in infos if contains((i.line, i.column), (i.end_line, i.end_column), (line, column))]
@@ -98,9 +85,9 @@ def variables_at(infos: Iterable[VariableLike], line: int, column: int) -> list[
     return [i for i in under if (i.line, i.column, -i.end_line, -i.end_column) == innermost]
 
 
-def hints(infos: Sequence[VariableLike]) -> list[tuple[int, int, str, str]]:
+def hints(infos: Sequence[VariableInfo]) -> list[tuple[int, int, str, str]]:
     """(line, column, label, tooltip) per call, after its closing parenthesis."""
-    grouped: dict[tuple[int, int], list[VariableLike]] = {}
+    grouped: dict[tuple[int, int], list[VariableInfo]] = {}
     for info in infos:
         grouped.setdefault((info.end_line, info.end_column), []).append(info)
     found = []
