@@ -11,7 +11,8 @@ import pytest
 
 from scopelint.config import Config
 from scopelint.lsp.documents import ConfigLoader, LintResult, Scheduler, Snapshot
-from scopelint.lsp.edits import Edit, Fix, apply_edits, non_overlapping, parse_fix, suppression_edit
+from scopelint.fixes.edits import Edit, Fix, apply_fixes
+from scopelint.lsp.edits import non_overlapping, parse_fix, suppression_edit
 from scopelint.lsp.positions import PositionMapper
 from scopelint.lsp.settings import ClientSettings
 from scopelint.suppressions import find_suppressions, is_suppressed
@@ -38,7 +39,7 @@ def test_positions_clamp_and_split_like_lsp() -> None:
 def suppressed_after(text: str, line: int, code: str) -> tuple[str, bool]:
     edit = suppression_edit(text, line, code)
     assert edit is not None
-    new = apply_edits(text, [edit])
+    new = apply_fixes(text, [Fix("unsafe", "suppress", (edit,))])
     return new, is_suppressed(code, line, find_suppressions(new))
 
 

@@ -8,7 +8,7 @@ from typing import Any, Mapping
 from lsprotocol import types
 
 from scopelint.diagnostic import Diagnostic, Severity
-from scopelint.lsp.edits import Edit
+from scopelint.fixes.edits import Edit
 from scopelint.lsp.hover import find_rule
 from scopelint.lsp.positions import PositionMapper
 

@@ -10,57 +10,20 @@ import tokenize
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from scopelint.fixes.edits import SAFE, UNSAFE, Edit, Fix, fix_from_data
 from scopelint.lsp.positions import split_lines
 
 _IGNORE = re.compile(r"#\s*scopelint:\s*ignore(?P<bracket>\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
 _BARE_NOQA = re.compile(r"#\s*noqa(?!:)", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Edit:
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-    content: str
-
-
-@dataclass(frozen=True)
-class Fix:
-    safety: str  # "safe" | "unsafe"
-    message: str
-    edits: tuple[Edit, ...]
-
-
 def parse_fix(raw: Any) -> Fix | None:
     """``data["fix"]`` as a :class:`Fix`, or None when absent or malformed
-    (a malformed fix must cost the quick fix, never the server)."""
-    if not isinstance(raw, Mapping):
-        return None
-    edits_raw = raw.get("edits")
-    if not isinstance(edits_raw, (list, tuple)) or not edits_raw:
-        return None
-    edits: list[Edit] = []
-    for item in edits_raw:
-        if not isinstance(item, Mapping):
-            return None
-        try:
-            edit = Edit(
-                line=int(item["line"]),
-                column=int(item["column"]),
-                end_line=int(item["end_line"]),
-                end_column=int(item["end_column"]),
-                content=str(item["content"]),
-            )
-        except (KeyError, TypeError, ValueError):
-            return None
-        edits.append(edit)
-    safety = raw.get("safety")
-    return Fix(
-        safety=safety if safety in ("safe", "unsafe") else "unsafe",
-        message=str(raw.get("message") or "Apply fix"),
-        edits=tuple(edits),
-    )
+    (a malformed fix must cost the quick fix, never the server). A fix without
+    a valid safety label is offered, but as unsafe."""
+    if isinstance(raw, Mapping) and raw.get("safety") not in (SAFE, UNSAFE):
+        raw = {**raw, "safety": UNSAFE}
+    return fix_from_data(raw)
 
 
 @dataclass(frozen=True)
@@ -118,25 +81,6 @@ def suppression_edit(text: str, line: int, code: str) -> Edit | None:
     if stripped.endswith("\\"):
         return None
     return Edit(line, len(stripped) + 1, line, len(source_line) + 1, f"  # scopelint: ignore[{code}]")
-
-
-def apply_edits(text: str, edits: tuple[Edit, ...] | list[Edit]) -> str:
-    """Apply non-overlapping edits (positions in ``text``); used by tests and by
-    anything that wants to preview a fix without an editor."""
-    lines = split_lines(text)
-    starts = [0]
-    for match in re.finditer(r"\r\n|\r|\n", text):
-        starts.append(match.end())
-
-    def offset(line: int, column: int) -> int:
-        line = max(1, min(line, len(lines)))
-        return starts[line - 1] + min(column - 1, len(lines[line - 1]))
-
-    result = text
-    for edit in sorted(edits, key=lambda e: (e.line, e.column), reverse=True):
-        begin, end = offset(edit.line, edit.column), offset(edit.end_line, edit.end_column)
-        result = result[:begin] + edit.content + result[end:]
-    return result
 
 
 def non_overlapping(fixes: list[Fix] | tuple[Fix, ...]) -> list[Edit]:
