@@ -1,87 +1,265 @@
-"""Benchmark: scopelint on real TF1 trees (not a test; run it by hand).
+"""Benchmark: scopelint against its speed targets on real TF1 trees (not a test; run it by hand).
 
-    python tests/benchmark.py                # downloads tf-slim 1.1.0 and tensornets 0.4.6
-    python tests/benchmark.py path/to/tree   # or any tree you have
+    python tests/benchmark.py                 # downloads the corpus below with pip (needs PyPI)
+    python tests/benchmark.py path/to/tree    # or any tree you have
+    python tests/benchmark.py --quick         # one repeat, no 4x copy (a rough look)
 
-For each tree it times, as separate processes (best of --repeat):
-  cold   no cache, prefilter on, all cores
-  noprefilter  no cache, every file parsed
-  serial no cache, --jobs 1
-  warm   second run with a populated cache
+It prints, from one run, each target of the speed issue as a measured ratio next to its bar:
+
+  cold / floor   ``scopelint --no-cache`` against the libcst parse floor: ``libcst.parse_module``
+                 of the files a narrow byte prefilter keeps (``variable_scope|name_scope|
+                 get_variable``), on the same number of cores                       bar <= 1.2
+  scaling        the tree copied 1x, 2x, 4x as separate top-level packages, cold   bar 1 : 2 : 4 (+-10 %)
+  warm / read    a second run with the cache filled, against reading every file   bar <= 2
+  LSP            median didChange -> publishDiagnostics on a 1,000-line file,
+                 debounce 0 (tests/test_lsp_latency.py)                           bar <= 50 ms
+  peak RSS       the largest resident set of any scopelint process in the runs   bar <= 400 MB
+
+and checks that the findings are identical cold and warm, with ``--jobs 1`` and with all
+cores (a difference is printed and makes the exit status 1).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
 import os
+import re
+import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import tarfile
 import tempfile
 import time
 import zipfile
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
-SDISTS = ("tf-slim==1.1.0", "tensornets==0.4.6")
+# The corpus of the speed issue: TF1 libraries whose releases pip can download.
+CORPUS = (
+    "tensor2tensor==1.15.7",
+    "tensorpack==0.11",
+    "tflearn==0.5.0",
+    "tensorlayer==1.11.1",
+    "tf-slim==1.1.0",
+    "tensornets==0.4.6",
+)
+NARROW_PREFILTER = re.compile(rb"variable_scope|name_scope|get_variable")
+
+
+# --- the corpus --------------------------------------------------------------------------
 
 
 def fetch(spec: str, into: Path) -> Path:
-    """Unpacked sources of a release. tf-slim 1.1.0 ships only a (pure-Python)
-    wheel on PyPI, tensornets 0.4.6 only an sdist: take whichever exists."""
-    subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", spec, "-d", str(into)], check=True, capture_output=True)
+    """Unpacked Python sources of one release, wheel or sdist (whichever PyPI has)."""
+    downloads = into / "_downloads"
+    downloads.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--no-deps", spec, "-d", str(downloads)],
+        check=True,
+        capture_output=True,
+    )
     name = spec.split("==")[0].replace("-", "_").lower()
-    archive = next(p for p in into.iterdir() if p.name.lower().replace("-", "_").startswith(name))
+    archive = next(p for p in downloads.iterdir() if p.name.lower().replace("-", "_").startswith(name))
     target = into / name
-    if archive.name.endswith(".whl"):
-        with zipfile.ZipFile(archive) as wheel:
-            wheel.extractall(target)
-    else:
-        with tarfile.open(archive) as tar:
-            tar.extractall(target, filter="data")
+    if not target.exists():
+        if archive.name.endswith(".whl"):
+            with zipfile.ZipFile(archive) as wheel:
+                wheel.extractall(target)
+        else:
+            with tarfile.open(archive) as tar:
+                tar.extractall(target, filter="data")
     return target
 
 
-def timed(args: list[str], repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
+def assemble(trees: list[Path], into: Path, copies: int) -> Path:
+    """The trees side by side, ``copies`` times, each copy its own top-level package."""
+    root = into / f"tree_x{copies}"
+    if root.exists():
+        return root
+    for k in range(copies):
+        for tree in trees:
+            shutil.copytree(tree, root / f"copy{k}" / tree.name, ignore=shutil.ignore_patterns("_downloads"))
+    return root
+
+
+def python_files(tree: Path) -> list[Path]:
+    return sorted(p for p in tree.rglob("*.py") if p.is_file())
+
+
+# --- floors ------------------------------------------------------------------------------
+
+
+def _parse_one(path: str) -> int:
+    import libcst
+
+    try:
+        libcst.parse_module(Path(path).read_bytes())
+    except Exception:  # a file libcst cannot parse still cost its parse attempt
+        return 0
+    return 1
+
+
+def parse_floor(tree: Path, jobs: int) -> tuple[float, int]:
+    """Seconds to libcst-parse the files the narrow prefilter keeps, on ``jobs`` processes."""
+    kept = [str(p) for p in python_files(tree) if NARROW_PREFILTER.search(p.read_bytes())]
+    with ProcessPoolExecutor(jobs) as pool:
+        list(pool.map(_parse_one, kept[:jobs]))  # workers started and libcst imported before the clock
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "scopelint", *args, "--exit-zero"], capture_output=True, check=True)
-        best = min(best, time.perf_counter() - start)
-    return best
+        list(pool.map(_parse_one, kept, chunksize=4))
+        return time.perf_counter() - start, len(kept)
 
 
-def count_lines(tree: Path) -> tuple[int, int]:
-    files = [p for p in tree.rglob("*.py")]
-    return len(files), sum(p.read_bytes().count(b"\n") for p in files)
+def read_floor(tree: Path) -> float:
+    start = time.perf_counter()
+    for path in python_files(tree):
+        path.read_bytes()
+    return time.perf_counter() - start
 
 
-def bench(tree: Path, repeat: int) -> None:
-    files, lines = count_lines(tree)
-    cache = Path(tempfile.mkdtemp(prefix="scopelint-bench-cache-"))
-    rows = {
-        "cold (prefilter, all cores)": timed([str(tree), "--no-cache"], repeat),
-        "cold, no prefilter": timed([str(tree), "--no-cache", "--no-prefilter"], repeat),
-        "cold, --jobs 1": timed([str(tree), "--no-cache", "--jobs", "1"], repeat),
-    }
-    timed([str(tree), "--cache-dir", str(cache)], 1)
-    rows["warm cache"] = timed([str(tree), "--cache-dir", str(cache)], repeat)
-    print(f"\n{tree.name}: {files} files, {lines} lines, {os.cpu_count()} cores")
-    for label, seconds in rows.items():
-        print(f"  {label:<30} {seconds:6.2f} s")
+# --- scopelint runs ----------------------------------------------------------------------
 
 
-def main() -> None:
+@dataclass
+class Run:
+    seconds: float
+    peak_rss_mb: float
+    findings: list[tuple[str, int, int, str, str]]
+
+
+_MEASURE = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run(sys.argv[1:], capture_output=True)
+seconds = time.perf_counter() - start
+peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"seconds": seconds, "peak_kb": peak_kb, "rc": done.returncode}))
+sys.stdout.flush()
+sys.stderr.write(done.stdout.decode("utf-8", "replace"))
+"""
+
+
+def scopelint(args: list[str], cwd: Path) -> Run:
+    """One scopelint run in a fresh measuring process, so RUSAGE_CHILDREN covers only it
+    (and its worker processes: Linux carries the maximum up through every reaped child)."""
+    command = [sys.executable, "-c", _MEASURE, sys.executable, "-m", "scopelint", *args, "--format", "json", "--exit-zero"]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=cwd, check=True)
+    stats = json.loads(done.stdout)
+    if stats["rc"] != 0:
+        raise SystemExit(f"scopelint {' '.join(args)} exited {stats['rc']}")
+    report = json.loads(done.stderr)
+    items = report["diagnostics"] if isinstance(report, dict) else report
+    findings = sorted(
+        (d["path"], d["line"], d["column"], d["code"], d["message"]) for d in items
+    )
+    return Run(stats["seconds"], stats["peak_kb"] / 1024, findings)
+
+
+def best(args: list[str], cwd: Path, repeat: int) -> Run:
+    runs = [scopelint(args, cwd) for _ in range(repeat)]
+    fastest = min(runs, key=lambda r: r.seconds)
+    fastest.peak_rss_mb = max(r.peak_rss_mb for r in runs)
+    return fastest
+
+
+def lsp_median_ms() -> float | None:
+    try:
+        sys.path.insert(0, str(Path(__file__).parent))
+        from pytest_lsp import ClientServerConfig, LanguageClient
+        from test_lsp_latency import SERVER, measure
+    except ImportError:
+        return None
+
+    async def go() -> list[float]:
+        with tempfile.TemporaryDirectory() as tmp:
+            client = await ClientServerConfig(server_command=SERVER).start()
+            assert isinstance(client, LanguageClient)
+            try:
+                return await measure(client, Path(tmp))
+            finally:
+                await client.shutdown_session()
+                await client.stop()
+
+    return statistics.median(asyncio.run(go())[1:]) * 1000
+
+
+# --- the report --------------------------------------------------------------------------
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+def compare(label: str, a: Run, b: Run) -> bool:
+    if a.findings == b.findings:
+        return True
+    only_a = set(a.findings) - set(b.findings)
+    only_b = set(b.findings) - set(a.findings)
+    print(f"  findings differ ({label}): {len(only_a)} only in the first, {len(only_b)} only in the second")
+    for row in sorted(only_a)[:5] + sorted(only_b)[:5]:
+        print(f"    {row}")
+    return False
+
+
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("trees", nargs="*", type=Path)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("trees", nargs="*", type=Path, help="trees to use instead of the downloaded corpus")
+    parser.add_argument("--repeat", type=int, default=3, help="best of N for each timing (default 3)")
+    parser.add_argument("--quick", action="store_true", help="one repeat, scaling 1x and 2x only, no LSP")
+    parser.add_argument("--workdir", type=Path, help="keep downloads and copies here (default: a temp dir)")
     args = parser.parse_args()
-    trees = args.trees
-    if not trees:
-        workdir = Path(tempfile.mkdtemp(prefix="scopelint-bench-"))
-        trees = [fetch(spec, workdir) for spec in SDISTS]
-    for tree in trees:
-        bench(tree, args.repeat)
+    repeat = 1 if args.quick else args.repeat
+    jobs = os.cpu_count() or 1
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="scopelint-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    sources = args.trees or [fetch(spec, work / "src") for spec in CORPUS]
+    tree = assemble([s.resolve() for s in sources], work, 1)
+    files = python_files(tree)
+    lines = sum(p.read_bytes().count(b"\n") for p in files)
+    print(f"tree: {', '.join(s.name for s in sources)}: {len(files)} files, {lines:,} lines; {jobs} cores")
+
+    floor, kept = min((parse_floor(tree, jobs) for _ in range(repeat)), key=lambda t: t[0])
+    read = min(read_floor(tree) for _ in range(repeat))
+    cold = best([str(tree), "--no-cache"], work, repeat)
+    serial = best([str(tree), "--no-cache", "--jobs", "1"], work, 1)
+    cache = work / "cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    filled = scopelint([str(tree), "--cache-dir", str(cache)], work)
+    warm = best([str(tree), "--cache-dir", str(cache)], work, repeat)
+    scales = [1, 2] if args.quick else [1, 2, 4]
+    scaled = {1: cold.seconds}
+    for k in scales[1:]:
+        scaled[k] = best([str(assemble([s.resolve() for s in sources], work, k)), "--no-cache"], work, 1).seconds
+    lsp = None if args.quick else lsp_median_ms()
+    peak = max(r.peak_rss_mb for r in (cold, serial, filled, warm))
+
+    same = compare("cold vs warm", cold, warm) & compare("all cores vs --jobs 1", cold, serial)
+    same &= compare("cold vs cache-filling run", cold, filled)
+
+    print(f"\n{'target':<34} {'measured':>22}  {'bar':<14} verdict")
+    ratio = cold.seconds / floor
+    print(f"{'cold / libcst parse floor':<34} {f'{cold.seconds:.2f} s / {floor:.2f} s = {ratio:.2f}':>22}  {'<= 1.2':<14} {verdict(ratio <= 1.2)}")
+    shape = " : ".join(f"{scaled[k] / scaled[1]:.2f}" for k in scales)
+    linear = all(abs(scaled[k] / scaled[1] - k) <= 0.1 * k for k in scales)
+    print(f"{'scaling ' + ' : '.join(f'{k}x' for k in scales):<34} {shape:>22}  {' : '.join(map(str, scales)) + ' +-10%':<14} {verdict(linear)}")
+    wr = warm.seconds / read
+    print(f"{'warm / read every file':<34} {f'{warm.seconds:.2f} s / {read:.3f} s = {wr:.1f}':>22}  {'<= 2':<14} {verdict(wr <= 2)}")
+    if lsp is None:
+        print(f"{'LSP didChange -> diagnostics':<34} {'not measured':>22}  {'<= 50 ms':<14}")
+    else:
+        print(f"{'LSP didChange -> diagnostics':<34} {f'{lsp:.0f} ms':>22}  {'<= 50 ms':<14} {verdict(lsp <= 50)}")
+    print(f"{'peak RSS of any process':<34} {f'{peak:.0f} MB':>22}  {'<= 400 MB':<14} {verdict(peak <= 400)}")
+    print(f"{'findings identical (cold/warm/jobs)':<34} {str(same):>22}  {'True':<14} {verdict(same)}")
+    print(
+        f"\nalso: --jobs 1 {serial.seconds:.2f} s; narrow prefilter keeps {kept}/{len(files)} files; "
+        f"{len(cold.findings)} findings"
+    )
+    return 0 if same else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
