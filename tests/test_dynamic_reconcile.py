@@ -7,6 +7,7 @@ tests/test_dynamic_trace.py, which proves those facts against TF).
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Sequence
 
@@ -155,11 +156,16 @@ def test_a_uniquified_name_without_reuse_is_not_a_copy(program: str) -> None:
 
 
 def test_sl101_confirmed_by_the_name_tf_gave(program: str) -> None:
-    trace = _trace(program, records.Outcome(records.OK), variables=[_var(program, "w", [3], 1)], reached=[3])
+    """TF named it 'w' while name scope 'block' was open: the prefix was ignored."""
+    created = replace(_var(program, "w", [3], 1), name_scope="block")
+    trace = _trace(program, records.Outcome(records.OK), variables=[created], reached=[3])
     [confirmed] = reconcile([_diag(program, 3, "SL101", predicted_name="w")], [trace])
     [refuted] = reconcile([_diag(program, 3, "SL101", predicted_name="block/w")], [trace])
     assert confirmed.data["dynamic"] == "confirmed"
     assert refuted.data["dynamic"] == "refuted"
+    prefixed = _trace(program, records.Outcome(records.OK), variables=[replace(created, name="block/w")], reached=[3])
+    [carried] = reconcile([_diag(program, 3, "SL101")], [prefixed])
+    assert carried.data["dynamic"] == "refuted"  # the variable did get the name scope's prefix
 
 
 def test_sl203_confirmed_by_a_later_does_not_exist_which_it_explains(program: str) -> None:

@@ -70,6 +70,46 @@ EXPECTED = {
     "exit_early.py": (records.EXITED_EARLY, None, []),
     "allocates.py": (records.OUT_OF_MEMORY, 4, []),
     "crashes.py": (records.CRASHED, None, []),
+    "silent_name_scope_reopened.py": (records.OK, None, []),
+    "silent_lookups.py": (records.RAISED, 13, []),
+    "silent_scope_filters.py": (records.OK, None, []),
+    "silent_update_ops.py": (records.OK, None, []),
+    "silent_tower_update_ops.py": (records.OK, None, []),
+    "silent_saver.py": (records.OK, None, []),
+    "silent_deprecated.py": (records.OK, None, []),
+    "silent_auto_reuse_copies.py": (records.OK, None, []),
+    "clean_update_ops.py": (records.STOPPED, 16, []),
+}
+
+# What `--dynamic` must say about each program, per family: (file, line, code) -> verdict.
+# Every other finding must be neither confirmed nor trace-only, and nothing may be refuted.
+AGREEMENT = {
+    ("collide_builder.py", 16, "SL201"): "confirmed",
+    ("internal_modules.py", 10, "SL201"): "confirmed",
+    ("rnn_twice.py", 8, "SL201"): "confirmed",
+    ("caught_error.py", 9, "SL201"): "trace-only",
+    ("layers.py", 6, "SL201"): "trace-only",  # raised in pkg/layers.py, called from pkg/train.py
+    ("reuse_missing.py", 9, "SL202"): "confirmed",
+    ("optimizer_leak.py", 9, "SL203"): "confirmed",
+    ("shape_mismatch.py", 9, "SL205"): "confirmed",
+    ("keras_under_reuse.py", 10, "SL204"): "trace-only",
+    ("silent_auto_reuse_copies.py", 17, "SL204"): "confirmed",  # tf.Variable under AUTO_REUSE
+    ("silent_auto_reuse_copies.py", 10, "SL204"): "trace-only",  # unnamed tf.layers.dense under AUTO_REUSE, called twice
+    ("name_scope_get_variable.py", 5, "SL101"): "confirmed",
+    ("silent_scope_filters.py", 8, "SL101"): "confirmed",
+    ("silent_lookups.py", 13, "SL102"): "confirmed",
+    ("silent_scope_filters.py", 11, "SL102"): "confirmed",
+    ("silent_name_scope_reopened.py", 5, "SL103"): "confirmed",
+    ("silent_scope_filters.py", 10, "SL104"): "confirmed",
+    ("silent_update_ops.py", 7, "SL301"): "confirmed",
+    ("silent_tower_update_ops.py", 7, "SL301"): "confirmed",
+    ("silent_saver.py", 4, "SL302"): "confirmed",
+    ("silent_saver.py", 6, "SL302"): "confirmed",  # Adam's slots come after it
+    ("silent_deprecated.py", 4, "SL401"): "confirmed",
+    ("silent_deprecated.py", 6, "SL401"): "confirmed",
+    ("silent_deprecated.py", 8, "SL401"): "confirmed",
+    ("silent_deprecated.py", 9, "SL401"): "confirmed",
+    ("silent_deprecated.py", 10, "SL401"): "confirmed",
 }
 
 
@@ -305,5 +345,41 @@ def test_every_tf_error_is_reported_with_its_code(checked: tuple[int, list[dict[
 def test_clean_look_alikes_have_no_dynamic_findings(checked: tuple[int, list[dict[str, Any]], str]) -> None:
     _, findings, _ = checked
     grouped = _by_file(findings)
-    for name in ["clean_auto_reuse.py", "clean_reuse_true.py", "clean_new_graph.py", "clean_reset_graph.py", "slim_contrib.py", "builders.py", "main_block.py"]:
+    for name in ["clean_auto_reuse.py", "clean_reuse_true.py", "clean_new_graph.py", "clean_reset_graph.py", "slim_contrib.py", "builders.py", "main_block.py", "clean_update_ops.py"]:
         assert [f for f in grouped.get(name, []) if f["data"].get("dynamic") in {"trace-only", "confirmed"}] == [], name
+
+
+def test_every_family_agrees_with_tf(checked: tuple[int, list[dict[str, Any]], str]) -> None:
+    """Each program's bug is confirmed (or found by the trace alone) with its code, at its line;
+    nothing else is, and nothing is refuted."""
+    _, findings, _ = checked
+    said = {(Path(str(f["path"])).name, f["line"], f["code"]): f["data"].get("dynamic") for f in findings}
+    agreed = [key for key, verdict in AGREEMENT.items() if said.get(key) == verdict]
+    assert len(agreed) == len(AGREEMENT), {key: said.get(key) for key in AGREEMENT if key not in agreed}
+    extra = {key: v for key, v in said.items() if v in {"confirmed", "trace-only"} and key not in AGREEMENT}
+    assert extra == {}
+    assert {code for _, _, code in AGREEMENT} >= {"SL101", "SL102", "SL103", "SL104", "SL201", "SL202", "SL203", "SL204", "SL205", "SL301", "SL302", "SL401"}
+
+
+def test_silent_facts_name_what_tf_built(traces: dict[str, records.FileTrace]) -> None:
+    """The facts behind the verdicts, as TF reported them."""
+    def facts(name: str, kind: str) -> list[tuple[int | None, dict[str, Any]]]:
+        return [(_line(traces[name], f.where), dict(f.detail)) for f in traces[name].facts if f.kind == kind]
+
+    assert [(line, d["requested"], d["opened"]) for line, d in facts("silent_name_scope_reopened.py", "name_scope")] == [
+        (3, "summaries", "summaries"), (5, "summaries", "summaries_1"), (8, "tower", "tower"), (8, "tower", "tower_1"), (10, "logs", "logs"),
+    ]  # fmt: skip  (re-entering the captured "logs/" is absolute: not a new scope)
+    [(line, lookup)] = facts("silent_lookups.py", "lookup")[1:]
+    assert (line, lookup["name"]) == (13, "decoder/v:0") and lookup["error"].startswith("KeyError: The name 'decoder/v:0' refers to a Tensor which does not exist")
+    assert facts("silent_lookups.py", "lookup")[0][0] == 8  # the caught miss is recorded too, but not reported
+    filters = {line: (d["scope"], d["returned"]) for line, d in facts("silent_scope_filters.py", "collection")}
+    assert filters == {9: ("d/", ["d/w"]), 10: ("d", ["d/w", "decoder/v"]), 11: ("gen", [])}
+    [(line, train)] = facts("silent_update_ops.py", "train_op")
+    assert (line, train["api"], train["update_ops"], len(train["missing"])) == (7, "minimize", 2, 2)
+    assert [(line, d["api"], d["missing"]) for line, d in facts("clean_update_ops.py", "train_op")] == [
+        (9, "minimize", []), (10, "minimize", []), (13, "create_train_op", []),
+    ]  # fmt: skip  (line 10's op is grouped with the updates at line 11)
+    savers = [(line, d["default_var_list"], d["missing"]) for line, d in facts("silent_saver.py", "saver")]
+    assert savers[0] == (4, True, ["b", "beta1_power", "beta2_power", "w/Adam", "w/Adam_1", "b/Adam", "b/Adam_1"])
+    assert savers[2][:2] == (7, False)
+    assert [line for line, _ in facts("silent_deprecated.py", "warning") if "deprecated" in _["message"]] == [4, 6, 8, 9, 10]

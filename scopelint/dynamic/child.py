@@ -133,7 +133,7 @@ def run_job(job: dict[str, Any], spec: dict[str, Any], tf: ModuleType) -> None:
     os.dup2(output, 1)
     os.dup2(output, 2)
     recorder = hooks.Recorder(fd)
-    hooks.install(recorder)
+    facts = hooks.install(recorder)
     shims.install(tf)
     path = job["path"]
     sys.argv = [path, *spec.get("argv", [])]
@@ -159,6 +159,10 @@ def run_job(job: dict[str, Any], spec: dict[str, Any], tf: ModuleType) -> None:
                 sys.settrace(None)
     except BaseException as exc:  # the user's code may raise anything; it is the result
         failure = exc
+    try:
+        facts.finish()  # the graph as it stands at the end (or at the first Session.run)
+    except Exception:
+        traceback.print_exc()
     recorder.emit(_end_event(failure, recorder))
 
 

@@ -177,18 +177,40 @@ class Recorder:
         except (ValueError, AttributeError):
             shape = None
         reuse = variable_scope.get_variable_scope().reuse
+        in_store = getattr(self._in_store, "depth", 0) > 0
+        # get_variable resets the name scope while it creates: the one the user's call ran in was kept on entry.
+        name_scope = getattr(self._in_store, "name_scope", "") if in_store or via else _current_name_scope()
         self.emit(
             {
                 "t": "var",
                 "kind": kind,
                 "name": variable.name.split(":")[0],
                 "shape": shape,
-                "via": via or ("get_variable" if getattr(self._in_store, "depth", 0) else "Variable"),
+                "via": via or ("get_variable" if in_store else "Variable"),
                 "reuse": "auto" if reuse is variable_scope.AUTO_REUSE else ("true" if reuse else "false"),
                 "api": self.api_name(frame),
+                "name_scope": name_scope,
                 "stack": self.user_stack(frame),
             }
         )
+
+    def scope_getter(self, original: Callable[..., Any]) -> Callable[..., Any]:
+        """``VariableScope.get_variable``: keep the name scope the call was made in (SL101)."""
+        recorder = self
+
+        def get_variable(scope: Any, *args: Any, **kwargs: Any) -> Any:
+            outer = getattr(recorder._in_store, "name_scope", None)
+            if getattr(recorder._in_store, "scope_depth", 0) == 0:
+                recorder._in_store.name_scope = _current_name_scope()
+            recorder._in_store.scope_depth = getattr(recorder._in_store, "scope_depth", 0) + 1
+            try:
+                return original(scope, *args, **kwargs)
+            finally:
+                recorder._in_store.scope_depth -= 1
+                if recorder._in_store.scope_depth == 0:
+                    recorder._in_store.name_scope = outer or ""
+
+        return get_variable
 
     def store_getter(self, original: Callable[..., Any]) -> Callable[..., Any]:
         recorder = self
@@ -239,13 +261,28 @@ class Recorder:
         self.emit({"t": "err", "code": code, "name": name, "message": first_line, "stack": self.user_stack(frame)})
 
 
-def install(recorder: Recorder) -> None:
-    """Patch TF's bottom creators, the variable store and the session entry points."""
+def _current_name_scope() -> str:
+    from tensorflow.python.framework import ops
+
+    try:
+        return str(ops.get_default_graph().get_name_scope())
+    except Exception:
+        return ""
+
+
+def install(recorder: Recorder) -> Any:
+    """Patch TF's bottom creators, the variable store, the graph facts of
+    :mod:`.graph_hooks` and the session entry points; returns the graph recorder."""
     from tensorflow.python.ops import variable_scope, variable_v1, variables
+
+    from scopelint.dynamic import graph_hooks
 
     variable_v1.default_variable_creator = recorder.creator(variable_v1.default_variable_creator)
     variables.default_variable_creator_v2 = recorder.creator(variables.default_variable_creator_v2)
     store = variable_scope._VariableStore
     store._get_single_variable = recorder.store_getter(store._get_single_variable)
     store._get_partitioned_variable = recorder.partitioned_getter(store._get_partitioned_variable)
-    stops.install()
+    variable_scope.VariableScope.get_variable = recorder.scope_getter(variable_scope.VariableScope.get_variable)
+    facts = graph_hooks.install(recorder)
+    stops.install(on_run=facts.stopped)
+    return facts

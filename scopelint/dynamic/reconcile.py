@@ -10,11 +10,13 @@ Each static diagnostic gets ``data["dynamic"]``:
   trace ended early, before a later pass could show the problem,
   ``data["dynamic_note"]`` says so and the verdict stays "not reached".
 
-Rules whose effect the trace cannot observe (SL102, SL103, SL104, SL3xx, SL4xx)
-are marked only "not reached"; a reached line leaves them unmarked.
+The silent families (SL101, SL102, SL103, SL104, SL301, SL302, SL401) are judged
+on what TF built, by :mod:`.silent`; where the trace recorded nothing that bears
+on a reached line, the finding stays unmarked.
 
-Scope errors and silent copies the trace saw at lines no static diagnostic
-covers become new diagnostics with the same codes and ``"trace-only"``.
+Scope errors, silent copies and the silent bugs :mod:`.silent` can show at lines
+no static diagnostic covers become new diagnostics with the same codes and
+``"trace-only"``.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Sequence
 
 from scopelint.diagnostic import Diagnostic, Severity, related
+from scopelint.dynamic import silent
 from scopelint.dynamic.records import NOT_RUN as NOT_RUN_OUTCOME
 from scopelint.dynamic.records import FileTrace, Frame, ScopeError, VariableEvent, real
 
@@ -32,6 +35,7 @@ CONFIRMED, REFUTED, NOT_REACHED, TRACE_ONLY = "confirmed", "refuted", "not reach
 
 # The ValueErrors the variable store raises, by the rule that predicts them.
 ERROR_CODES = frozenset({"SL201", "SL202", "SL205"})
+_REUSE_SPELLING = {"true": "reuse=True", "auto": "reuse=tf.AUTO_REUSE"}
 _UNIQUIFIED = re.compile(r"_\d+$")
 
 
@@ -86,15 +90,19 @@ def _error_matches(diagnostic: Diagnostic, error: ScopeError) -> bool:
 
 
 def is_silent_copy(event: VariableEvent, earlier: Iterable[VariableEvent]) -> VariableEvent | None:
-    """A variable created outside the variable store under reuse=True, whose
-    name is a uniquified copy of one that already exists: the sharing the
-    author asked for did not happen. Returns the original."""
-    if event.kind != "create" or event.via != "Variable" or event.reuse != "true" or event.name == _base_name(event.name):
+    """A variable created under reuse (True or AUTO_REUSE) whose name is a
+    uniquified copy of one that already exists: the sharing the author asked
+    for did not happen. Returns the original. Outside the variable store
+    (``tf.Variable``, Keras) any such copy counts; through it (an unnamed
+    ``tf.layers`` layer under AUTO_REUSE) only a copy made by the same line
+    called from elsewhere (a builder called twice, not a loop of layers)."""
+    if event.kind != "create" or event.reuse not in ("true", "auto") or event.name == _base_name(event.name):
         return None
     base = _base_name(event.name)
     for other in earlier:
         if other.seq < event.seq and other.kind == "create" and other.name != event.name and _base_name(other.name) == base:
-            return other
+            if event.via == "Variable" or (other.where == event.where and other.stack[1:] != event.stack[1:]):
+                return other
     return None
 
 
@@ -117,15 +125,15 @@ def _judge(diagnostic: Diagnostic, evidence: Evidence) -> tuple[str | None, str 
     elif diagnostic.code == "SL204":
         if any(frame in copy.stack for trace in evidence.traces for copy, _ in _silent_copies(trace)):
             return CONFIRMED, None
-        if any(frame in e.stack and e.kind == "create" and e.via == "Variable" and e.reuse == "true" for _, e in evidence.variables()):
+        if any(frame in e.stack and e.kind == "create" and e.via == "Variable" and e.reuse in ("true", "auto") for _, e in evidence.variables()):
             return CONFIRMED, None
-    elif diagnostic.code == "SL101":
-        pattern = _predicted(diagnostic)
-        at_line = [e for _, e in evidence.variables() if e.where == frame]
-        if pattern is not None and any(pattern.match(e.name) for e in at_line):
+    elif diagnostic.code in silent.JUDGES:
+        shown = silent.judge(diagnostic, evidence.traces)
+        if shown:
             return CONFIRMED, None
-        if pattern is None or not at_line:
-            return (None, None) if reached_in else _unreached(diagnostic, evidence)
+        if shown is None:
+            return (None, None) if reached_in or _reached_range(diagnostic, evidence) else _unreached(diagnostic, evidence)
+        reached_in = reached_in or _reached_range(diagnostic, evidence)
     elif diagnostic.code == "SL203":
         for trace in reached_in:
             after = trace.reached[frame]
@@ -139,6 +147,12 @@ def _judge(diagnostic: Diagnostic, evidence: Evidence) -> tuple[str | None, str 
         return REFUTED, None
     outcome = reached_in[0].outcome
     return NOT_REACHED, f"the line ran, but the trace {outcome.describe().split(';')[0]} before a later pass could show the problem"
+
+
+def _reached_range(diagnostic: Diagnostic, evidence: Evidence) -> list[FileTrace]:
+    """Traces that ran any line of a multi-line diagnostic (a call spread over lines)."""
+    path, last = real(diagnostic.path), max(diagnostic.line, diagnostic.end_line or diagnostic.line)
+    return [t for t in evidence.traces if any((path, n) in t.reached for n in range(diagnostic.line, last + 1))]
 
 
 def _unreached(diagnostic: Diagnostic, evidence: Evidence) -> tuple[str | None, str | None]:
@@ -229,12 +243,34 @@ def _copy_finding(copy: VariableEvent, original: VariableEvent, paths: _Paths) -
         column=_column(path, line),
         code="SL204",
         message=(
-            f"`{copy.api or 'Variable'}` under reuse=True created {copy.name!r}, a copy of {original.name!r}: "
-            "it never shares (seen by the trace only)"
+            f"`{copy.api or 'Variable'}` under {_REUSE_SPELLING.get(copy.reuse, 'reuse')} created {copy.name!r}, a copy of {original.name!r}: "
+            + ("it never shares" if copy.via == "Variable" else "an unnamed layer's default name is uniquified, so it never shares; give the layer a name")
+            + " (seen by the trace only)"
         ),
         severity=Severity.WARNING,
         data=data,
     )
+
+
+def _severity(code: str) -> Severity:
+    from scopelint.catalog import CatalogError, load_catalog
+
+    try:
+        rule = load_catalog().get(code)
+    except (CatalogError, OSError):
+        rule = None
+    return Severity(rule.severity) if rule is not None else Severity.WARNING
+
+
+def _fact_finding(finding: silent.Finding, paths: _Paths) -> Diagnostic:
+    path, line = finding.where
+    data: dict[str, object] = {"dynamic": TRACE_ONLY}
+    if finding.predicted_name:
+        data["predicted_name"] = finding.predicted_name
+    if finding.related is not None:
+        (other, other_line), message = finding.related
+        data["related"] = [related(paths.shown(other), other_line, _column(other, other_line), message)]
+    return Diagnostic(paths.shown(path), line, _column(path, line), finding.code, finding.message, _severity(finding.code), data=data)
 
 
 def _related_frames(diagnostic: Diagnostic) -> set[Frame]:
@@ -268,6 +304,10 @@ def trace_only(static: Sequence[Diagnostic], evidence: Evidence, paths: _Paths) 
         if finding is not None:
             found.setdefault((real(finding.path), finding.line, finding.code), finding)
     for trace in evidence.traces:
+        for fact_finding in silent.findings(trace):
+            if not silent.covered(fact_finding, static):
+                finding = _fact_finding(fact_finding, paths)
+                found.setdefault((real(finding.path), finding.line, finding.code), finding)
         for copy, original in _silent_copies(trace):
             if any(d.code == "SL204" and _frame(d) in copy.stack for d in covered):
                 continue

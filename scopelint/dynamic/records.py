@@ -45,6 +45,7 @@ class VariableEvent:
     stack: tuple[Frame, ...]  # user-code frames, innermost first
     phase: str = ""  # builder mode: which call ("call 1", "call 2")
     seq: int = 0
+    name_scope: str = ""  # the name scope the user's call ran in (get_variable ignores it: SL101)
 
     @property
     def where(self) -> Frame | None:
@@ -60,6 +61,22 @@ class ScopeError:
     message: str
     stack: tuple[Frame, ...]
     phase: str = ""
+    seq: int = 0
+
+    @property
+    def where(self) -> Frame | None:
+        return self.stack[0] if self.stack else None
+
+
+@dataclass(frozen=True)
+class Fact:
+    """Something else TF built, recorded by :mod:`.graph_hooks`: ``kind`` is
+    name_scope, lookup, collection, warning, train_op or saver; ``detail`` holds
+    that kind's fields (see the module)."""
+
+    kind: str
+    stack: tuple[Frame, ...]
+    detail: Mapping[str, Any] = field(default_factory=dict)
     seq: int = 0
 
     @property
@@ -118,6 +135,7 @@ class FileTrace:
     reached: Mapping[Frame, int] = field(default_factory=dict, compare=False)
     seconds: float = 0.0
     log_tail: str = ""  # the child's last lines of output, for crashes
+    facts: tuple[Fact, ...] = ()  # what else TF built (name scopes, lookups, collections, ...)
 
     def reached_line(self, path: str, line: int) -> bool:
         return (real(path), line) in self.reached
@@ -152,6 +170,7 @@ class EventLog:
 
     variables: list[VariableEvent] = field(default_factory=list)
     errors: list[ScopeError] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
     reached: dict[Frame, int] = field(default_factory=dict)
     end: Mapping[str, Any] | None = None
 
@@ -181,8 +200,12 @@ def parse_events(lines: Iterable[bytes]) -> EventLog:
                     stack=frames_from_json(event.get("stack")),
                     phase=str(event.get("phase", "")),
                     seq=seq,
+                    name_scope=str(event.get("name_scope", "")),
                 )
             )
+        elif kind == "fact":
+            detail = {k: v for k, v in event.items() if k not in {"t", "kind", "stack"}}
+            log.facts.append(Fact(str(event.get("kind")), frames_from_json(event.get("stack")), detail, seq))
         elif kind == "err":
             code = event.get("code")
             log.errors.append(

@@ -190,6 +190,7 @@ def _collect(job: Job, index: int, work: Path, options: DynamicOptions, worker_p
         outcome=outcome,
         variables=tuple(log.variables),
         errors=tuple(log.errors),
+        facts=tuple(log.facts),
         reached=dict(log.reached),
         seconds=seconds,
         log_tail="" if outcome.complete else _tail(work / f"output-{index}.log"),

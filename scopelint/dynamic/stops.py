@@ -22,20 +22,26 @@ class StopTrace(BaseException):
         self.what = what
 
 
-def _stopper(what: str) -> Callable[..., Any]:
+def _stopper(what: str, on_run: Callable[[Any], None] | None = None) -> Callable[..., Any]:
     def stop(*args: Any, **kwargs: Any) -> Any:
+        if on_run is not None:
+            try:
+                on_run(args[1] if len(args) > 1 else kwargs.get("fetches"))  # what the run would have run
+            except Exception:
+                pass
         raise StopTrace(what)
 
     return stop
 
 
-def install() -> None:
-    """Training must not run: the first call that would execute the graph ends the trace."""
+def install(on_run: Callable[[Any], None] | None = None) -> None:
+    """Training must not run: the first call that would execute the graph ends the
+    trace (``on_run`` is told what ``Session.run`` was asked to fetch)."""
     from tensorflow.python.client import session
     from tensorflow.python.training import monitored_session
 
     for name in ("run", "partial_run", "make_callable"):
-        setattr(session.BaseSession, name, _stopper(f"Session.{name}"))
+        setattr(session.BaseSession, name, _stopper(f"Session.{name}", on_run if name == "run" else None))
     monitored_session._MonitoredSession.__init__ = _stopper("MonitoredSession")
     _stop_optional("tensorflow_estimator.python.estimator.estimator", "EstimatorV2", ("train", "evaluate", "predict"))
     _stop_optional("tensorflow_estimator.python.estimator.estimator", "Estimator", ("train", "evaluate", "predict"))
