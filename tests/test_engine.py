@@ -87,14 +87,14 @@ def test_cache_notices_changed_content(tmp_path: Path) -> None:
 def test_an_internal_error_costs_one_file_not_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from scopelint import model
 
-    real_extract = model.extract
+    real_extract = model.facts_from_source
 
-    def flaky_extract(module, **kwargs):  # type: ignore[no-untyped-def]
+    def flaky_extract(source, **kwargs):  # type: ignore[no-untyped-def]
         if kwargs["path"].endswith("boom.py"):
             raise RuntimeError("model bug")
-        return real_extract(module, **kwargs)
+        return real_extract(source, **kwargs)
 
-    monkeypatch.setattr(model, "extract", flaky_extract)
+    monkeypatch.setattr(model, "facts_from_source", flaky_extract)
     (tmp_path / "boom.py").write_text("import tensorflow as tf\n")
     (tmp_path / "legacy.py").write_text(PY2_TF)
     found, _ = lint_files([str(tmp_path / "boom.py"), str(tmp_path / "legacy.py")], Config(), EngineOptions(jobs=1, use_cache=False))
@@ -164,3 +164,56 @@ def test_warm_run_never_unpickles_facts_and_lost_facts_are_rebuilt(tmp_path: Pat
     (tmp_path / "train.py").write_text(CALLER + "\n")
     again, _ = lint_files(paths, Config(), options)
     assert [(Path(d.path).name, d.code, d.line) for d in again] == [("train.py", "SL201", 5)]
+
+
+# CPython accepts a backslash continuation before `except`; libcst (the parser fixes use) does not.
+_LIBCST_REJECTS = '''import tensorflow as tf
+try:
+    import numpy
+\\
+except ImportError:
+    pass
+with tf.name_scope("enc"):
+    w = tf.get_variable("w", [3])
+w2 = tf.get_variable("w", [3])
+'''
+
+
+def test_a_file_libcst_cannot_read_keeps_its_findings_and_says_it_has_no_fixes(tmp_path: Path) -> None:
+    (tmp_path / "m.py").write_text(_LIBCST_REJECTS)
+    found, _ = lint_files([str(tmp_path / "m.py")], Config(), EngineOptions(jobs=1, use_cache=False))
+    codes = sorted((d.code, d.line) for d in found)
+    assert ("SL201", 9) in codes and ("SL101", 8) in codes
+    [note] = [d for d in found if d.code == "SL900"]
+    assert 4 <= note.line <= 6 and note.severity.value == "warning"  # libcst's own position of its failure
+    assert "valid Python that libcst" in note.message and "no fix" in note.message
+    assert all("fix" not in d.data for d in found)
+
+
+def test_files_without_findings_are_never_parsed_by_libcst(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import libcst
+
+    parsed: list[str] = []
+    real_parse = libcst.parse_module
+
+    def counting_parse(source, *args, **kwargs):  # type: ignore[no-untyped-def]
+        parsed.append(source if isinstance(source, str) else source.decode())
+        return real_parse(source, *args, **kwargs)
+
+    monkeypatch.setattr(libcst, "parse_module", counting_parse)
+    (tmp_path / "clean.py").write_text("import tensorflow as tf\nwith tf.variable_scope('a'):\n    w = tf.get_variable('w', [1])\n")
+    (tmp_path / "buggy.py").write_text("import tensorflow as tf\nw = tf.get_variable('w', [1])\nw = tf.get_variable('w', [1])\n")
+    found, _ = lint_files([str(tmp_path / "clean.py"), str(tmp_path / "buggy.py")], Config(), EngineOptions(jobs=1, use_cache=False))
+    assert [(Path(d.path).name, d.code) for d in found] == [("buggy.py", "SL201")]
+    assert parsed and all("with tf.variable_scope('a')" not in text for text in parsed)
+
+
+def test_newer_syntax_than_this_python_is_unmodelled_not_a_syntax_error(tmp_path: Path) -> None:
+    import sys
+
+    if sys.version_info >= (3, 12):
+        pytest.skip("PEP 695 syntax is native here")
+    (tmp_path / "m.py").write_text("import tensorflow as tf\ntype Alias = int\n")
+    found, _ = lint_files([str(tmp_path / "m.py")], Config(), EngineOptions(jobs=1, use_cache=False))
+    [note] = found
+    assert note.code == "SL900" and "cannot read" in note.message and "syntax error" not in note.message

@@ -370,7 +370,8 @@ def needs_source(diagnostics: Sequence[Diagnostic]) -> bool:
 
 def attach_fixes(diagnostics: Sequence[Diagnostic], text: str) -> list[Diagnostic]:
     """``diagnostics`` of one file, with ``data["fix"]`` added where a fixer knows the edit."""
-    if not needs_source(diagnostics):
+    # Fixes are libcst edits: a file libcst cannot read (engine._parser_of_record) gets none.
+    if not needs_source(diagnostics) or any(d.data.get("parser_disagreement") for d in diagnostics):
         return list(diagnostics)
     try:
         source = _Source(text)

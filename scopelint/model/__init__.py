@@ -2,7 +2,7 @@
 
 The engine calls exactly two functions here:
 
-* :func:`extract` (phase 1, in a worker process, once per parsed file): lowers
+* :func:`facts_from_source` (phase 1, in a worker process, once per parsed file): lowers
   the module to the model's IR (:mod:`scopelint.model.ir`) in one walk and
   returns :class:`ModuleFacts` -- plain picklable data, cached by content.
 * :func:`analyze` (phase 2, cheap): interprets one module's facts with every
@@ -25,6 +25,8 @@ from scopelint.model import events as ev
 from scopelint.model import ir
 
 if TYPE_CHECKING:
+    import ast
+
     import libcst
 
 
@@ -109,6 +111,7 @@ def facts_from_source(
     module_name: str | None,
     settings: ModelSettings = ModelSettings(),
     module: "libcst.Module | None" = None,
+    tree: "ast.Module | None" = None,
 ) -> ModuleFacts:
     from scopelint.model.lower import lower_module
 
@@ -116,24 +119,12 @@ def facts_from_source(
     package = _package(path, module_name)
     extra = tuple((name, extractor(module, source, path)) for name, (extractor, _) in _EXTRACTORS.items())
     try:
-        body, imports = lower_module(source, package)
+        body, imports = lower_module(source, package, tree)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         return ModuleFacts(path=path, module_name=module_name, package=package, tf_modules=settings.tf_modules,
                            error=f"not modelled: {exc}", extra=extra)
     return ModuleFacts(path=path, module_name=module_name, package=package, body=body, imports=tuple(imports.items()),
                        tf_modules=settings.tf_modules, extra=extra)
-
-
-def extract(
-    module: "libcst.Module",
-    *,
-    path: str,
-    module_name: str | None,
-    settings: ModelSettings,
-    source: str | None = None,
-) -> ModuleFacts:
-    return facts_from_source(module.code if source is None else source, path=path, module_name=module_name,
-                             settings=settings, module=module)
 
 
 def analyze(facts: ModuleFacts, project: Mapping[str, ModuleFacts]) -> ModelResult:
@@ -184,6 +175,6 @@ def _package(path: str, module_name: str | None) -> str | None:
 
 
 __all__ = [
-    "ModelSettings", "ModuleFacts", "ModelResult", "VariableInfo", "extract", "analyze", "describe",
+    "ModelSettings", "ModuleFacts", "ModelResult", "VariableInfo", "analyze", "describe",
     "facts_from_source", "register_extractor",
 ]

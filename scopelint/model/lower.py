@@ -274,8 +274,12 @@ _CMP: dict[type, str] = {
 }
 
 
-def lower_module(source: str, package: str | None) -> tuple[tuple[ir.Stmt, ...], dict[str, str]]:
-    """The module body as IR, and its imports (local name -> dotted origin)."""
-    tree = ast.parse(source)
+def lower_module(
+    source: str, package: str | None, tree: ast.Module | None = None
+) -> tuple[tuple[ir.Stmt, ...], dict[str, str]]:
+    """The module body as IR, and its imports (local name -> dotted origin).
+    ``tree``: ``ast.parse(source)`` when the caller already has it."""
+    if tree is None:
+        tree = ast.parse(source)
     lowerer = Lowerer(source, package)
     return lowerer.body(tree.body), lowerer.imports
