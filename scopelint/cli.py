@@ -75,7 +75,7 @@ def _codes_arg(value: str | None, flag: str) -> tuple[str, ...] | None:
     if value is None:
         return None
     try:
-        return validate_codes(value, flag)
+        return validate_codes(value, flag, allow_empty=flag != "--select")
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
 

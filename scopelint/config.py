@@ -90,15 +90,49 @@ def _relative(path: str, root: str) -> str:
         return Path(path).as_posix()
 
 
-def validate_codes(values: Any, key: str) -> tuple[str, ...]:
+def known_codes() -> tuple[str, ...]:
+    """Every code a rule can report: the catalog's (SL900 and SL901 included)."""
+    from scopelint.catalog import CatalogError, load_catalog
+
+    try:
+        return tuple(load_catalog())
+    except (CatalogError, OSError):  # a broken install: accept any well-formed code
+        return ()
+
+
+def _selects_nothing(value: str, known: tuple[str, ...]) -> str | None:
+    """None when ``value`` (a code or prefix) matches a known code, else the error."""
+    if not known or any(code.startswith(value) for code in known):
+        return None
+    import difflib
+
+    candidates = sorted({code[: len(value)] for code in known})
+    close = difflib.get_close_matches(value, candidates, n=3, cutoff=0.6)
+    hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+    return f"{value!r} matches no rule{hint}; `scopelint rules` lists them"
+
+
+def validate_codes(values: Any, key: str, *, allow_empty: bool = True) -> tuple[str, ...]:
+    """Codes or prefixes; one that selects no rule is an error, so a typo never
+    silently turns the linter off (``select = ["SL999"]``)."""
     if isinstance(values, str):
         values = [v for v in re.split(r"[,\s]+", values) if v]
     if not isinstance(values, (list, tuple)) or not all(isinstance(v, str) for v in values):
         raise ConfigError(f"{key}: expected a list of rule codes such as [\"SL201\"], got {values!r}")
+    if not values and not allow_empty:
+        raise ConfigError(f"{key}: selects no rule at all; give codes or prefixes such as SL, SL2, SL201")
+    known = known_codes()
     for value in values:
         if not CODE_PATTERN.match(value):
             raise ConfigError(f"{key}: {value!r} is not a rule code or prefix (SL, SL2, SL201, ...)")
+        problem = _selects_nothing(value, known)
+        if problem is not None:
+            raise ConfigError(f"{key}: {problem}")
     return tuple(values)
+
+
+def _select_codes(values: Any, key: str) -> tuple[str, ...]:
+    return validate_codes(values, key, allow_empty=False)
 
 
 def _string_list(values: Any, key: str) -> tuple[str, ...]:
@@ -114,7 +148,7 @@ def _per_file_ignores(value: Any, key: str) -> tuple[tuple[str, tuple[str, ...]]
 
 
 _KEYS = {
-    "select": validate_codes,
+    "select": _select_codes,
     "ignore": validate_codes,
     "extend-select": validate_codes,
     "per-file-ignores": _per_file_ignores,

@@ -25,7 +25,9 @@ class _Source:
     def __init__(self, text: str) -> None:
         self.text = text
         self.lines = _LINE_BREAK.split(text)
-        self.tree = ast.parse(text)
+        from scopelint.pyast import parse
+
+        self.tree = parse(text)
         self.parents: dict[ast.AST, ast.AST] = {}
         for parent in ast.walk(self.tree):
             for child in ast.iter_child_nodes(parent):

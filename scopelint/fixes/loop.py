@@ -43,8 +43,11 @@ def libcst_parse_error(text: str) -> str | None:
 def compile_error(text: str) -> str | None:
     """What CPython's compiler rejects beyond the grammar libcst checks
     (a repeated keyword argument, a duplicate parameter)."""
+    from scopelint.pyast import no_source_warnings
+
     try:
-        compile(text, "<fixed>", "exec", dont_inherit=True)
+        with no_source_warnings():
+            compile(text, "<fixed>", "exec", dont_inherit=True)
     except SyntaxError as exc:
         return f"{exc.msg} (line {exc.lineno})"
     except (ValueError, RecursionError, MemoryError) as exc:

@@ -280,6 +280,8 @@ def lower_module(
     """The module body as IR, and its imports (local name -> dotted origin).
     ``tree``: ``ast.parse(source)`` when the caller already has it."""
     if tree is None:
-        tree = ast.parse(source)
+        from scopelint.pyast import parse
+
+        tree = parse(source)
     lowerer = Lowerer(source, package)
     return lowerer.body(tree.body), lowerer.imports
