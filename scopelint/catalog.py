@@ -21,6 +21,11 @@ File format::
     ## Use instead        python blocks that must be clean under every rule
     ## Fix                (ruff's "Fix safety")
 
+A block with ``# %%`` lines is a notebook in the percent format (jupytext, VS
+Code): each ``# %%`` line starts a code cell, and the tests lint it as an
+``.ipynb`` built from those cells (``# tf-rerun-raises: <text>`` in a cell: TF
+raises this when the cells up to it have run and it runs a second time).
+
 An optional ``status: removed`` keeps a retired code listed.
 """
 
@@ -34,6 +39,7 @@ from pathlib import Path
 SECTIONS = ("What it does", "Why is this bad", "Example", "Use instead", "Fix")
 _FRONT = re.compile(r"\A---\n(?P<front>.*?)\n---\n(?P<body>.*)\Z", re.S)
 _BLOCK = re.compile(r"```python\n(?P<code>.*?)```", re.S)
+NOTEBOOK_CELL = "# %%"
 _EXPECT = re.compile(r"#\s*expect:\s*(?P<codes>SL\d+(?:\s*,\s*SL\d+)*)")
 
 
@@ -46,6 +52,18 @@ class Example:
     code: str  # python source
     bad: bool  # from "Example" (True) or "Use instead" (False)
     expected: tuple[tuple[int, str], ...]  # (line, code) pairs marked `# expect:`
+
+    @property
+    def cells(self) -> tuple[tuple[int, str], ...]:
+        """A notebook example's code cells: (block line of the cell's first line,
+        source); () for a plain .py example. Lines before the first ``# %%`` are a cell too."""
+        lines = self.code.splitlines()
+        starts = [i for i, line in enumerate(lines) if line.strip() == NOTEBOOK_CELL]
+        if not starts:
+            return ()
+        bounds = ([0] if starts[0] > 0 else []) + [i + 1 for i in starts]
+        ends = [i for i in starts if i > 0] + [len(lines)]
+        return tuple((start + 1, "\n".join(lines[start:end])) for start, end in zip(bounds, ends))
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "env", ".env",
     "__pycache__", "node_modules", "build", "dist", ".eggs", "*.egg-info",
     ".mypy_cache", ".pytest_cache", ".ruff_cache", ".scopelint_cache", "site-packages",
+    ".ipynb_checkpoints",  # Jupyter's autosave copies: the notebook itself is linted
 )
 
 

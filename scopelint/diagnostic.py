@@ -42,25 +42,30 @@ class Diagnostic:
     end_line: int | None = None
     end_column: int | None = None
     data: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    # In a notebook: the cell (1-based, every cell counted); line/end_line are then
+    # lines inside that cell (see scopelint.notebook).
+    cell: int | None = None
 
     @property
-    def sort_key(self) -> tuple[str, int, int, str]:
-        return (self.path, self.line, self.column, self.code)
+    def sort_key(self) -> tuple[str, int, int, int, str]:
+        return (self.path, self.cell or 0, self.line, self.column, self.code)
 
     def to_json(self, name: str = "") -> dict[str, Any]:
-        """The documented JSON shape (see README "JSON output")."""
-        return {
+        """The documented JSON shape (see README "JSON output"); ``cell`` only for notebooks."""
+        shape: dict[str, Any] = {
             "code": self.code,
             "name": name,
             "severity": self.severity.value,
             "message": self.message,
             "path": self.path,
+            **({"cell": self.cell} if self.cell is not None else {}),
             "line": self.line,
             "column": self.column,
             "end_line": self.end_line if self.end_line is not None else self.line,
             "end_column": self.end_column if self.end_column is not None else self.column,
             "data": dict(self.data),
         }
+        return shape
 
 
 def related(path: str, line: int, column: int, message: str) -> dict[str, Any]:

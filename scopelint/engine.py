@@ -26,6 +26,7 @@ from scopelint.cache import Cache, default_cache_dir
 from scopelint.diagnostic import Diagnostic, Severity
 from scopelint.files import FileProblem, decode, module_name_for, read_bytes
 from scopelint.model import ModelSettings, ModuleFacts
+from scopelint.notebook import Notebook, NotebookError, is_notebook, parse_notebook, to_cells
 from scopelint.parse_errors import file_problem_diagnostic, parse_error_diagnostic
 from scopelint.suppressions import Suppressions, find_suppressions, is_suppressed
 
@@ -83,12 +84,15 @@ def might_hold_tf(data: bytes, settings: ModelSettings) -> bool:
     return _prefilter_pattern(settings).search(data) is not None
 
 
-def analyse_file_text(path: str, text: str, settings: ModelSettings, module_name: str | None) -> FileResult:
+def analyse_file_text(
+    path: str, text: str, settings: ModelSettings, module_name: str | None, cells: tuple[int, ...] = ()
+) -> FileResult:
     """Parse once, with CPython's ``ast`` (about 10x faster than libcst), and extract facts.
 
     libcst, the parser of record, reads only the files that get findings (see
     :func:`_parser_of_record`): most files report nothing, and their libcst parse
-    was most of a cold run's time."""
+    was most of a cold run's time. ``cells``: for a notebook's virtual source, the
+    line each code cell starts on."""
     import ast
     import warnings
 
@@ -107,7 +111,7 @@ def analyse_file_text(path: str, text: str, settings: ModelSettings, module_name
         return FileResult(path=path, problems=(problem,), suppressions=suppressions)
     from scopelint import model
 
-    facts = model.facts_from_source(text, path=path, module_name=module_name, settings=settings, tree=tree)
+    facts = model.facts_from_source(text, path=path, module_name=module_name, settings=settings, tree=tree, cells=cells)
     return FileResult(path=path, facts=facts, suppressions=suppressions)
 
 
@@ -148,6 +152,8 @@ def _parser_of_record(path: str, diagnostics: list[Diagnostic], text: str | None
 
 def analyse_file_bytes(path: str, data: bytes, settings: ModelSettings, force: bool = False) -> FileResult:
     """Phase 1 for one file, including the per-file error boundary."""
+    if is_notebook(path):
+        return _analyse_notebook(path, data, settings, force)
     try:
         text = decode(path, data)
     except FileProblem as problem:
@@ -155,6 +161,36 @@ def analyse_file_bytes(path: str, data: bytes, settings: ModelSettings, force: b
     if not force and not might_hold_tf(data, settings):
         return FileResult(path=path, skipped=True)
     return analyse_file_text(path, text, settings, module_name_for(path))
+
+
+def _analyse_notebook(path: str, data: bytes, settings: ModelSettings, force: bool) -> FileResult:
+    """A notebook's code cells as one program (never a module others import)."""
+    try:
+        notebook = parse_notebook(data)
+    except NotebookError as problem:
+        return FileResult(path=path, problems=(file_problem_diagnostic(path, str(problem)),))
+    if not force and not might_hold_tf(data, settings):
+        return FileResult(path=path, skipped=True)
+    return analyse_file_text(path, notebook.source, settings, None, cells=notebook.index.first_lines)
+
+
+def notebooks_in_cells(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
+    """Findings in notebooks on disk, moved from the virtual source to their cells."""
+    indexes: dict[str, Any] = {}
+    out: list[Diagnostic] = []
+    for diagnostic in diagnostics:
+        if not is_notebook(diagnostic.path) or diagnostic.cell is not None:
+            out.append(diagnostic)
+            continue
+        if diagnostic.path not in indexes:
+            try:
+                indexes[diagnostic.path] = parse_notebook(read_bytes(diagnostic.path)).index
+            except (FileProblem, NotebookError):
+                indexes[diagnostic.path] = None  # its SL900 says why; nothing to map
+        index = indexes[diagnostic.path]
+        out.extend(to_cells([diagnostic], index) if index is not None else [diagnostic])
+    out.sort(key=lambda d: d.sort_key)
+    return out
 
 
 def _phase1_job(job: tuple[str, bytes, ModelSettings]) -> FileResult:
@@ -208,7 +244,9 @@ def run_phase1(paths: Sequence[str], config: Config, options: EngineOptions) -> 
         if _imports_kept_module(data, kept_names):
             pending.append((path, data, cache.key(path, data, settings)))
         else:
-            results[path] = analyse_file_bytes(path, data, settings) if b"\0" in data[:8192] else FileResult(path=path, skipped=True)
+            # Binary files and notebooks are still looked at: a broken one gets its SL900.
+            checked = b"\0" in data[:8192] or is_notebook(path)
+            results[path] = analyse_file_bytes(path, data, settings) if checked else FileResult(path=path, skipped=True)
 
     to_parse: list[tuple[str, bytes, str]] = []
     for path, data, key in pending:
@@ -375,11 +413,18 @@ def lint_files(paths: Sequence[str], config: Config, options: EngineOptions) -> 
     from scopelint.fixes.attach import attach_by_file, read_text
 
     results = run_phase1(paths, config, options)
-    return attach_by_file(run_phase2(results, config, options), read_text), results
+    return notebooks_in_cells(attach_by_file(run_phase2(results, config, options), read_text)), results
 
 
 def lint_text(text: str, path: str, config: Config, project: Mapping[str, ModuleFacts] | None = None) -> list[Diagnostic]:
-    """One in-memory document (API, LSP, stdin); never touches the cache."""
+    """One in-memory document (API, LSP, stdin); never touches the cache.
+    A ``.ipynb`` path means ``text`` is the notebook's JSON."""
+    if is_notebook(path):
+        try:
+            notebook = parse_notebook(text)
+        except NotebookError as problem:
+            return [file_problem_diagnostic(path, str(problem))]
+        return lint_notebook(notebook, path, config, project)
     settings = model_settings(config)
     # Same prefilter as for files, so the LSP and the CLI agree on every document.
     if not might_hold_tf(text.encode("utf-8", "surrogatepass"), settings):
@@ -393,3 +438,17 @@ def lint_text(text: str, path: str, config: Config, project: Mapping[str, Module
     # Fix edits for the scope-model rules need the text, which phase 2 no longer has.
     found = run_phase2([result], config, EngineOptions(), extra_project=project, texts={path: text})
     return attach_fixes(found, text)
+
+
+def lint_notebook(
+    notebook: Notebook, path: str, config: Config, project: Mapping[str, ModuleFacts] | None = None
+) -> list[Diagnostic]:
+    """One notebook held in memory (its cells as one program); findings in its cells."""
+    settings = model_settings(config)
+    if not might_hold_tf(notebook.source.encode("utf-8", "surrogatepass"), settings):
+        return []
+    try:
+        result = analyse_file_text(path, notebook.source, settings, None, cells=notebook.index.first_lines)
+    except Exception as exc:
+        result = FileResult(path=path, problems=(file_problem_diagnostic(path, f"internal error: {exc!r}"),))
+    return to_cells(run_phase2([result], config, EngineOptions(), extra_project=project), notebook.index)

@@ -19,6 +19,7 @@ from typing import Iterable, Iterator
 from scopelint.config import Config
 
 PYTHON_SUFFIXES = (".py", ".pyi")
+NOTEBOOK_SUFFIXES = (".ipynb",)  # read as notebooks (scopelint.notebook), never as Python text
 # PEP 263, as tokenize matches it.
 _CODING_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+", re.M)
 
@@ -88,7 +89,7 @@ def _walk(directory: Path, excludes: tuple[str, ...], root: Path) -> Iterator[st
         if is_dir:
             if not _is_virtualenv(path):
                 yield from _walk(path, excludes, root)
-        elif entry.name.endswith(PYTHON_SUFFIXES):
+        elif entry.name.endswith(PYTHON_SUFFIXES + NOTEBOOK_SUFFIXES):
             yield entry.path
 
 

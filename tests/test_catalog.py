@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 
@@ -180,10 +180,37 @@ def test_pending_checks_are_reported() -> None:
 # -------------------------------------------------------- generated examples --
 
 
+def notebook_json(example: Example) -> str:
+    """A notebook example (``# %%`` cells) as a real nbformat-4 notebook."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    notebook = new_notebook(cells=[new_code_cell(source) for _, source in example.cells])
+    notebook.metadata["language_info"] = {"name": "python"}
+    return str(nbformat.writes(notebook))
+
+
+def lint_example(example: Example, name: str, config: Config) -> list[Diagnostic]:
+    """Lint a block as the catalog means it: a .py file, or a notebook whose findings
+    are moved back to block lines (each cell's findings carry its cell number)."""
+    if not example.cells:
+        return lint_source(example.code, path=f"{name}.py", config=config)
+    found = lint_source(notebook_json(example), path=f"{name}.ipynb", config=config)
+    starts = [start for start, _ in example.cells]
+    moved = []
+    for d in found:
+        assert d.cell is not None, f"{name}: a notebook finding without a cell: {d}"
+        offset = starts[d.cell - 1] - 1
+        related = [{**r, "line": r["line"] + offset} for r in d.data.get("related", ())]
+        data = {**d.data, "related": related} if related else d.data
+        moved.append(replace(d, line=d.line + offset, path=f"{name}.py", cell=None, data=data))
+    return moved
+
+
 @pytest.mark.parametrize("case", _params(bad=True))
 def test_bad_example_is_flagged_exactly_on_its_expect_lines(case: Case) -> None:
     code = case.rule.code
-    found = lint_source(case.example.code, path=f"{case.id}.py", config=Config(select=(code,)))
+    found = lint_example(case.example, case.id, Config(select=(code,)))
     assert sorted((d.line, d.code) for d in found) == sorted(case.example.expected)
     lines = len(case.example.code.splitlines())
     for diagnostic in found:
@@ -205,6 +232,10 @@ def fix_example(source: str, code: str) -> tuple[list[Diagnostic], FixOutcome]:
 @pytest.mark.parametrize("case", _params(bad=True))
 def test_fixes_are_as_the_catalog_says_and_remove_their_findings(case: Case) -> None:
     code = case.rule.code
+    if case.example.cells:  # notebooks are not rewritten: no finding in one carries a fix
+        assert case.rule.fix == "none", f"{case.id}: a notebook example's rule cannot offer fixes"
+        assert [d.data.get("fix") for d in lint_example(case.example, case.id, Config(select=(code,)))] == [None] * len(case.example.expected)
+        return
     found, outcome = fix_example(case.example.code, code)
     offered = [fix for fix in (fix_from_data(d.data.get("fix")) for d in found) if fix is not None]
     if case.rule.fix == "none":
@@ -218,5 +249,5 @@ def test_fixes_are_as_the_catalog_says_and_remove_their_findings(case: Case) -> 
 
 @pytest.mark.parametrize("case", _params(bad=False))
 def test_good_example_is_clean_under_every_rule(case: Case) -> None:
-    found = lint_source(case.example.code, path=f"{case.id}.py", config=Config())
+    found = lint_example(case.example, case.id, Config())
     assert [(d.line, d.code, d.message) for d in found] == []

@@ -18,12 +18,13 @@ Check = Callable[[ModelResult], Iterable[Diagnostic]]
 ALL_CHECKS: dict[str, Check] = {}
 
 from scopelint.checks import sl301, sl302, sl401  # noqa: E402  (the checks import Check's module types only)
-from scopelint.checks import sl101, sl102, sl103, sl104, sl201, sl202, sl203, sl204, sl205  # noqa: E402
+from scopelint.checks import sl101, sl102, sl103, sl104, sl201, sl202, sl203, sl204, sl205, sl206  # noqa: E402
 
 ALL_CHECKS.update({"SL301": sl301.check, "SL302": sl302.check, "SL401": sl401.check})
 ALL_CHECKS.update({
     "SL101": sl101.check, "SL102": sl102.check, "SL103": sl103.check, "SL104": sl104.check,
     "SL201": sl201.check, "SL202": sl202.check, "SL203": sl203.check, "SL204": sl204.check, "SL205": sl205.check,
+    "SL206": sl206.check,
 })
 
 

@@ -403,7 +403,10 @@ def attach_by_file(diagnostics: Sequence[Diagnostic], text_of: Callable[[str], "
 
 def read_text(path: str) -> str | None:
     from scopelint.files import FileProblem, decode, read_bytes
+    from scopelint.notebook import is_notebook
 
+    if is_notebook(path):
+        return None  # positions are in the notebook's virtual source; notebooks are not rewritten
     try:
         return decode(path, read_bytes(path))
     except FileProblem:

@@ -39,6 +39,16 @@ class ModelSettings:
 
 
 @dataclass(frozen=True)
+class CellFacts:
+    """One code cell of a notebook: where it starts in the virtual source and which
+    statements of ``ModuleFacts.body`` it holds (``body[start:end]``)."""
+
+    first_line: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
 class ModuleFacts:
     path: str
     module_name: str | None = None
@@ -50,6 +60,9 @@ class ModuleFacts:
     error: str | None = None
     # Facts contributed by registered extractors: (extractor name, facts).
     extra: tuple[tuple[str, Any], ...] = ()
+    # A notebook's code cells, in order (scopelint.model.rerun replays a cell as a
+    # kernel re-running it would). (): not a notebook.
+    cells: tuple[CellFacts, ...] = ()
 
     def extra_facts(self, name: str) -> Any:
         return dict(self.extra).get(name)
@@ -94,7 +107,7 @@ def register_extractor(name: str, extract_facts: Extractor, analyze_facts: Analy
 
 
 # Modules that register extractors of their own (see register_extractor).
-EXTENSIONS: tuple[str, ...] = ("scopelint.model.legacy", "scopelint.model.collections")
+EXTENSIONS: tuple[str, ...] = ("scopelint.model.legacy", "scopelint.model.collections", "scopelint.model.rerun")
 
 
 def _load_extensions() -> None:
@@ -112,19 +125,26 @@ def facts_from_source(
     settings: ModelSettings = ModelSettings(),
     module: "libcst.Module | None" = None,
     tree: "ast.Module | None" = None,
+    cells: tuple[int, ...] = (),
 ) -> ModuleFacts:
-    from scopelint.model.lower import lower_module
+    """``cells``: for a notebook's virtual source, the line each code cell starts on."""
+    from scopelint.model.lower import lower_module, lower_notebook
 
     _load_extensions()
     package = _package(path, module_name)
     extra = tuple((name, extractor(module, source, path)) for name, (extractor, _) in _EXTRACTORS.items())
+    ranges: tuple[CellFacts, ...] = ()
     try:
-        body, imports = lower_module(source, package, tree)
+        if cells:
+            body, imports, spans = lower_notebook(source, package, cells, tree)
+            ranges = tuple(CellFacts(line, start, end) for line, (start, end) in zip(cells, spans))
+        else:
+            body, imports = lower_module(source, package, tree)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         return ModuleFacts(path=path, module_name=module_name, package=package, tf_modules=settings.tf_modules,
                            error=f"not modelled: {exc}", extra=extra)
     return ModuleFacts(path=path, module_name=module_name, package=package, body=body, imports=tuple(imports.items()),
-                       tf_modules=settings.tf_modules, extra=extra)
+                       tf_modules=settings.tf_modules, extra=extra, cells=ranges)
 
 
 def analyze(facts: ModuleFacts, project: Mapping[str, ModuleFacts]) -> ModelResult:
@@ -175,6 +195,6 @@ def _package(path: str, module_name: str | None) -> str | None:
 
 
 __all__ = [
-    "ModelSettings", "ModuleFacts", "ModelResult", "VariableInfo", "analyze", "describe",
+    "CellFacts", "ModelSettings", "ModuleFacts", "ModelResult", "VariableInfo", "analyze", "describe",
     "facts_from_source", "register_extractor",
 ]

@@ -141,6 +141,10 @@ class Interpreter:
     def run_module(self) -> None:
         self._run_entry(lambda: self.exec_block(self.modules[self.main].body))
 
+    def run_more(self, body: tuple[ir.Stmt, ...]) -> None:
+        """Go on running statements in the module's state (a notebook cell run again)."""
+        self._run_entry(lambda: self.exec_block(body))
+
     def run_uncalled_functions(self) -> None:
         """Functions and methods never called from the module body, each in an unknown context."""
         for definition, cls in _functions(self.modules[self.main].body):

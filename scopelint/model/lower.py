@@ -285,3 +285,28 @@ def lower_module(
         tree = parse(source)
     lowerer = Lowerer(source, package)
     return lowerer.body(tree.body), lowerer.imports
+
+
+def lower_notebook(
+    source: str, package: str | None, first_lines: tuple[int, ...], tree: ast.Module | None = None
+) -> tuple[tuple[ir.Stmt, ...], dict[str, str], tuple[tuple[int, int], ...]]:
+    """:func:`lower_module` for a notebook's virtual source, plus which body
+    statements each code cell holds: (start, end) indices per cell, in the order
+    of ``first_lines`` (the line each cell starts on)."""
+    import bisect
+
+    if tree is None:
+        tree = ast.parse(source)
+    lowerer = Lowerer(source, package)
+    body: list[ir.Stmt] = []
+    owners: list[int] = []
+    for statement in tree.body:
+        lowered = lowerer.stmt(statement)
+        if lowered is not None:
+            body.append(lowered)
+            owners.append(bisect.bisect_right(first_lines, statement.lineno) - 1)
+    ranges = []
+    for cell in range(len(first_lines)):
+        held = [i for i, owner in enumerate(owners) if owner == cell]
+        ranges.append((held[0], held[-1] + 1) if held else (len(body), len(body)))
+    return tuple(body), lowerer.imports, tuple(ranges)

@@ -42,7 +42,9 @@ def format_command(d: Diagnostic) -> str:
         properties += [("endLine", str(d.end_line)), ("endColumn", str(d.end_column))]
     properties.append(("title", _title(d.code)))
     joined = ",".join(f"{key}={escape_property(value)}" for key, value in properties)
-    return f"::{_COMMAND.get(d.severity, 'warning')} {joined}::{escape_data(d.message)}"
+    # A notebook's line counts from the top of its cell, which the annotation cannot say.
+    message = f"cell {d.cell}, line {d.line}: {d.message}" if d.cell is not None else d.message
+    return f"::{_COMMAND.get(d.severity, 'warning')} {joined}::{escape_data(message)}"
 
 
 def render(diagnostics: Sequence[Diagnostic], context: ReportContext) -> str:

@@ -106,6 +106,8 @@ def fingerprint_basis(d: Diagnostic, sources: _SourceLines) -> str:
     file, and the predicted variable name -- or, for findings without one, the
     flagged line's text with whitespace normalised."""
     what = d.data.get("predicted_name")
+    if (not isinstance(what, str) or not what) and d.cell is not None:
+        what = d.message  # a notebook's lines are cell lines, not lines of the .ipynb file
     if not isinstance(what, str) or not what:
         what = " ".join(sources.line(d.path, d.line).split()) or d.message
     path = relative_path(d.path) or d.path
@@ -148,6 +150,8 @@ def _related(d: Diagnostic) -> list[dict[str, Any]]:
             continue
         location["id"] = index
         location["message"] = {"text": str(entry.get("message", ""))}
+        if isinstance(entry.get("cell"), int):
+            location["properties"] = {"cell": entry["cell"]}
         found.append(location)
     return found
 
@@ -170,6 +174,8 @@ def result(d: Diagnostic, rule_index: int, fingerprint: str) -> dict[str, Any]:
     if d.data.get("suppressed"):
         entry["suppressions"] = [{"kind": "inSource"}]
     properties = {key: d.data[key] for key in ("predicted_name", "dynamic") if key in d.data}
+    if d.cell is not None:
+        properties["cell"] = d.cell  # region lines count from the top of this notebook cell
     if properties:
         entry["properties"] = {_camel(key): value for key, value in properties.items()}
     return entry

@@ -18,7 +18,8 @@ def _paint(text: str, colour: str, enabled: bool) -> str:
 
 def format_line(d: Diagnostic, color: bool = False) -> str:
     code_colour = _RED if d.severity is Severity.ERROR else _YELLOW
-    where = _paint(f"{d.path}:{d.line}:{d.column}:", _BOLD, color)
+    cell = f"cell {d.cell}:" if d.cell is not None else ""  # notebooks, as ruff prints them
+    where = _paint(f"{d.path}:{cell}{d.line}:{d.column}:", _BOLD, color)
     marks = ""
     status = d.data.get("dynamic")
     if status:
