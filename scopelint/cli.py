@@ -21,6 +21,7 @@ from scopelint import __version__
 if TYPE_CHECKING:
     from scopelint.config import Config
     from scopelint.diagnostic import Diagnostic
+    from scopelint.report import TraceOutcome
 from scopelint.config import Config
 
 EXIT_CLEAN, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
@@ -133,6 +134,9 @@ def cmd_check(argv: Sequence[str]) -> int:
     )
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    if args.dynamic and (args.fix or args.diff):
+        # Fixes come from the static findings alone; a traced run must never also rewrite files.
+        raise UsageError("--dynamic cannot be combined with --fix or --diff: run `scopelint --dynamic` to see which findings TF confirms, then fix without it")
     if args.fix or args.diff:
         from scopelint.fixes.command import run_fix_command
 
@@ -140,6 +144,7 @@ def cmd_check(argv: Sequence[str]) -> int:
     if args.unsafe_fixes:
         raise UsageError("--unsafe-fixes only applies with --fix or --diff")
 
+    traces: tuple["TraceOutcome", ...] = ()
     if args.paths == ["-"]:
         if args.dynamic:
             raise UsageError("--dynamic runs files from disk; it cannot trace stdin")
@@ -163,7 +168,7 @@ def cmd_check(argv: Sequence[str]) -> int:
         files_checked = len(files)
         diagnostics = lint_paths(files, config, options)
         if args.dynamic:
-            diagnostics = _with_dynamic(args, config, files, diagnostics)
+            diagnostics, traces = _with_dynamic(args, config, files, diagnostics)
 
     stream = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
     try:
@@ -171,6 +176,7 @@ def cmd_check(argv: Sequence[str]) -> int:
             files_checked=files_checked,
             color=_use_color(args.color, stream),
             statistics=args.statistics,
+            traces=traces,
         )
         stream.write(renderer(args.format)(diagnostics, context))
     finally:
@@ -180,16 +186,19 @@ def cmd_check(argv: Sequence[str]) -> int:
     return EXIT_FOUND if active and not args.exit_zero else EXIT_CLEAN
 
 
-def _with_dynamic(args: argparse.Namespace, config: "Config", files: list[str], diagnostics: list["Diagnostic"]) -> list["Diagnostic"]:
+def _with_dynamic(
+    args: argparse.Namespace, config: "Config", files: list[str], diagnostics: list["Diagnostic"]
+) -> tuple[list["Diagnostic"], tuple["TraceOutcome", ...]]:
     """--dynamic: run the files under TF in a child process; the static results stand if that fails."""
-    from scopelint.dynamic.cli import check_with_dynamic, keep_for
+    from scopelint.dynamic.cli import check_with_dynamic, keep_for, report_outcomes
     from scopelint.dynamic.options import options_from
 
     try:
         dynamic_options = options_from(args)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    return check_with_dynamic(diagnostics, args.paths, files, dynamic_options, keep_for(config))
+    found, traced = check_with_dynamic(diagnostics, args.paths, files, dynamic_options, keep_for(config))
+    return found, report_outcomes(traced)
 
 
 def cmd_rules(argv: Sequence[str]) -> int:

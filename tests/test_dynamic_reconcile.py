@@ -7,6 +7,7 @@ tests/test_dynamic_trace.py, which proves those facts against TF).
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Sequence
@@ -236,3 +237,19 @@ def test_parse_events_drops_a_torn_last_line() -> None:
     assert log.reached == {("/p.py", 3): 0}
     assert [(v.name, v.shape, v.where) for v in log.variables] == [("w", (2, None), ("/p.py", 3))]
     assert log.errors == [] and log.end is None
+
+
+@pytest.mark.parametrize("absolute", [True, False])
+def test_trace_only_findings_in_unnamed_files_use_the_runs_path_form(tmp_path: Path, absolute: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One path form per run: a finding in a module the traced file imported is spelled like the rest."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "train.py").write_text("import layers\nlayers.build()\n")
+    (tmp_path / "pkg" / "layers.py").write_text("def build():\n    w = 1\n")
+    train, layers = records.real("pkg/train.py"), records.real("pkg/layers.py")
+    error = records.ScopeError("SL201", "enc/w", "Variable enc/w already exists, disallowed.", ((layers, 2), (train, 2)), "", 3)
+    named = train if absolute else "pkg/train.py"
+    trace = records.FileTrace(named, records.Outcome(records.RAISED, "ValueError", (layers, 2)), (), (error,), {(train, 2): 1, (layers, 2): 2})
+    static = [_diag(named, 1, "SL103")]
+    paths = {d.path for d in reconcile(static, [trace])}
+    assert paths == ({train, layers} if absolute else {"pkg/train.py", os.path.join("pkg", "layers.py")})

@@ -294,7 +294,10 @@ def checked() -> tuple[int, list[dict[str, Any]], str]:
     """`scopelint --dynamic --format json` over every program, the hanging one included."""
     names = sorted(p.name for p in PROGRAMS.glob("*.py")) + ["pkg/train.py"]
     done = _cli("--dynamic", "--dynamic-timeout", "3", "--dynamic-memory", "256", "--no-cache", "--isolated", "--format", "json", *names, cwd=PROGRAMS)
-    return done.returncode, json.loads(done.stdout), done.stderr
+    report = json.loads(done.stdout)
+    assert set(report) == {"findings", "traces"}, "with --dynamic the JSON report is an object"
+    assert len(report["traces"]) == len(names)
+    return done.returncode, report["findings"], done.stderr + "\n" + json.dumps(report["traces"])
 
 
 def test_check_dynamic_contains_every_failure_and_still_prints(checked: tuple[int, list[dict[str, Any]], str]) -> None:
@@ -383,3 +386,17 @@ def test_silent_facts_name_what_tf_built(traces: dict[str, records.FileTrace]) -
     assert savers[0] == (4, True, ["b", "beta1_power", "beta2_power", "w/Adam", "w/Adam_1", "b/Adam", "b/Adam_1"])
     assert savers[2][:2] == (7, False)
     assert [line for line, _ in facts("silent_deprecated.py", "warning") if "deprecated" in _["message"]] == [4, 6, 8, 9, 10]
+
+
+def test_json_report_carries_each_files_outcome(checked: tuple[int, list[dict[str, Any]], str]) -> None:
+    """The per-file outcomes printed on stderr are also in the JSON report, with the same paths."""
+    _, findings, err = checked
+    traces = {t["path"]: t for t in json.loads(err.rsplit("\n", 1)[1])}
+    assert traces["training_loop.py"] == {
+        "path": "training_loop.py", "outcome": "stopped", "line": 16, "seconds": traces["training_loop.py"]["seconds"],
+        "description": "stopped at line 16 at Session.run: graph construction is done, training does not run",
+    }  # fmt: skip
+    assert (traces["hang.py"]["outcome"], traces["hang.py"]["line"]) == ("timed out", None)
+    assert (traces["raises.py"]["outcome"], traces["raises.py"]["line"]) == ("raised", 5)
+    assert traces["clean_reuse_true.py"]["description"] == "ran to the end"
+    assert {Path(f["path"]).is_absolute() for f in findings} == {False}  # one path form: as given, relative

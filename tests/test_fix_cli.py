@@ -134,3 +134,12 @@ def test_fix_edits_the_text_it_linted_even_if_the_file_changed(project: Path, mo
     monkeypatch.setattr(run, "lint_files", then_edited)
     assert main(["--no-cache", "--fix", "m.py"]) == 0
     assert (project / "m.py").read_text() == "# a line added meanwhile\n" + NEW
+
+
+@pytest.mark.parametrize("flag", ["--fix", "--diff"])
+def test_dynamic_with_fix_is_a_usage_error_that_runs_and_writes_nothing(project: Path, capsys: pytest.CaptureFixture[str], flag: str) -> None:
+    (project / "m.py").write_text(OLD + "open('EXECUTED', 'w').close()\n")
+    assert main(["--no-cache", "--dynamic", flag, "m.py"]) == 2
+    assert "--dynamic cannot be combined with --fix or --diff" in capsys.readouterr().err
+    assert (project / "m.py").read_text() == OLD + "open('EXECUTED', 'w').close()\n"
+    assert not (project / "EXECUTED").exists()

@@ -52,3 +52,14 @@ def test_first_code_block_installs_runs_and_tests() -> None:
 def test_table_helper_reads_only_the_rules_table() -> None:
     text = "## Usage\n\n| a | b |\n\n## Rules\n\nintro\n\n| code | name | summary |\n|---|---|---|\n| SL1 | x | y |\n\n| other |\n"
     assert readme_rule_table(text) == "| code | name | summary |\n|---|---|---|\n| SL1 | x | y |"
+
+
+def test_dynamic_section_lists_what_the_run_checks_for_every_code() -> None:
+    """The dynamic-mode table names every active rule the run can judge (SL900 is never traced)."""
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("## Dynamic mode"):]
+    section = section[: section.index("\n## ", 1)]
+    rows = [line for line in section.splitlines() if line.startswith("| SL")]
+    listed = {code for row in rows for code in re.findall(r"SL\d{3}", row.split("|")[1])}
+    active = {r.code for r in load_catalog().values() if r.status == "active"} - {"SL900"}
+    assert listed == active

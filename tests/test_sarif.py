@@ -224,3 +224,26 @@ def test_cli_sarif_carries_the_rule_fix(tmp_path: Path) -> None:
         "deletedRegion": {"startLine": 4, "startColumn": 11, "endLine": 4, "endColumn": 35},
         "insertedContent": {"text": "global_variables_initializer"},
     }
+
+
+def test_dynamic_outcomes_become_invocation_notifications(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--dynamic`: how each traced file's run ended is in the run's invocation, one notification per file."""
+    from scopelint.report import TraceOutcome
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "train.py").write_text("import tensorflow as tf\n")
+    traces = (
+        TraceOutcome("train.py", "stopped", "stopped at line 16 at Session.run: graph construction is done, training does not run", 16, 0.42),
+        TraceOutcome("hang.py", "timed out", "timed out after 3 s (--dynamic-timeout); the rest of the file was not reached", None, 3.0),
+    )
+    log = json.loads(sarif.render([], ReportContext(files_checked=2, traces=traces)))
+    validate(log)
+    [invocation] = log["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is True
+    first, second = invocation["toolExecutionNotifications"]
+    assert first["message"]["text"] == "dynamic: stopped at line 16 at Session.run: graph construction is done, training does not run"
+    assert (first["level"], first["descriptor"]["id"], first["properties"]) == ("note", "dynamic/stopped", {"outcome": "stopped", "seconds": 0.42})
+    assert first["locations"][0]["physicalLocation"] == {"artifactLocation": {"uri": "train.py", "uriBaseId": "%SRCROOT%"}, "region": {"startLine": 16, "startColumn": 1}}
+    assert (second["level"], second["descriptor"]["id"]) == ("warning", "dynamic/timed-out")
+    assert "region" not in second["locations"][0]["physicalLocation"]
+    assert "invocations" not in json.loads(sarif.render([], ReportContext(files_checked=1)))["runs"][0]

@@ -90,21 +90,21 @@ def check_with_dynamic(
     options: DynamicOptions,
     keep: Callable[[Diagnostic], bool],
     err: TextIO = sys.stderr,
-) -> list[Diagnostic]:
+) -> tuple[list[Diagnostic], list[records.FileTrace]]:
     """Run the traces, report each file's outcome on ``err``, reconcile.
     Any failure of the dynamic half leaves the static results as they are."""
     paths = files_to_trace(named, discovered)
     if not paths:
         print("scopelint: dynamic: no file to trace (none mentions tensorflow)", file=err)
-        return list(static)
+        return list(static), []
     try:
         diagnostics, traces, stats = run_dynamic(static, paths, options, keep)
     except OSError as exc:
         print(f"scopelint: dynamic: could not start the tracing worker: {exc}", file=err)
-        return list(static)
+        return list(static), []
     except Exception as exc:  # the dynamic half's boundary: a bug here must not cost the static report
         print(f"scopelint: dynamic: internal error, static results only: {exc!r}", file=err)
-        return list(static)
+        return list(static), []
     for trace in traces:
         print(f"scopelint: dynamic: {outcome_line(trace)}", file=err)
         if trace.log_tail and trace.outcome.kind in {records.CRASHED, records.EXITED_EARLY, records.NOT_RUN}:
@@ -112,7 +112,23 @@ def check_with_dynamic(
                 print(f"    {line}", file=err)
     if stats.import_seconds is not None:
         print(f"scopelint: dynamic: traced {len(traces)} file(s) in {stats.total_seconds:.1f} s (TensorFlow import {stats.import_seconds:.1f} s, once)", file=err)
-    return diagnostics
+    return diagnostics, traces
+
+
+def report_outcomes(traces: Sequence[records.FileTrace]) -> tuple[Any, ...]:
+    """Each trace's outcome as the report formats carry it (:class:`scopelint.report.TraceOutcome`)."""
+    from scopelint.report import TraceOutcome
+
+    return tuple(
+        TraceOutcome(
+            path=t.path,
+            kind=t.outcome.kind,
+            description=t.outcome.describe(),
+            line=t.outcome.where[1] if t.outcome.where and t.outcome.where[0] == records.real(t.path) else None,
+            seconds=t.seconds,
+        )
+        for t in traces
+    )
 
 
 # ---- scopelint trace --------------------------------------------------------

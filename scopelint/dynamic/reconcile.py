@@ -174,16 +174,20 @@ def annotate(diagnostic: Diagnostic, evidence: Evidence) -> Diagnostic:
 
 
 class _Paths:
-    """Real paths back to the spelling the user gave, so trace-only findings sort with the rest."""
+    """Real paths back to the spelling the user gave, so trace-only findings sort
+    with the rest; a file the user did not name (a module the traced file
+    imported) is spelled in the run's one form: absolute when every path the
+    user gave is absolute, else relative to the working directory."""
 
     def __init__(self, spellings: Iterable[str]) -> None:
-        self._shown = {real(p): p for p in spellings}
+        given = [p for p in spellings if not p.startswith("<")]
+        self._shown = {real(p): p for p in given}
+        self._absolute = bool(given) and all(os.path.isabs(p) for p in given)
 
     def shown(self, path: str) -> str:
         if path in self._shown:
             return self._shown[path]
-        relative = os.path.relpath(path)
-        return path if relative.startswith("..") else relative
+        return path if self._absolute else os.path.relpath(path)
 
 
 def _column(path: str, line: int) -> int:

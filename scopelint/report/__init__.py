@@ -22,11 +22,24 @@ FORMATS: dict[str, str] = {
 
 
 @dataclass(frozen=True)
+class TraceOutcome:
+    """How one file's ``--dynamic`` run ended, for the JSON and SARIF reports."""
+
+    path: str  # spelled as the findings spell it
+    kind: str  # ok, stopped, raised, exited, exited early, crashed, timed out, out of memory, unsupported, not run
+    description: str  # "stopped at line 16 at Session.run: ...", as printed on stderr
+    line: int | None = None  # the traced file's line it stopped, raised or exited at
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
 class ReportContext:
     files_checked: int = 0
     color: bool = False
     statistics: bool = False
     show_fixes: bool = False
+    # One entry per traced file when --dynamic ran (empty otherwise).
+    traces: tuple[TraceOutcome, ...] = ()
 
 
 class Renderer(Protocol):

@@ -3,6 +3,10 @@
 Keys: code, name, severity, message, path, line, column, end_line, end_column,
 data. Lines and columns are 1-based. Adding keys is a compatible change;
 renaming or removing one is not.
+
+With ``--dynamic`` the report is an object instead, ``{"findings": [...],
+"traces": [...]}``: the same list, and how each traced file's run ended (a
+list cannot carry that, and a traced file may have no finding at all).
 """
 
 from __future__ import annotations
@@ -16,4 +20,11 @@ from scopelint.report import ReportContext
 
 
 def render(diagnostics: Sequence[Diagnostic], context: ReportContext) -> str:
-    return json.dumps([d.to_json(rule_name(d.code)) for d in diagnostics], indent=2, sort_keys=False) + "\n"
+    findings = [d.to_json(rule_name(d.code)) for d in diagnostics]
+    if not context.traces:
+        return json.dumps(findings, indent=2, sort_keys=False) + "\n"
+    traces = [
+        {"path": t.path, "outcome": t.kind, "description": t.description, "line": t.line, "seconds": round(t.seconds, 3)}
+        for t in context.traces
+    ]
+    return json.dumps({"findings": findings, "traces": traces}, indent=2, sort_keys=False) + "\n"

@@ -22,7 +22,7 @@ from urllib.parse import quote
 from scopelint import __version__
 from scopelint.catalog import CatalogError, Rule, load_catalog
 from scopelint.diagnostic import Diagnostic, Severity
-from scopelint.report import ReportContext
+from scopelint.report import ReportContext, TraceOutcome
 from scopelint.report.locations import relative_path
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -185,7 +185,28 @@ def _camel(key: str) -> str:
     return re.sub(r"_(\w)", lambda m: m.group(1).upper(), key)
 
 
-def build_log(diagnostics: Sequence[Diagnostic]) -> dict[str, Any]:
+# How a traced file's run ended, as a SARIF notification level: "note" when the graph was built.
+_OUTCOME_LEVEL = {"ok": "note", "stopped": "note", "exited": "note", "not run": "error"}
+
+
+def invocation(traces: Sequence[TraceOutcome]) -> dict[str, Any]:
+    """``--dynamic``: one notification per traced file, saying how its run ended."""
+    notifications = []
+    for trace in traces:
+        region = {"region": _region(trace.line, 1)} if trace.line else {}
+        notifications.append(
+            {
+                "level": _OUTCOME_LEVEL.get(trace.kind, "warning"),
+                "message": {"text": f"dynamic: {trace.description}"},
+                "descriptor": {"id": f"dynamic/{trace.kind.replace(' ', '-')}"},
+                "locations": [{"physicalLocation": {"artifactLocation": _artifact(trace.path), **region}}],
+                "properties": {"outcome": trace.kind, "seconds": round(trace.seconds, 3)},
+            }
+        )
+    return {"executionSuccessful": True, "toolExecutionNotifications": notifications}
+
+
+def build_log(diagnostics: Sequence[Diagnostic], traces: Sequence[TraceOutcome] = ()) -> dict[str, Any]:
     catalog = _catalog()
     rules = [rule_descriptor(r) for r in catalog.values() if r.status != "removed"]
     index = {descriptor["id"]: i for i, descriptor in enumerate(rules)}
@@ -204,27 +225,24 @@ def build_log(diagnostics: Sequence[Diagnostic]) -> dict[str, Any]:
         results.append(result(d, index[d.code], f"{digest}:{seen[basis]}"))
 
     root = Path(os.getcwd()).resolve().as_uri() + "/"
-    return {
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "scopelint",
-                        "version": __version__,
-                        "semanticVersion": __version__,
-                        "informationUri": INFORMATION_URI,
-                        "rules": rules,
-                    }
-                },
-                "originalUriBaseIds": {SRCROOT: {"uri": root}},
-                "columnKind": "unicodeCodePoints",
-                "results": results,
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "scopelint",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "informationUri": INFORMATION_URI,
+                "rules": rules,
             }
-        ],
+        },
+        "originalUriBaseIds": {SRCROOT: {"uri": root}},
+        "columnKind": "unicodeCodePoints",
+        "results": results,
     }
+    if traces:
+        run["invocations"] = [invocation(traces)]
+    return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
 def render(diagnostics: Sequence[Diagnostic], context: ReportContext) -> str:
-    return json.dumps(build_log(diagnostics), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(build_log(diagnostics, context.traces), indent=2, ensure_ascii=False) + "\n"
