@@ -8,20 +8,18 @@ the same programs under TF and compares names.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 from scopelint.model import events as ev
 from scopelint.model import ir
 from scopelint.model import tfapi
 from scopelint.model import values as v
+from scopelint.model.context import Host
 from scopelint.model.pyops import string_method
 from scopelint.model.state import Graph, Record
 from scopelint.model.tfargs import arg, join, literal_shape, reuse_mode
 from scopelint.model.tflayers import Layers
 from scopelint.model.tfnames import NameRefs
-
-if TYPE_CHECKING:
-    from scopelint.model.interpret import Interpreter
 
 _VARIABLE_COLLECTION_STRINGS = frozenset({"variables", "trainable_variables", "model_variables", "local_variables"})
 _CREATING_NAMESPACES = ("tf.keras.", "tf.estimator.", "tf.contrib.", "tf.layers.", "slim.", "nets.", "tf.nn.rnn_cell.")
@@ -40,13 +38,13 @@ _INERT_LAYER_PREFIXES = tuple(prefix + "." for prefix in tfapi.INERT_LAYERS)
 
 
 class TfCalls:
-    def __init__(self, interp: "Interpreter") -> None:
+    def __init__(self, interp: Host) -> None:
         self.i = interp
         # node of a tf.Variable / Keras creation -> name it made, per graph (SL204)
         self.made_by_node: dict[tuple[int, ir.Pos, str], str] = {}
         self._pending_close: Callable[[], None] = lambda: None
-        self.layers = Layers(self)
-        self.names = NameRefs(self)
+        self.layers = Layers(self, interp)
+        self.names = NameRefs(interp)
 
     # ------------------------------------------------------------ dispatch
 
@@ -106,11 +104,9 @@ class TfCalls:
         if name.startswith("assertRaises"):
             return v.Context("expect_error", node=node.pos)
         if name in ("assertEqual", "assertEquals") and len(args) >= 2:
-            from scopelint.model.interpret import VarName
-
             for a, b in ((args[0], args[1]), (args[1], args[0])):
                 text = v.as_str(b)
-                if isinstance(a, VarName) and text is not None:
+                if isinstance(a, v.VarName) and text is not None:
                     self.names.name_compared(a.variable, text, node.pos, a.op)
             self.names.mark_asserted(args)
             return v.Inert("assert")

@@ -8,22 +8,20 @@ tests/test_explain_names_tf.py compares the names with what TF creates.
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from scopelint.model import events as ev
 from scopelint.model import ir
 from scopelint.model import tfapi
 from scopelint.model import values as v
+from scopelint.model.context import Creator, Host
 from scopelint.model.tfargs import arg, join, reuse_mode
-
-if TYPE_CHECKING:
-    from scopelint.model.tfcalls import TfCalls
 
 
 class Layers:
-    def __init__(self, tf: "TfCalls") -> None:
+    def __init__(self, tf: Creator, host: Host) -> None:
         self.tf = tf
-        self.i = tf.i
+        self.i = host
 
     def layer_function(self, api: str, spec: tfapi.LayerSpec, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
         self._check_arguments(api, kwargs, node)

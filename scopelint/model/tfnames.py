@@ -5,24 +5,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from scopelint.model import events as ev
 from scopelint.model import ir
 from scopelint.model import tfapi
 from scopelint.model import values as v
+from scopelint.model.context import Host
 from scopelint.model.tfargs import arg
-
-if TYPE_CHECKING:
-    from scopelint.model.tfcalls import TfCalls
 
 _VARIABLE_COLLECTION_STRINGS = frozenset({"variables", "trainable_variables", "model_variables", "local_variables"})
 
 
 class NameRefs:
-    def __init__(self, tf: "TfCalls") -> None:
-        self.tf = tf
-        self.i = tf.i
+    def __init__(self, host: Host) -> None:
+        self.i = host
         # name_scope-prefixed spelling of a get_variable name -> (real name, node) (SL101/SL102)
         self.prefixed: dict[str, tuple[str, ir.Pos]] = {}
 

@@ -233,3 +233,31 @@ def truth(value: Value) -> bool | None:
     if isinstance(value, (Function, Class, Instance, ScopeObject, Layer, Cell, Template, Optimizer, Variable, Tensor)):
         return True
     return None
+
+
+@dataclass(eq=False)
+class Method:
+    owner: Any
+    name: str
+
+
+@dataclass(frozen=True)
+class Builtin:
+    name: str
+
+
+@dataclass(eq=False)
+class VarName:
+    """``variable.name`` (``op=False``, ends in ":0") or ``variable.op.name``: compared against strings (SL102)."""
+
+    variable: Variable
+    op: bool = False
+
+
+@dataclass(eq=False)
+class VarOp:
+    """``variable.op``."""
+
+    variable: Variable
+
+

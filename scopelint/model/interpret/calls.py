@@ -1,0 +1,162 @@
+"""Calls: dispatch on what is called, parameters bound to arguments, builtins."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from scopelint.model import ir
+from scopelint.model import values as v
+from scopelint.model.context import Frame
+from scopelint.model.interpret.core import MAX_DEPTH, MAX_UNROLL, Core
+from scopelint.model.interpret.names import INERT_METHODS
+from scopelint.model.values import Builtin, Method
+
+_TRANSPARENT_DECORATORS = frozenset({"staticmethod", "classmethod", "property", "add_arg_scope", "wraps"})
+
+
+class Calls(Core):
+    def call(self, node: ir.Call) -> Any:
+        func = self.eval(node.func)
+        args = [self.eval(a) for a in node.args]
+        kwargs: dict[str, Any] = {}
+        for key, expr in node.kwargs:
+            value = self.eval(expr)
+            if key is None:
+                if isinstance(value, v.DictValue):
+                    kwargs.update({str(k): item for k, item in value.items.items()})
+                else:
+                    kwargs["**"] = value
+            else:
+                kwargs[key] = value
+        if node.starred:
+            args.append(v.Unknown("*args"))
+        return self.apply(func, args, kwargs, node)
+
+    def apply(self, func: Any, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:  # noqa: C901
+        if isinstance(func, v.Api):
+            return self.tf.call(func.name, args, kwargs, node)
+        if isinstance(func, v.Function):
+            return self.call_function(func, args, kwargs, node)
+        if isinstance(func, v.Class):
+            return self.instantiate(func, args, kwargs, node)
+        if isinstance(func, v.Instance):
+            return self.call_instance(func, args, kwargs, node)
+        if isinstance(func, v.Partial):
+            return self.apply(func.func, list(func.args) + args, {**func.kwargs, **kwargs}, node)
+        if isinstance(func, Method):
+            return self.tf.method(func.owner, func.name, args, kwargs, node)
+        if isinstance(func, (v.Layer, v.Cell, v.Template)):
+            return self.tf.layers.call_object(func, args, kwargs, node)
+        if isinstance(func, Builtin):
+            return self.builtin(func.name, args, kwargs, node)
+        if isinstance(func, v.Inert) and func.name in ("functools.partial", "partial") and args:
+            return v.Partial(args[0], tuple(args[1:]), kwargs)
+        if isinstance(func, v.Inert) and func.name.endswith(".raises"):
+            return v.Context("expect_error", node=node.pos)
+        if isinstance(func, (v.Inert, v.Tensor)):
+            return v.Inert("result") if isinstance(func, v.Inert) else v.Tensor()
+        if isinstance(func, v.Unknown) and func.reason.startswith("attribute ") and func.reason[10:] in INERT_METHODS:
+            return v.Unknown("result of a plain method")
+        reason = func.reason if isinstance(func, v.Unknown) else type(func).__name__
+        self.opaque(node.pos, f"unresolved call ({reason})")
+        return v.Unknown("result of an unresolved call")
+
+    def call_function(self, func: v.Function, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        definition = func.definition
+        decorators = decorator_names(definition)
+        if decorators - _TRANSPARENT_DECORATORS:
+            self.opaque(node.pos, f"call of {definition.qualname} through a decorator the model does not follow")
+            return v.Unknown("decorated function")
+        if id(definition) in self.stack or len(self.stack) >= MAX_DEPTH:
+            self.opaque(node.pos, f"recursive or too deep call of {definition.qualname}")
+            return v.Unknown("recursion")
+        if func.module == self.main:
+            self.executed.add(id(definition))
+        env = v.Env(func.closure if func.closure is not None else self.modules[func.module].globals)
+        if func.closure is None and func.module in self.modules:
+            env.parent = self.modules[func.module].globals
+        params = list(definition.params)
+        positional = list(args)
+        if func.bound_self is not None and params and "staticmethod" not in decorators:
+            env.names[params[0].name] = func.bound_self
+            params = params[1:]
+        unknown_rest = "**" in kwargs
+        for param in params:
+            if param.kind == "star":
+                env.names[param.name] = v.SeqValue(positional) if not any(isinstance(a, v.Unknown) and a.reason == "*args" for a in positional) else v.Unknown("*args")
+                positional = []
+            elif param.kind == "starstar":
+                env.names[param.name] = v.DictValue(dict(kwargs))
+            elif param.kind == "normal" and positional:
+                env.names[param.name] = positional.pop(0)
+            elif param.name in kwargs:
+                env.names[param.name] = kwargs.pop(param.name)
+            elif unknown_rest or any(isinstance(a, v.Unknown) and a.reason == "*args" for a in args):
+                env.names[param.name] = v.Unknown(f"parameter {param.name}")
+            elif param.default is not None:
+                env.names[param.name] = self._default(func.module, param.default, node.pos)
+            else:
+                env.names[param.name] = v.Unknown(f"parameter {param.name}")
+        frame = Frame(env=env, module=func.module, fid=next(self._fids), self_value=func.bound_self,
+                      called_uncertain=not self.certain)
+        self.stack.append(id(definition))
+        self.call_sites.append(node.pos)
+        try:
+            self._with_frame(frame, lambda: self.exec_block(definition.body))
+        finally:
+            self.stack.pop()
+            self.call_sites.pop()
+        return frame.retval if frame.retval is not None else v.Lit(None)
+
+    def _default(self, module: str, default: ir.Expr, call: ir.Pos) -> Any:
+        """A parameter's default, evaluated in its module; what it does is reported on the call."""
+        self.call_sites.append(call)
+        try:
+            return self._with_module(module, functools.partial(self.eval, default))
+        finally:
+            self.call_sites.pop()
+
+    def make_function(self, definition: ir.FunctionDef, module: str | None = None, closure: v.Env | None = None) -> v.Function:
+        if module is None:
+            module = self.frame.module
+            closure = self.frame.env if self.frame.env is not self.modules[module].globals else None
+        return v.Function(definition, module, closure)
+
+    def builtin(self, name: str, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        if name == "range":
+            bounds = [v.as_int(a) for a in args]
+            if args and all(b is not None for b in bounds):
+                numbers = range(*[b for b in bounds if b is not None])
+                if len(numbers) <= MAX_UNROLL:
+                    return v.SeqValue([v.Lit(i) for i in numbers])
+            return v.Unknown("range")
+        if name == "enumerate" and args and isinstance(args[0], v.SeqValue):
+            return v.SeqValue([v.SeqValue([v.Lit(i), item]) for i, item in enumerate(args[0].items)])
+        if name == "zip" and args and all(isinstance(a, v.SeqValue) for a in args):
+            return v.SeqValue([v.SeqValue(list(group)) for group in zip(*[a.items for a in args])])
+        if name in ("list", "tuple") and args and isinstance(args[0], v.SeqValue):
+            return v.SeqValue(list(args[0].items))
+        if name == "len" and args and isinstance(args[0], v.FilterResult):
+            return v.FilterResult(args[0].event, length=True)
+        if name == "len" and args and isinstance(args[0], v.SeqValue):
+            return v.Lit(len(args[0].items))
+        if name == "str" and args and isinstance(args[0], v.Lit):
+            return v.Lit(str(args[0].value))
+        if name in ("map", "filter") and args and isinstance(args[0], (v.Function, v.Partial, v.Api)):
+            self.opaque(node.pos, f"{name}() of a function the model does not follow")
+        return v.Unknown(f"{name}()")
+
+
+def decorator_names(definition: ir.FunctionDef) -> set[str]:
+    names = set()
+    for decorator in definition.decorators:
+        expr = decorator.func if isinstance(decorator, ir.Call) else decorator
+        while isinstance(expr, ir.Attr):
+            names.add(expr.attr)
+            break
+        if isinstance(expr, ir.Name):
+            names.add(expr.id)
+    return names
+
+

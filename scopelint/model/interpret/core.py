@@ -1,0 +1,143 @@
+"""The interpreter's shared state and the small services every part uses.
+
+Each concern of the interpreter is one mixin over :class:`Core` (statements,
+expressions, names, calls, classes, entry points); :class:`Core` declares the
+methods they call on each other, so each module reads on its own.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import TYPE_CHECKING, Any, Callable
+
+from scopelint.model import events as ev
+from scopelint.model import ir
+from scopelint.model import values as v
+from scopelint.model.context import Ctx, Frame, ModuleInfo
+from scopelint.model.state import Graph
+
+if TYPE_CHECKING:
+    from scopelint.model.tfcalls import TfCalls
+
+MAX_UNROLL = 32
+MAX_DEPTH = 12
+ENTRY_BUDGET = 20_000  # statements per entry point (module body or one function)
+
+
+class Core:
+    tf: TfCalls
+
+    def __init__(self, modules: dict[str, ModuleInfo], main: str, tf_modules: tuple[str, ...]) -> None:
+        self.modules = modules
+        self.main = main
+        self.tf_modules = tf_modules
+        self.events: list[Any] = []
+        self.executed: set[int] = set()  # id() of FunctionDefs run from the module body
+        self.call_sites: list[ir.Pos] = []
+        self.stack: list[int] = []  # ids of FunctionDefs being run (recursion guard)
+        self._fids = itertools.count(1)
+        self.budget = ENTRY_BUDGET
+        self.journal: list[tuple[v.ScopeObject, str, ir.Pos | None]] | None = None
+        # try bodies being run (at any call depth): a raise there may be caught and
+        # the program go on, so it is an uncertain exit like a return.
+        self.try_depth = 0
+        self.ctx = Ctx(graph=Graph.fresh(), ns="", vs=v.ScopeObject("", ev.REUSE_OFF, "", None))
+        self.ctx.vs = self.ctx.graph.root  # type: ignore[assignment]
+        self.frame = Frame(env=modules[main].globals, module=main, fid=0)
+        from scopelint.model import tfcalls
+
+        self.tf = tfcalls.TfCalls(self)
+
+    # ------------------------------------------------------------ services (also for tfcalls)
+
+    @property
+    def certain(self) -> bool:
+        """What runs now runs on every path that reached the current statement."""
+        return self.ctx.certain and not self.frame.uncertain
+
+    def path_of(self, module: str) -> str:
+        info = self.modules.get(module)
+        return info.path if info is not None and info.path else module
+
+    def site(self, node: ir.Pos) -> ir.Pos:
+        return self.call_sites[0] if self.call_sites else node
+
+    def emit(self, event: Any) -> None:
+        self.events.append(event)
+
+    def opaque(self, node: ir.Pos, reason: str) -> None:
+        """Something ran that may create variables the model cannot see."""
+        self.ctx.graph.complete = False
+        self.events.append(ev.Unresolved(node, reason))
+
+    def set_reuse(self, scope: v.ScopeObject, reuse: str, leaked_from: ir.Pos | None) -> None:
+        if self.journal is not None:
+            self.journal.append((scope, scope.reuse, scope.leaked_from))
+        scope.reuse, scope.leaked_from = reuse, leaked_from
+
+    def _with_frame(self, frame: Frame, run: Callable[[], None]) -> None:
+        saved = self.frame
+        self.frame = frame
+        try:
+            run()
+        finally:
+            self.frame = saved
+
+    def _with_module(self, module: str, run: Callable[[], Any]) -> Any:
+        info = self.modules.get(module)
+        if info is None:
+            return v.Unknown("module")
+        saved = self.frame
+        self.frame = Frame(env=info.globals, module=module, fid=saved.fid, called_uncertain=not self.certain)
+        try:
+            return run()
+        finally:
+            self.frame = saved
+
+
+    # ------------------------------------------------------------ implemented by the mixins
+
+    def exec_block(self, body: tuple[ir.Stmt, ...]) -> None:
+        raise NotImplementedError
+
+    def fork(self, left: tuple[ir.Stmt, ...], right: tuple[ir.Stmt, ...]) -> None:
+        raise NotImplementedError
+
+    def bind(self, target: ir.Target, value: Any) -> None:
+        raise NotImplementedError
+
+    def iterate(self, value: Any) -> list[Any] | None:
+        raise NotImplementedError
+
+    def eval(self, node: ir.Expr) -> Any:
+        raise NotImplementedError
+
+    def lookup(self, name: str) -> Any:
+        raise NotImplementedError
+
+    def lookup_global(self, module: str, name: str) -> Any:
+        raise NotImplementedError
+
+    def attribute(self, owner: Any, attr: str, depth: int = 0) -> Any:
+        raise NotImplementedError
+
+    def call(self, node: ir.Call) -> Any:
+        raise NotImplementedError
+
+    def apply(self, func: Any, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        raise NotImplementedError
+
+    def call_function(self, func: v.Function, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        raise NotImplementedError
+
+    def make_function(self, definition: ir.FunctionDef, module: str | None = None, closure: v.Env | None = None) -> v.Function:
+        raise NotImplementedError
+
+    def make_class(self, definition: ir.ClassDef, module: str) -> v.Class:
+        raise NotImplementedError
+
+    def instantiate(self, cls: v.Class, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        raise NotImplementedError
+
+    def call_instance(self, instance: v.Instance, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        raise NotImplementedError

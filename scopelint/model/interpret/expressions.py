@@ -1,0 +1,124 @@
+"""Expressions: constants, operators, comparisons, subscripts, lambdas, comprehensions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scopelint.model import ir
+from scopelint.model import values as v
+from scopelint.model.interpret.core import Core
+from scopelint.model.pyops import COMPARE, binop, concat, join_values
+from scopelint.model.values import VarName
+
+
+# TF graph objects compare by identity under TF1 semantics (``Tensor.__eq__`` without
+# v2 equality), so none of them equals a string; a dtype does (``tf.float32 == 'float32'``).
+_TF_OBJECTS = (v.Tensor, v.Variable, v.ScopeObject, v.GraphValue, v.Layer, v.Cell, v.Template, v.Optimizer, v.NetsModel)
+
+
+def _never_equals_str(value: Any, other: Any) -> bool:
+    """``value == other`` is known False: a TF object against a string literal."""
+    return isinstance(value, _TF_OBJECTS) and isinstance(other, v.Lit) and isinstance(other.value, str)
+
+
+
+class Expressions(Core):
+    def eval(self, node: ir.Expr) -> Any:  # noqa: C901 - one dispatch table
+        if isinstance(node, ir.Const):
+            return v.Lit(node.value)
+        if isinstance(node, ir.Name):
+            return self.lookup(node.id)
+        if isinstance(node, ir.Attr):
+            return self.attribute(self.eval(node.value), node.attr)
+        if isinstance(node, ir.Call):
+            return self.call(node)
+        if isinstance(node, ir.BinOp):
+            return binop(node.op, self.eval(node.left), self.eval(node.right))
+        if isinstance(node, ir.Compare):
+            return self.compare(node)
+        if isinstance(node, ir.BoolOp):
+            return self.boolop(node)
+        if isinstance(node, ir.Not):
+            operand = self.eval(node.value)
+            self.tf.names.mark_asserted([operand])
+            known = v.truth(operand)
+            return v.Lit(not known) if known is not None else v.Unknown("not")
+        if isinstance(node, ir.FString):
+            return concat([part if isinstance(part, str) else self.eval(part) for part in node.parts])
+        if isinstance(node, ir.Seq):
+            return v.SeqValue([self.eval(item) for item in node.items])
+        if isinstance(node, ir.DictE):
+            items: dict[Any, Any] = {}
+            for key, value in zip(node.keys, node.values):
+                evaluated = self.eval(value)
+                if key is None:
+                    return v.Unknown("dict unpacking")
+                k = self.eval(key)
+                items[k.value if isinstance(k, v.Lit) else id(k)] = evaluated
+            return v.DictValue(items)
+        if isinstance(node, ir.Subscript):
+            return self.subscript(self.eval(node.value), self.eval(node.index))
+        if isinstance(node, ir.IfExp):
+            test = v.truth(self.eval(node.test))
+            if test is None:
+                return join_values(self.eval(node.body), self.eval(node.orelse))
+            return self.eval(node.body if test else node.orelse)
+        if isinstance(node, ir.Lambda):
+            definition = ir.FunctionDef("<lambda>", node.params, (ir.Return(node.body),), (), ir.NO_POS, "<lambda>")
+            return v.Function(definition, self.frame.module, self.frame.env)
+        if isinstance(node, ir.ListComp):
+            elements = self.iterate(self.eval(node.iter))
+            if elements is None:
+                self.bind(node.target, v.Unknown("comprehension"))
+                self.eval(node.elt)
+                return v.Unknown("comprehension of unknown length")
+            out = []
+            for item in elements:
+                self.bind(node.target, item)
+                out.append(self.eval(node.elt))
+            return v.SeqValue(out)
+        return v.Unknown(node.reason if isinstance(node, ir.Unknown) else "expression")
+
+    def boolop(self, node: ir.BoolOp) -> Any:
+        result: Any = v.Lit(node.op == "and")
+        for item in node.values:
+            value = self.eval(item)
+            known = v.truth(value)
+            if known is None:
+                return v.Unknown("boolean operator")
+            result = value
+            if (node.op == "and" and not known) or (node.op == "or" and known):
+                return value
+        return result
+
+    def compare(self, node: ir.Compare) -> Any:
+        left, right = self.eval(node.left), self.eval(node.right)
+        self.tf.names.mark_asserted([left, right])
+        for a, b in ((left, right), (right, left)):
+            if isinstance(a, VarName) and v.as_str(b) is not None and node.op in ("==", "!="):
+                self.tf.names.name_compared(a.variable, v.as_str(b) or "", node.pos, a.op)
+                return v.Unknown("name comparison")
+        if isinstance(left, v.Lit) and isinstance(right, v.Lit):
+            try:
+                return v.Lit(COMPARE[node.op](left.value, right.value))
+            except (TypeError, KeyError):
+                return v.Unknown("comparison")
+        if node.op in ("is", "is not") and isinstance(right, v.Lit) and right.value is None:
+            if isinstance(left, (v.ScopeObject, v.Function, v.Instance, v.Layer, v.Cell, v.Variable)):
+                return v.Lit(node.op == "is not")
+        if node.op in ("==", "!=") and (_never_equals_str(left, right) or _never_equals_str(right, left)):
+            return v.Lit(node.op == "!=")
+        return v.Unknown("comparison")
+
+    def subscript(self, value: Any, index: Any) -> Any:
+        if isinstance(value, v.SeqValue) and isinstance(index, v.Lit) and isinstance(index.value, int):
+            try:
+                return value.items[index.value]
+            except IndexError:
+                return v.Unknown("index")
+        if isinstance(value, v.DictValue) and isinstance(index, v.Lit):
+            return value.items.get(index.value, v.Unknown("key"))
+        if isinstance(value, (v.Tensor, v.Inert)):
+            return value
+        return v.Unknown("subscript")
+

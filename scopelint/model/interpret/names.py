@@ -1,0 +1,141 @@
+"""Names: local and module lookups, imports resolved to TF APIs or linted modules, attributes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scopelint.model import events as ev
+from scopelint.model import ir
+from scopelint.model import values as v
+from scopelint.model.imports import INERT_ROOTS, canonical
+from scopelint.model.interpret.classes import find_method
+from scopelint.model.interpret.core import Core
+from scopelint.model.values import Builtin, Method, VarName, VarOp
+
+_OUTSIDE = " is outside the linted tree"
+_BUILTINS = frozenset(
+    "range enumerate zip len list tuple dict set str int float bool print isinstance getattr setattr hasattr "
+    "super min max sum sorted reversed abs round any all iter next repr type object open id hash format "
+    "ValueError TypeError KeyError Exception RuntimeError NotImplementedError AssertionError map filter "
+    "vars dir callable issubclass frozenset bytes slice staticmethod classmethod property".split()
+)
+# Methods that never create TF variables, whatever their receiver (sessions, tensors, numpy, containers).
+INERT_METHODS = frozenset(
+    "run eval get_shape set_shape as_list astype split reshape numpy append extend insert pop items keys values "
+    "get update copy format join lower upper strip replace startswith endswith read write close assertAllClose "
+    "assertEqual assertTrue assertFalse assertAllEqual assertIn assertIsNone assertIsNotNone assertLen "
+    "assertListEqual assertNear assertGreater assertLess assertRaises assertRaisesRegexp assertRaisesRegex "
+    "assertItemsEqual assertDictEqual assertShapeEqual assertProtoEquals flatten tolist sum mean max min "
+    "add_to_collection get_collection dump load seed".split()
+)
+
+
+class Names(Core):
+    def lookup(self, name: str) -> Any:
+        found = self.frame.env.lookup(name)
+        if found is not None:
+            return found
+        return self.lookup_global(self.frame.module, name)
+
+    def lookup_global(self, module: str, name: str) -> Any:
+        info = self.modules.get(module)
+        if info is None:
+            return v.Unknown(f"name {name}")
+        if name in info.globals.names:
+            return info.globals.names[name]
+        if module != self.main and name in info.defs:
+            definition = info.defs[name]
+            value: Any
+            if isinstance(definition, ir.FunctionDef):
+                value = self.make_function(definition, module, None)
+            elif isinstance(definition, ir.ClassDef):
+                value = self.make_class(definition, module)
+            elif isinstance(definition, ir.Assign):
+                value = self._with_module(module, lambda: self.eval(definition.value))
+            else:
+                value = v.Unknown(name)
+            info.globals.names[name] = value
+            return value
+        if name in info.imports:
+            return self.resolve_dotted(info.imports[name])
+        if name in _BUILTINS:
+            return Builtin(name)
+        return v.Unknown(f"name {name}")
+
+    def resolve_dotted(self, dotted: str, depth: int = 0) -> Any:
+        name = canonical(dotted, self.tf_modules)
+        # Linting tf-slim or tensornets itself: their own code is followed where the
+        # API table has no entry for the name.
+        if name is not None and (self.tf.modelled(name) or not self._in_project(dotted)):
+            return v.Api(name)
+        root = dotted.split(".")[0]
+        if root in INERT_ROOTS:
+            return v.Inert(dotted)
+        parts = dotted.split(".")
+        for cut in range(len(parts), 0, -1):
+            module = ".".join(parts[:cut])
+            if module in self.modules:
+                value: Any = v.Module(module)
+                for part in parts[cut:]:
+                    value = self.attribute(value, part, depth + 1)
+                return value
+        return v.Unknown(f"{dotted}{_OUTSIDE}")
+
+    def _in_project(self, dotted: str) -> bool:
+        parts = dotted.split(".")
+        return any(".".join(parts[:cut]) in self.modules for cut in range(len(parts), 0, -1))
+
+    def attribute(self, owner: Any, attr: str, depth: int = 0) -> Any:  # noqa: C901
+        if isinstance(owner, v.Api):
+            name = canonical(f"{owner.name}.{attr}", self.tf_modules) or f"{owner.name}.{attr}"
+            return v.Api(name)
+        if isinstance(owner, v.Module):
+            if depth > 8:
+                return v.Unknown("import cycle")
+            info = self.modules[owner.name]
+            known = canonical(f"{owner.name}.{attr}", self.tf_modules)
+            if known is not None and self.tf.modelled(known):
+                return v.Api(known)
+            if f"{owner.name}.{attr}" in self.modules:
+                return v.Module(f"{owner.name}.{attr}")
+            if attr in info.defs or attr in info.globals.names:
+                return self.lookup_global(owner.name, attr)
+            if attr in info.imports:
+                return self.resolve_dotted(info.imports[attr], depth + 1)
+            return v.Unknown(f"{owner.name}.{attr}")
+        if isinstance(owner, v.Instance):
+            if attr in owner.attrs:
+                return owner.attrs[attr]
+            method = find_method(owner.cls, attr)
+            if method is not None:
+                return v.Function(method[0], method[1].module, None, bound_self=owner)
+            if attr.startswith("assert") or attr.endswith("session"):
+                return Method(owner, attr)
+            return v.Unknown(f"attribute {attr}")
+        if isinstance(owner, v.Inert):
+            return v.Inert(f"{owner.name}.{attr}")
+        if isinstance(owner, v.Tensor):
+            return v.Tensor()
+        if isinstance(owner, v.NetsModel):
+            return Method(owner, attr) if attr == "get_weights" else v.Tensor()
+        if isinstance(owner, v.Variable) and attr == "name":
+            return VarName(owner)
+        if isinstance(owner, v.Variable) and attr == "op":
+            return VarOp(owner)
+        if isinstance(owner, VarOp) and attr == "name":
+            return VarName(owner.variable, op=True)
+        if isinstance(owner, v.ScopeObject):
+            if attr == "name":
+                return v.Lit(owner.name) if ev.is_concrete(owner.name) else v.Sym(owner.name)
+            if attr == "original_name_scope":
+                return v.Lit(owner.original_name_scope)
+        if isinstance(owner, v.Lit) and isinstance(owner.value, str):
+            return Method(owner, attr)
+        if isinstance(owner, (v.ScopeObject, v.GraphValue, v.Optimizer, v.Layer, v.Cell, v.Template, v.Variable, v.SeqValue, v.DictValue)):
+            return Method(owner, attr)
+        if isinstance(owner, v.Unknown) and owner.reason.endswith(_OUTSIDE) and attr not in INERT_METHODS:
+            return v.Unknown(f"{owner.reason[:-len(_OUTSIDE)]}.{attr}{_OUTSIDE}")
+        if isinstance(owner, v.Unknown) and (attr.startswith("assert") or attr.endswith("session")):
+            return Method(owner, attr)
+        return v.Unknown(f"attribute {attr}")
+

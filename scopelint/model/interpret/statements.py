@@ -1,0 +1,223 @@
+"""Statements: blocks, ``with``, loops, branches (forked and merged), ``try``, assignment."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable
+
+from scopelint.model import events as ev
+from scopelint.model import ir
+from scopelint.model import values as v
+from scopelint.model.context import BREAK, CONTINUE, NO_EXIT, RETURN, BudgetExceeded
+from scopelint.model.interpret.core import MAX_UNROLL, Core
+from scopelint.model.pyops import join_values, loop_symbol, unpack
+
+_EXPECTED_ERRORS = frozenset({"ValueError", "Exception", "BaseException", "StandardError"})
+
+
+class Statements(Core):
+    def exec_block(self, body: tuple[ir.Stmt, ...]) -> None:
+        for statement in body:
+            if self.frame.returned or self.frame.loop_exit:
+                return
+            self.budget -= 1
+            if self.budget < 0:
+                raise BudgetExceeded()
+            self.exec_stmt(statement)
+
+    def exec_stmt(self, node: ir.Stmt) -> None:  # noqa: C901 - one dispatch table
+        if isinstance(node, ir.ExprStmt):
+            self.eval(node.value)
+        elif isinstance(node, ir.Assign):
+            value = self.eval(node.value)
+            for target in node.targets:
+                self.bind(target, value)
+        elif isinstance(node, ir.With):
+            self.exec_with(node, 0)
+        elif isinstance(node, ir.For):
+            self.exec_for(node)
+        elif isinstance(node, ir.While):
+            self.eval(node.test)
+            self.exec_loop([None], lambda _: None, node.body, ())
+        elif isinstance(node, ir.If):
+            self.exec_if(node)
+        elif isinstance(node, ir.Try):
+            self.exec_try(node)
+        elif isinstance(node, ir.FunctionDef):
+            self.frame.env.names[node.name] = self.make_function(node)
+        elif isinstance(node, ir.ClassDef):
+            self.frame.env.names[node.name] = self.make_class(node, self.frame.module)
+        elif isinstance(node, ir.Return):
+            value = self.eval(node.value) if node.value is not None else v.Lit(None)
+            self.frame.retval = value if self.frame.retval is None else join_values(self.frame.retval, value)
+            self.frame.returned = True
+        elif isinstance(node, ir.Raise):
+            self.frame.returned = True
+            self.frame.raised = self.try_depth == 0
+        elif isinstance(node, ir.Break):
+            self.frame.loop_exit = BREAK
+        elif isinstance(node, ir.Continue):
+            self.frame.loop_exit = CONTINUE
+        elif isinstance(node, ir.Assert):
+            self.eval(node.test)
+
+    def exec_with(self, node: ir.With, index: int) -> None:
+        if index == len(node.items):
+            self.exec_block(node.body)
+            return
+        item = node.items[index]
+        context = self.eval(item.context)
+        saved = self.ctx
+        bound = self.tf.enter(context, item.context)
+        if item.target is not None:
+            self.bind(item.target, bound)
+        try:
+            self.exec_with(node, index + 1)
+        finally:
+            self.tf.exit(context, saved)
+
+    def exec_for(self, node: ir.For) -> None:
+        items = self.iterate(self.eval(node.iter))
+        if items is None:
+            items = [loop_symbol(node.target)]  # one symbolic pass
+        self.exec_loop(items, functools.partial(self.bind, node.target), node.body, node.orelse)
+
+    def exec_loop(self, items: list[Any], bind: Callable[[Any], None], body: tuple[ir.Stmt, ...], orelse: tuple[ir.Stmt, ...]) -> None:
+        """Unrolled iterations; ``break`` and ``continue`` end what they end, for certain or maybe."""
+        frame = self.frame
+        outer_maybe = frame.maybe_loop_exit
+        frame.maybe_loop_exit = NO_EXIT
+        completed, maybe_broke = True, False
+        try:
+            for item in items:
+                bind(item)
+                self.exec_block(body)
+                if frame.returned or frame.loop_exit == BREAK:
+                    completed = False
+                    break
+                frame.loop_exit = NO_EXIT
+                if frame.maybe_loop_exit == CONTINUE:
+                    frame.maybe_loop_exit = NO_EXIT  # the next iteration starts for certain
+            maybe_broke = frame.maybe_loop_exit == BREAK
+        finally:
+            frame.loop_exit, frame.maybe_loop_exit = NO_EXIT, outer_maybe
+        if completed and orelse:
+            # `else` runs when no break happened: perhaps, if one may have.
+            if maybe_broke:
+                self.fork(orelse, ())
+            else:
+                self.exec_block(orelse)
+
+    def exec_if(self, node: ir.If) -> None:
+        test = v.truth(self.eval(node.test))
+        if test is True:
+            self.exec_block(node.body)
+        elif test is False:
+            self.exec_block(node.orelse)
+        else:
+            self.fork(node.body, node.orelse)
+
+    def fork(self, left: tuple[ir.Stmt, ...], right: tuple[ir.Stmt, ...]) -> None:
+        """Both branches from the same state; what differs afterwards becomes uncertain."""
+        graph, frame = self.ctx.graph, self.frame
+        start, env_start = graph.snapshot(), frame.env.names
+        outer_journal, outer_certain = self.journal, self.ctx.certain
+        outer_maybe = (frame.maybe_returned, frame.maybe_loop_exit)
+        results = []
+        raised: list[bool] = []
+        for branch in (left, right):
+            graph.restore(start.snapshot())
+            frame.env.names = dict(env_start)
+            self.journal = []
+            frame.returned, frame.loop_exit, frame.raised = False, NO_EXIT, False
+            frame.maybe_returned, frame.maybe_loop_exit = outer_maybe
+            self.ctx.certain = False
+            self.exec_block(branch)
+            ends = {id(scope): (scope, scope.reuse, scope.leaked_from) for scope, _, _ in self.journal}
+            results.append((graph.snapshot(), frame.env.names, ends, frame.exit, (frame.maybe_returned, frame.maybe_loop_exit)))
+            raised.append(frame.raised)
+            for scope, reuse, leaked in reversed(self.journal):
+                scope.reuse, scope.leaked_from = reuse, leaked
+        self.journal, self.ctx.certain = outer_journal, outer_certain
+        if raised[0] != raised[1]:
+            # One branch raises: the program only goes on along the other one.
+            self._continue_along(start, outer_certain, *results[1 if raised[0] else 0])
+            return
+        frame.raised = raised[0] and raised[1]
+        (graph_a, env_a, ends_a, exit_a, maybe_a), (graph_b, env_b, ends_b, exit_b, maybe_b) = results
+        graph.merge(graph_a, graph_b)
+        if (exit_a == RETURN) != (exit_b == RETURN):
+            # Only the branch that did not leave the function goes on in it.
+            frame.env.names = env_b if exit_a == RETURN else env_a
+        else:
+            frame.env.names = {
+                name: env_a[name] if env_a.get(name) is env_b.get(name) else join_values(env_a.get(name), env_b.get(name))
+                for name in env_a.keys() | env_b.keys()
+            }
+        for key in ends_a.keys() | ends_b.keys():
+            scope = (ends_a.get(key) or ends_b[key])[0]
+            _, reuse_a, leak_a = ends_a.get(key, (scope, scope.reuse, scope.leaked_from))
+            _, reuse_b, leak_b = ends_b.get(key, (scope, scope.reuse, scope.leaked_from))
+            self.set_reuse(scope, reuse_a if reuse_a == reuse_b else ev.REUSE_UNKNOWN, leak_a or leak_b)
+        self._merge_exits(exit_a, exit_b, maybe_a, maybe_b)
+
+    def _continue_along(
+        self, before: Any, certain: bool, graph_after: Any, env: dict[str, Any], ends: dict[int, Any], exit: int,
+        maybe: tuple[bool, int],
+    ) -> None:
+        """After an `if` whose other branch raised: this branch's state, as it left it."""
+        frame = self.frame
+        self.ctx.graph.adopt(before, graph_after, certain and not frame.uncertain)
+        frame.env.names = env
+        for scope, reuse, leaked in ends.values():
+            self.set_reuse(scope, reuse, leaked)
+        frame.raised = False
+        frame.returned = exit == RETURN
+        frame.loop_exit = exit if exit in (CONTINUE, BREAK) else NO_EXIT
+        frame.maybe_returned, frame.maybe_loop_exit = maybe
+
+    def _merge_exits(self, exit_a: int, exit_b: int, maybe_a: tuple[bool, int], maybe_b: tuple[bool, int]) -> None:
+        """Both branches leave: the shorter exit is certain. One leaves further: that is only maybe."""
+        frame = self.frame
+        certain, further = min(exit_a, exit_b), max(exit_a, exit_b)
+        frame.returned = certain == RETURN
+        frame.loop_exit = certain if certain in (CONTINUE, BREAK) else NO_EXIT
+        frame.maybe_returned = maybe_a[0] or maybe_b[0] or (further == RETURN and certain != RETURN)
+        maybe_loop = further if further in (CONTINUE, BREAK) and certain != further else NO_EXIT
+        frame.maybe_loop_exit = max(maybe_a[1], maybe_b[1], maybe_loop)
+
+    def exec_try(self, node: ir.Try) -> None:
+        catches = any(not names or _EXPECTED_ERRORS & set(names) for names, _ in node.handlers)
+        saved = self.ctx.expect_error
+        self.ctx.expect_error = saved or catches
+        self.try_depth += bool(node.handlers)
+        try:
+            self.exec_block(node.body)
+        finally:
+            self.ctx.expect_error = saved
+            self.try_depth -= bool(node.handlers)
+        if self.frame.exit:
+            # A handler may run instead, and only then does what follows.
+            self.frame.maybe_returned = self.frame.maybe_returned or self.frame.returned
+            self.frame.maybe_loop_exit = max(self.frame.maybe_loop_exit, self.frame.loop_exit)
+            self.frame.returned, self.frame.loop_exit, self.frame.raised = False, NO_EXIT, False
+        self.exec_block(node.orelse)
+        self.exec_block(node.finalbody)
+
+    def bind(self, target: ir.Target, value: Any) -> None:
+        if isinstance(target, ir.TargetName):
+            self.frame.env.names[target.id] = value
+        elif isinstance(target, ir.TargetAttr):
+            owner = self.eval(target.value)
+            if isinstance(owner, v.Instance):
+                owner.attrs[target.attr] = value
+        elif isinstance(target, ir.TargetSeq):
+            items = value.items if isinstance(value, v.SeqValue) and len(value.items) == len(target.items) else None
+            for index, sub in enumerate(target.items):
+                self.bind(sub, items[index] if items is not None else unpack(value))
+
+    def iterate(self, value: Any) -> list[Any] | None:
+        if isinstance(value, v.SeqValue) and len(value.items) <= MAX_UNROLL:
+            return list(value.items)
+        return None
+
