@@ -43,7 +43,7 @@ def project(tmp_path: Path) -> Path:
     [
         (["--select", "SL999"], "--select: 'SL999' matches no rule (did you mean 'SL900'?)"),
         (["--select", ""], "--select: selects no rule at all"),
-        (["--extend-select", "SL209"], "--extend-select: 'SL209' matches no rule (did you mean 'SL205' or "),
+        (["--extend-select", "SL209"], "--extend-select: 'SL209' matches no rule (did you mean 'SL20"),
         (["--ignore", "SL7"], "--ignore: 'SL7' matches no rule"),
     ],
 )
