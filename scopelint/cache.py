@@ -1,90 +1,359 @@
 """The on-disk cache: phase-1 results per file and phase-2 findings per project.
 
-Entries are pickles named by a SHA-256 key that covers scopelint's own code, the
-settings and the content, so a stale entry can never be read: it is simply
-never looked up again. Writes are atomic (temp file + rename); a read-only
-checkout still lints, it just is not cached.
+Entries are named by a SHA-256 key that covers scopelint's own code, the
+settings, the file's resolved path and its content, so a stale entry can never
+be read: it is simply never looked up again. Writes are atomic (temp file +
+rename); a read-only location still lints, it just is not cached.
+
+What is read back is untrusted: a checkout can plant files under the keys
+scopelint will look up (they are predictable), and ``--cache-dir`` may point
+into a checkout. So:
+
+* entries are plain JSON (:mod:`scopelint.datacodec`), rebuilt only into the
+  model's own frozen dataclasses and validated against their declared types --
+  never pickle or marshal;
+* every entry carries an HMAC-SHA256 over its key and content, keyed by a
+  per-user secret (``<user cache>/scopelint/secret``, mode 0600): an entry this
+  user's own runs did not write is a miss, even with a valid shape;
+* entries are opened without following symlinks, must be regular files under
+  :data:`MAX_ENTRY_BYTES`, and are written through a directory handle that does
+  not follow symlinks either;
+* anything malformed, foreign or unreadable is a cache miss, never an error.
+
+The default location is outside the project: ``$XDG_CACHE_HOME/scopelint/<hash
+of the project root>`` (``~/.cache/...`` without it).
+
+Paths: an entry stores no display path. A file's own path is filled in from the
+current run when it is read, and paths of other files (related locations) are
+stored as their identity -- the resolved path relative to the project root --
+and rendered back as this run spells them, so ``cd proj && scopelint .`` then
+``scopelint proj`` from the parent prints paths that are valid from the parent.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import json
 import os
-import pickle
+import secrets
+import stat
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from scopelint import __version__
 from scopelint.config import Config
+from scopelint.datacodec import Codec, CodecError
 from scopelint.diagnostic import Diagnostic
 from scopelint.model import ModelSettings, ModuleFacts
 
 if TYPE_CHECKING:
     from scopelint.engine import FileResult
 
+# Larger entries are neither written nor read (a planted multi-gigabyte file
+# must cost a stat, not a read). The facts of a 10 MB source stay below this.
+MAX_ENTRY_BYTES = 64 * 1024 * 1024
+_MAGIC = b"scopelint-cache-2\n"
+_MAC_HEX = 64
+_SECRET_BYTES = 32
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_DIR_FD = os.open in os.supports_dir_fd and os.replace in os.supports_dir_fd and hasattr(os, "O_DIRECTORY")
+
+
+class PathNames:
+    """This run's display paths <-> file identities (resolved, relative to the project root)."""
+
+    def __init__(self, paths: Iterable[str], root: str) -> None:
+        self._root = os.path.realpath(root)
+        self._identity: dict[str, str] = {}
+        self._display: dict[str, str] = {}
+        for path in paths:
+            self._display.setdefault(self.identity(path), path)
+
+    def identity(self, path: str) -> str:
+        found = self._identity.get(path)
+        if found is None:
+            resolved = os.path.realpath(path)
+            relative = os.path.relpath(resolved, self._root)
+            found = resolved if relative.startswith(os.pardir) else Path(relative).as_posix()
+            self._identity[path] = found
+        return found
+
+    def display(self, identity: str) -> str:
+        found = self._display.get(identity)
+        if found is not None:
+            return found
+        full = identity if os.path.isabs(identity) else os.path.join(self._root, identity)
+        relative = os.path.relpath(full)
+        return full if relative.startswith(os.pardir) else relative
+
 
 class Cache:
-    """Pickled results by key; :meth:`key` covers scopelint's code, settings, path and content."""
+    """Authenticated JSON entries by key; :meth:`key` covers scopelint's code, settings, file and content."""
 
     def __init__(self, directory: Path | None) -> None:
-        self.directory = directory
-        self._salt = _code_fingerprint() if directory else b""
+        self._secret = user_secret() if directory is not None else None
+        # Without the per-user secret nothing can be authenticated: no cache at all.
+        self.directory = directory if self._secret is not None else None
+        self._salt = _code_fingerprint() if self.directory else b""
 
     def key(self, path: str, data: bytes, settings: ModelSettings) -> str:
         digest = hashlib.sha256(self._salt)
         digest.update(repr(settings).encode())
-        digest.update(os.path.abspath(path).encode())
+        # The file's identity, not its spelling: the same file linted from
+        # another directory (or through a symlink) finds the same entry.
+        digest.update(os.path.realpath(path).encode("utf-8", "surrogateescape"))
         digest.update(b"\0")
         digest.update(data)
         return digest.hexdigest()
 
-    def get(self, key: str) -> "FileResult | None":
+    # ------------------------------------------------------------ phase 1
+
+    def get(self, key: str, path: str) -> "FileResult | None":
         """A phase-1 result without its facts (``facts_deferred`` says they exist):
-        a warm run whose findings are cached never pays for unpickling the IR."""
+        a warm run whose findings are cached never pays for decoding the IR."""
         from scopelint.engine import FileResult
 
-        result = self._load(key)
-        return result if isinstance(result, FileResult) else None
+        result = self._load(key, "result", FileResult)
+        if result is None:
+            return None
+        problems = tuple(replace(p, path=path) for p in result.problems)
+        return replace(result, path=path, problems=problems)  # type: ignore[no-any-return]
 
-    def get_facts(self, key: str) -> ModuleFacts | None:
-        facts = self._load(key + "-facts")
-        return facts if isinstance(facts, ModuleFacts) else None
+    def get_facts(self, key: str, path: str) -> ModuleFacts | None:
+        facts = self._load(key + "-facts", "facts", ModuleFacts)
+        return replace(facts, path=path) if facts is not None else None
 
     def put_result(self, key: str, result: "FileResult") -> None:
-        if result.facts is not None:
-            self.put(key + "-facts", result.facts)  # first: a header never promises missing facts
-        self.put(key, replace(result, facts=None, facts_deferred=result.facts is not None))
-
-    def _load(self, key: str) -> object:
-        if self.directory is None:
-            return None
-        try:
-            with open(self.directory / key[:2] / key, "rb") as handle:
-                return pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            return None
-
-    def get_diagnostics(self, key: str) -> list[Diagnostic] | None:
-        found = self._load(key)
-        return found if isinstance(found, list) else None
-
-    def put(self, key: str, result: "FileResult | ModuleFacts | list[Diagnostic]") -> None:
         if self.directory is None:
             return
-        target = self.directory / key[:2] / key
+        from scopelint.engine import FileResult
+
+        # The facts first: a header never promises facts that are not there.
+        if result.facts is not None and not self._store(key + "-facts", "facts", ModuleFacts, replace(result.facts, path="")):
+            return
+        header = replace(
+            result, path="", key="", facts=None, facts_deferred=result.facts is not None,
+            problems=tuple(replace(p, path="") for p in result.problems),
+        )
+        self._store(key, "result", FileResult, header)
+
+    # ------------------------------------------------------------ phase 2
+
+    def get_diagnostics(self, key: str, path: str, names: PathNames) -> list[Diagnostic] | None:
+        found = self._load(key, "diagnostics", tuple[Diagnostic, ...])
+        if found is None:
+            return None
+        return [replace(d, path=path, data=_map_related(d.data, names.display)) for d in found]
+
+    def put_diagnostics(self, key: str, diagnostics: list[Diagnostic], names: PathNames) -> None:
+        if self.directory is None:
+            return
+        stored = tuple(replace(d, path="", data=_map_related(d.data, names.identity)) for d in diagnostics)
+        self._store(key, "diagnostics", tuple[Diagnostic, ...], stored)
+
+    # ------------------------------------------------------------ entries
+
+    def _load(self, key: str, kind: str, hint: Any) -> Any:
+        if self.directory is None or self._secret is None:
+            return None
+        raw = _read_entry(self.directory / key[:2] / key)
+        if raw is None or not raw.startswith(_MAGIC) or len(raw) < len(_MAGIC) + _MAC_HEX + 1:
+            return None
+        mac = raw[len(_MAGIC) : len(_MAGIC) + _MAC_HEX]
+        payload = raw[len(_MAGIC) + _MAC_HEX + 1 :]
+        if not hmac.compare_digest(mac, _mac(self._secret, kind, key, payload).encode()):
+            return None  # not written by this user's scopelint: ignore it
         try:
-            if not self.directory.is_dir():
-                self.directory.mkdir(parents=True)
-                # The cache lands inside users' repositories: keep it out of `git status`.
-                (self.directory / ".gitignore").write_text("# created by scopelint\n*\n")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_suffix(f".{os.getpid()}.tmp")
-            with open(tmp, "wb") as handle:
-                pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, target)
-        except OSError:
-            pass  # a read-only checkout still lints; it just is not cached
+            return _codec().decode(json.loads(payload), hint)
+        except (CodecError, ValueError, TypeError, RecursionError, MemoryError):
+            return None
+
+    def _store(self, key: str, kind: str, hint: Any, value: Any) -> bool:
+        if self.directory is None or self._secret is None:
+            return False
+        try:
+            payload = json.dumps(_codec().encode(value, hint), separators=(",", ":")).encode()
+        except (CodecError, TypeError, ValueError, RecursionError):
+            return False  # a value the codec cannot write is simply not cached
+        entry = _MAGIC + _mac(self._secret, kind, key, payload).encode() + b"\n" + payload
+        if len(entry) > MAX_ENTRY_BYTES:
+            return False
+        return _write_entry(self.directory, key[:2], key, entry)
+
+
+def _map_related(data: Mapping[str, Any], rename: Any) -> Mapping[str, Any]:
+    related = data.get("related")
+    if not isinstance(related, list):
+        return data
+    mapped = [
+        {**item, "path": rename(item["path"])} if isinstance(item, dict) and isinstance(item.get("path"), str) else item
+        for item in related
+    ]
+    return {**data, "related": mapped}
+
+
+def _mac(secret: bytes, kind: str, key: str, payload: bytes) -> str:
+    return hmac.new(secret, f"{kind}\0{key}\0".encode() + payload, hashlib.sha256).hexdigest()
+
+
+_CODEC: Codec | None = None
+
+
+def _codec() -> Codec:
+    """The only classes an entry can be rebuilt into: the model's facts, findings, results."""
+    global _CODEC
+    if _CODEC is None:
+        from scopelint.engine import FileResult
+        from scopelint.model import fact_types
+
+        _CODEC = Codec([*fact_types(), Diagnostic, FileResult])
+    return _CODEC
+
+
+# ---------------------------------------------------------------- files
+
+
+def _read_entry(path: Path) -> bytes | None:
+    """The bytes of a regular file of sane size; no symlink, FIFO or device is followed or read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_ENTRY_BYTES:
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read(MAX_ENTRY_BYTES + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _write_entry(directory: Path, subdir: str, name: str, entry: bytes) -> bool:
+    try:
+        if not directory.is_dir():
+            directory.mkdir(parents=True, mode=0o700)
+            # A --cache-dir inside a repository: keep it out of `git status`.
+            (directory / ".gitignore").write_text("# created by scopelint\n*\n")
+        if not _DIR_FD:
+            return _write_by_path(directory / subdir, name, entry)
+        base = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | _CLOEXEC)
+        try:
+            try:
+                os.mkdir(subdir, 0o700, dir_fd=base)
+            except FileExistsError:
+                pass
+            return _write_in(base, subdir, name, entry)
+        finally:
+            os.close(base)
+    except OSError:
+        return False  # a read-only location still lints; it just is not cached
+
+
+def _write_in(base: int, subdir: str, name: str, entry: bytes) -> bool:
+    # The subdirectory is opened without following a symlink, and the file is
+    # created (O_EXCL, no symlink) and renamed relative to it: a planted symlink
+    # can never redirect a write outside the cache.
+    sub = os.open(subdir, os.O_RDONLY | os.O_DIRECTORY | _NOFOLLOW | _CLOEXEC, dir_fd=base)
+    try:
+        tmp = f".{name}.{secrets.token_hex(8)}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o600, dir_fd=sub)
+        try:
+            with os.fdopen(fd, "wb", closefd=False) as handle:
+                handle.write(entry)
+        finally:
+            os.close(fd)
+        os.replace(tmp, name, src_dir_fd=sub, dst_dir_fd=sub)
+        return True
+    finally:
+        os.close(sub)
+
+
+def _write_by_path(subdir: Path, name: str, entry: bytes) -> bool:  # pragma: no cover - platforms without dir_fd
+    subdir.mkdir(exist_ok=True)
+    if subdir.is_symlink():
+        return False
+    tmp = subdir / f".{name}.{secrets.token_hex(8)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(entry)
+    os.replace(tmp, subdir / name)
+    return True
+
+
+# ---------------------------------------------------------------- where, and the secret
+
+
+def user_cache_root() -> Path:
+    """``$XDG_CACHE_HOME/scopelint`` (only when absolute, as the spec says), else ``~/.cache/scopelint``."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):
+        base = os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "scopelint"
+
+
+def default_cache_dir(config: Config) -> Path:
+    env = os.environ.get("SCOPELINT_CACHE_DIR")
+    if env:
+        return Path(env)
+    root = os.path.realpath(config.root).encode("utf-8", "surrogateescape")
+    return user_cache_root() / hashlib.sha256(root).hexdigest()[:24]
+
+
+_SECRET: dict[Path, bytes | None] = {}
+
+
+def user_secret() -> bytes | None:
+    """This user's cache key, created on first use (0600); None when it cannot be had safely."""
+    path = user_cache_root() / "secret"
+    if path not in _SECRET:
+        _SECRET[path] = _read_secret(path) or _create_secret(path)
+    return _SECRET[path]
+
+
+def _read_secret(path: Path) -> bytes | None:
+    try:
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        owner_ok = not hasattr(os, "geteuid") or info.st_uid == os.geteuid()
+        # Readable by others means others could forge entries: refuse it.
+        if not stat.S_ISREG(info.st_mode) or not owner_ok or info.st_mode & 0o077 or info.st_size != _SECRET_BYTES:
+            return None
+        data = os.read(fd, _SECRET_BYTES + 1)
+        return data if len(data) == _SECRET_BYTES else None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _create_secret(path: Path) -> bytes | None:
+    if os.path.lexists(path):
+        return None  # present but unusable (wrong owner or mode): caching stays off
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = path.with_name(f".secret.{secrets.token_hex(8)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(secrets.token_bytes(_SECRET_BYTES))
+        try:
+            os.link(tmp, path)  # never replaces a secret another run just created
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
+    except OSError:
+        return None
+    return _read_secret(path)
 
 
 def _code_fingerprint() -> bytes:
@@ -93,15 +362,8 @@ def _code_fingerprint() -> bytes:
     digest = hashlib.sha256(__version__.encode())
     for source in sorted(package.rglob("*.py")):
         try:
-            stat = source.stat()
+            info = source.stat()
         except OSError:
             continue
-        digest.update(f"{source.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+        digest.update(f"{source.relative_to(package)}:{info.st_size}:{info.st_mtime_ns}".encode())
     return digest.digest()
-
-
-def default_cache_dir(config: Config) -> Path:
-    env = os.environ.get("SCOPELINT_CACHE_DIR")
-    if env:
-        return Path(env)
-    return Path(config.root) / ".scopelint_cache"

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 
 from scopelint.config import Config
-from scopelint.cache import Cache, default_cache_dir
+from scopelint.cache import Cache, PathNames, default_cache_dir
 from scopelint.diagnostic import Diagnostic, Severity
 from scopelint.files import FileProblem, decode, module_name_for, read_bytes
 from scopelint.model import ModelSettings, ModuleFacts
@@ -45,7 +45,7 @@ _PARALLEL_THRESHOLD = 8
 
 @dataclass(frozen=True)
 class FileResult:
-    """Phase-1 result for one file; picklable, cached by content."""
+    """Phase-1 result for one file; plain data, cached by content (as JSON, see cache.py)."""
 
     path: str
     facts: ModuleFacts | None = None
@@ -250,7 +250,7 @@ def run_phase1(paths: Sequence[str], config: Config, options: EngineOptions) -> 
 
     to_parse: list[tuple[str, bytes, str]] = []
     for path, data, key in pending:
-        cached = cache.get(key)
+        cached = cache.get(key, path)
         if cached is not None:
             results[path] = replace(cached, key=key)
         else:
@@ -300,10 +300,12 @@ def run_phase2(
     ]
     checked: dict[int, list[Diagnostic]] = {}
     todo: list[int] = []
+    # Entries store file identities; this run's spelling of each path is filled back in.
+    names = PathNames((r.path for r in results), config.root) if cache.directory else None
     for index, result in enumerate(results):
         if not result.has_facts:
             continue
-        cached = cache.get_diagnostics(keys[index]) if keys[index] else None
+        cached = cache.get_diagnostics(keys[index], result.path, names) if keys[index] and names else None
         if cached is None:
             todo.append(index)
         else:
@@ -320,8 +322,8 @@ def run_phase2(
         if any(d.code != "SL900" for d in diagnostics):
             diagnostics = _parser_of_record(path, diagnostics, texts[path] if texts and path in texts else read_text(path))
         checked[index] = diagnostics
-        if keys[index] and not any(d.message.startswith("file not analysed: internal error") for d in diagnostics):
-            cache.put(keys[index], diagnostics)
+        if keys[index] and names and not any(d.message.startswith("file not analysed: internal error") for d in diagnostics):
+            cache.put_diagnostics(keys[index], diagnostics, names)
 
     found: list[Diagnostic] = []
     for index, result in enumerate(results):
@@ -348,7 +350,7 @@ def load_facts(results: Sequence[FileResult], config: Config, options: EngineOpt
     loaded: list[FileResult] = []
     for result in results:
         if result.facts is None and result.facts_deferred:
-            facts = cache.get_facts(result.key)
+            facts = cache.get_facts(result.key, result.path)
             if facts is not None:
                 result = replace(result, facts=facts, facts_deferred=False)
             else:

@@ -96,14 +96,29 @@ class VariableInfo:
 Extractor = Callable[["libcst.Module | None", str, str], Any]  # (module, source, path) -> facts
 Analyzer = Callable[[ModuleFacts, Mapping[str, ModuleFacts], tuple[Any, ...]], Iterable[Any]]
 _EXTRACTORS: dict[str, tuple[Extractor, Analyzer | None]] = {}
+_FACT_TYPES: dict[str, tuple[type, ...]] = {}
 
 
-def register_extractor(name: str, extract_facts: Extractor, analyze_facts: Analyzer | None = None) -> None:
+def register_extractor(
+    name: str, extract_facts: Extractor, analyze_facts: Analyzer | None = None, fact_types: tuple[type, ...] = ()
+) -> None:
     """Add a second extractor: ``extract_facts`` runs in phase 1 on every parsed
-    module (its picklable result lands in ``ModuleFacts.extra``); ``analyze_facts``
+    module (its result lands in ``ModuleFacts.extra``); ``analyze_facts``
     runs in phase 2 with the facts, the project and the interpreter's events, and
-    returns events appended to ``ModelResult.events``."""
+    returns events appended to ``ModelResult.events``. ``fact_types``: the frozen
+    dataclasses its facts are built from (besides tuples, strings, numbers), the
+    only classes the on-disk cache may rebuild them from; facts holding anything
+    else are simply not cached."""
     _EXTRACTORS[name] = (extract_facts, analyze_facts)
+    _FACT_TYPES[name] = fact_types
+
+
+def fact_types() -> tuple[type, ...]:
+    """Every dataclass that can appear in :class:`ModuleFacts` (for the cache's codec)."""
+    _load_extensions()
+    found = [obj for obj in vars(ir).values() if isinstance(obj, type) and obj.__module__ == ir.__name__
+             and hasattr(obj, "__dataclass_fields__")]
+    return (ModuleFacts, CellFacts, *found, *(t for types in _FACT_TYPES.values() for t in types))
 
 
 # Modules that register extractors of their own (see register_extractor).
@@ -196,5 +211,5 @@ def _package(path: str, module_name: str | None) -> str | None:
 
 __all__ = [
     "CellFacts", "ModelSettings", "ModuleFacts", "ModelResult", "VariableInfo", "analyze", "describe",
-    "facts_from_source", "register_extractor",
+    "facts_from_source", "register_extractor", "fact_types",
 ]

@@ -586,6 +586,7 @@ def _register() -> None:
         "collections",
         lambda module, source, path: _hints(source),
         lambda facts, project, events: _analyze_module(facts, events),
+        fact_types=(_TextHints,),
     )
 
 

@@ -278,6 +278,7 @@ def _register() -> None:
         "deprecated-api",
         lambda module, source, path: find_candidates(module, source),
         lambda facts, project, events: confirm(facts.extra_facts("deprecated-api") or (), facts.tf_modules),
+        fact_types=(DeprecatedUse, Edit),
     )
 
 
