@@ -376,7 +376,7 @@ def test_silent_facts_name_what_tf_built(traces: dict[str, records.FileTrace]) -
     assert (line, lookup["name"]) == (13, "decoder/v:0") and lookup["error"].startswith("KeyError: The name 'decoder/v:0' refers to a Tensor which does not exist")
     assert facts("silent_lookups.py", "lookup")[0][0] == 8  # the caught miss is recorded too, but not reported
     filters = {line: (d["scope"], d["returned"]) for line, d in facts("silent_scope_filters.py", "collection")}
-    assert filters == {9: ("d/", ["d/w"]), 10: ("d", ["d/w", "decoder/v"]), 11: ("gen", [])}
+    assert filters == {9: ("d/", ["d/w"]), 10: ("d", ["d/w", "decoder/v"]), 11: ("gen", []), 12: ("d", ["d/w", "decoder/v"])}
     [(line, train)] = facts("silent_update_ops.py", "train_op")
     assert (line, train["api"], train["update_ops"], len(train["missing"])) == (7, "minimize", 2, 2)
     assert [(line, d["api"], d["missing"]) for line, d in facts("clean_update_ops.py", "train_op")] == [

@@ -9,3 +9,4 @@ with tf.name_scope("gen"):
 d_only = tf.trainable_variables(scope="d/")
 d_vars = tf.trainable_variables(scope="d")
 gen_vars = tf.trainable_variables(scope="gen")
+assert len(tf.trainable_variables(scope="d")) == 2  # a test that counts what the filter takes
