@@ -238,3 +238,33 @@ def test_the_secret_is_private_and_the_default_cache_is_outside_the_checkout(che
     assert Path(os.environ["XDG_CACHE_HOME"]) in cache.parents and entries(cache)
     secret = Path(os.environ["XDG_CACHE_HOME"]) / "scopelint" / "secret"
     assert secret.stat().st_mode & 0o777 == 0o600
+
+
+# ---------------------------------------------------------------- files Python itself would pick up
+
+SHADOWS = ("tensorflow", "sitecustomize", "usercustomize", "conftest", "setup", "dataclasses", "typing", "json", "libcst", "hmac")
+
+
+def plant_python_payloads(repo: Path, markers: Path) -> None:
+    for name in SHADOWS:
+        (repo / f"{name}.py").write_text(payload(markers, name))
+    (repo / "evil.pth").write_text(f"import os; os.system('touch {markers / 'pth'}')\n")
+    (repo / "pyproject.toml").write_text("[project]\nname = 'victim'\n\n[tool.scopelint]\nselect = ['SL']\n")
+
+
+@pytest.mark.parametrize("command", ["console script", "python -m"])
+def test_python_files_in_the_checkout_never_run(checkout: tuple[Path, Path], command: str) -> None:
+    repo, markers = checkout
+    plant_python_payloads(repo, markers)
+    argv = (SCRIPT,) if command == "console script" else (sys.executable, "-m", "scopelint")
+    assert_clean_run(lint(repo, ".", command=argv), markers)
+    result = lint(repo, "model.py", "--format", "json", command=argv)
+    assert list(markers.iterdir()) == [] and json.loads(result.stdout)[0]["code"] == "SL101"
+
+
+def test_a_checkout_config_asking_for_dynamic_mode_is_refused(checkout: tuple[Path, Path]) -> None:
+    repo, markers = checkout
+    (repo / "pyproject.toml").write_text("[tool.scopelint]\ndynamic = true\n")
+    result = lint(repo, "model.py")
+    assert result.returncode == 2 and "dynamic mode runs code" in result.stderr, result.stderr
+    assert list(markers.iterdir()) == []
