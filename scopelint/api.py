@@ -28,10 +28,12 @@ def lint_paths(
     paths: Iterable[str | Path],
     config: Config = DEFAULT_CONFIG,
     options: EngineOptions | None = None,
+    stats: dict[str, float] | None = None,
 ) -> list[Diagnostic]:
-    """Lint files and directories; results sorted by (path, line, column)."""
+    """Lint files and directories; results sorted by (path, line, column).
+    ``stats``, when given, receives seconds per phase and file counts."""
     files = list(discover([str(p) for p in paths], config))
-    diagnostics, _ = lint_files(files, config, options or EngineOptions())
+    diagnostics, _ = lint_files(files, config, options or EngineOptions(), stats)
     return diagnostics
 
 

@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 from scopelint.config import Config
 
 EXIT_CLEAN, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
+SEVERITIES = ("error", "warning", "info")  # worst first
+# What `pip install` brings each optional piece (module -> distribution).
+DYNAMIC_NEEDS = {"tensorflow": "tensorflow", "tf_keras": "tf-keras", "tf_slim": "tf-slim"}
+LSP_NEEDS = {"pygls": "pygls", "lsprotocol": "lsprotocol"}
 
 
 class UsageError(Exception):
@@ -35,18 +39,29 @@ def _parser_check() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="scopelint",
         description="Find TensorFlow 1.x name-scope / variable-scope bugs. "
-        "Other commands: `scopelint rules`, `scopelint explain CODE`, `scopelint lsp`, `scopelint trace`.",
+        "Other commands: `scopelint rules`, `scopelint explain CODE` (or `rule CODE`), `scopelint lsp`, `scopelint trace`.",
     )
     parser.add_argument("paths", nargs="*", default=[], help="files or directories ('-' reads stdin)")
     parser.add_argument("--version", action="version", version=f"scopelint {__version__}")
     out = parser.add_argument_group("output")
-    out.add_argument("--format", default="text", choices=["text", "json", "sarif", "github"], help="output format")
+    out.add_argument(
+        "--format", default="text", choices=["text", "json", "sarif", "github", "gitlab", "junit", "pylint", "grouped"],
+        help="output format",
+    )
     out.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     out.add_argument("--statistics", action="store_true", help="count findings per rule")
     out.add_argument("--color", choices=["auto", "always", "never"], default="auto")
     out.add_argument("--show-suppressed", action="store_true", help="also list findings silenced by comments")
     out.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings are reported")
-    out.add_argument("-v", "--verbose", action="store_true", help="tracebacks and timing on stderr")
+    out.add_argument(
+        "--fail-on", choices=SEVERITIES, default="warning",
+        help="exit 1 only for findings of this severity or worse (default: warning; info-level findings such as SL401 are reported but do not fail)",
+    )
+    out.add_argument("-q", "--quiet", action="store_true", help="print the findings only (no summary line)")
+    out.add_argument("--silent", action="store_true", help="print nothing; the exit code says whether anything was found")
+    out.add_argument("-v", "--verbose", action="store_true", help="tracebacks, and timing per phase on stderr")
+    out.add_argument("--show-settings", action="store_true", help="print the settings this run would use (config file, rules, excludes), then exit")
+    out.add_argument("--show-files", action="store_true", help="print the files this run would lint, then exit")
     out.add_argument("--explain-names", metavar="FILE", help="print every variable creation in FILE with the full name the model predicts, then exit")
     sel = parser.add_argument_group("rule selection (prefixes allowed: SL2)")
     sel.add_argument("--select", help="comma-separated codes to enable (replaces the config's)")
@@ -103,6 +118,35 @@ def _load_config(args: argparse.Namespace) -> Config:
     )
 
 
+def exit_code(diagnostics: Sequence["Diagnostic"], args: argparse.Namespace, extra: bool = False) -> int:
+    """1 when an unsuppressed finding is at least as severe as ``--fail-on``
+    (or ``extra``: --diff would change a file), else 0; ``--exit-zero`` wins."""
+    if getattr(args, "exit_zero", False):
+        return EXIT_CLEAN
+    failing = SEVERITIES[: SEVERITIES.index(getattr(args, "fail_on", "warning")) + 1]
+    found = any(d.severity.value in failing and not d.data.get("suppressed") for d in diagnostics)
+    return EXIT_FOUND if found or extra else EXIT_CLEAN
+
+
+def require_extra(needs: dict[str, str], extra: str, what: str) -> None:
+    """One line saying what to install, instead of an import traceback later."""
+    import importlib.util
+
+    missing = []
+    for module, distribution in needs.items():
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            missing.append(distribution)
+    if missing:
+        raise UsageError(
+            f"{what} needs {', '.join(missing)}, which {'is' if len(missing) == 1 else 'are'} not installed: "
+            f"pip install 'scopelint[{extra}]'"
+        )
+
+
 def _use_color(choice: str, stream: object) -> bool:
     if choice != "auto":
         return choice == "always"
@@ -118,6 +162,11 @@ def cmd_check(argv: Sequence[str]) -> int:
     from scopelint.report import ReportContext, renderer
 
     args = _parser_check().parse_args(argv)
+    if args.show_settings:
+        from scopelint.settings_view import show_settings
+
+        print(show_settings(_load_config(args), args), end="")
+        return EXIT_CLEAN
     if args.explain_names:
         from scopelint.model.explain import explain_names
 
@@ -125,6 +174,15 @@ def cmd_check(argv: Sequence[str]) -> int:
     if not args.paths:
         raise UsageError("no paths given: try `scopelint .` (or `scopelint -` to read stdin)")
     config = _load_config(args)
+    if args.show_files:
+        if args.paths == ["-"]:
+            raise UsageError("--show-files lists files on disk; '-' reads stdin")
+        for path in discover(args.paths, config):
+            print(path)
+        return EXIT_CLEAN
+    if args.dynamic:
+        require_extra(DYNAMIC_NEEDS, "dynamic", "--dynamic")
+    timer = Timer(args.verbose)
     options = EngineOptions(
         jobs=args.jobs,
         use_cache=not args.no_cache,
@@ -165,25 +223,66 @@ def cmd_check(argv: Sequence[str]) -> int:
         if "-" in args.paths:
             raise UsageError("'-' (stdin) cannot be mixed with other paths")
         files = list(discover(args.paths, config))
+        timer.lap(f"found {len(files)} files to lint")
         files_checked = len(files)
-        diagnostics = lint_paths(files, config, options)
+        stats: dict[str, float] = {}
+        diagnostics = lint_paths(files, config, options, stats=stats)
+        timer.engine(stats)
         if args.dynamic:
             diagnostics, traces = _with_dynamic(args, config, files, diagnostics)
+            timer.lap("dynamic mode")
 
-    stream = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
-    try:
-        context = ReportContext(
-            files_checked=files_checked,
-            color=_use_color(args.color, stream),
-            statistics=args.statistics,
-            traces=traces,
-        )
-        stream.write(renderer(args.format)(diagnostics, context))
-    finally:
-        if args.output:
-            stream.close()
-    active = [d for d in diagnostics if not d.data.get("suppressed")]
-    return EXIT_FOUND if active and not args.exit_zero else EXIT_CLEAN
+    if not args.silent:
+        stream = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+        try:
+            context = ReportContext(
+                files_checked=files_checked,
+                color=_use_color(args.color, stream),
+                statistics=args.statistics,
+                quiet=args.quiet,
+                traces=traces,
+            )
+            stream.write(renderer(args.format)(diagnostics, context))
+        finally:
+            if args.output:
+                stream.close()
+        timer.lap(f"{args.format} report")
+    timer.total(len(diagnostics))
+    return exit_code(diagnostics, args)
+
+
+class Timer:
+    """``-v``: one stderr line per phase, as it ends."""
+
+    def __init__(self, enabled: bool) -> None:
+        import time
+
+        self.enabled = enabled
+        self._clock = time.perf_counter
+        self.start = self.last = self._clock()
+
+    def say(self, text: str) -> None:
+        if self.enabled:
+            print(f"scopelint: {text}", file=sys.stderr)
+
+    def lap(self, what: str) -> None:
+        now = self._clock()
+        self.say(f"{what}: {now - self.last:.3f} s")
+        self.last = now
+
+    def engine(self, stats: dict[str, float]) -> None:
+        if stats:
+            self.say(
+                f"phase 1 (read, prefilter, parse): {stats.get('phase1', 0):.3f} s -- {int(stats.get('files', 0))} files: "
+                f"{int(stats.get('parsed', 0))} parsed or cached, {int(stats.get('skipped', 0))} skipped unparsed (no TF), "
+                f"{int(stats.get('problems', 0))} not analysed"
+            )
+            self.say(f"phase 2 (model, checks across modules): {stats.get('phase2', 0):.3f} s")
+            self.say(f"fix edits: {stats.get('fixes', 0):.3f} s")
+        self.last = self._clock()
+
+    def total(self, findings: int) -> None:
+        self.say(f"total: {self._clock() - self.start:.3f} s, {findings} findings")
 
 
 def _with_dynamic(
@@ -240,6 +339,7 @@ def cmd_explain(argv: Sequence[str]) -> int:
 
 
 def cmd_lsp(argv: Sequence[str]) -> int:
+    require_extra(LSP_NEEDS, "lsp", "`scopelint lsp`")
     try:
         from scopelint.lsp import main as lsp_main
     except ImportError as exc:
@@ -248,6 +348,8 @@ def cmd_lsp(argv: Sequence[str]) -> int:
 
 
 def cmd_trace(argv: Sequence[str]) -> int:
+    if not any(a in ("-h", "--help") for a in argv):
+        require_extra(DYNAMIC_NEEDS, "dynamic", "`scopelint trace`")
     from scopelint.dynamic.cli import trace_main
 
     return trace_main(argv)
@@ -257,6 +359,7 @@ SUBCOMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "check": cmd_check,
     "rules": cmd_rules,
     "explain": cmd_explain,
+    "rule": cmd_explain,  # ruff's spelling
     "lsp": cmd_lsp,
     "trace": cmd_trace,
 }

@@ -411,11 +411,27 @@ def _mark_suppressed(diagnostic: Diagnostic) -> Diagnostic:
     return replace(diagnostic, data={**diagnostic.data, "suppressed": True})
 
 
-def lint_files(paths: Sequence[str], config: Config, options: EngineOptions) -> tuple[list[Diagnostic], list[FileResult]]:
+def lint_files(
+    paths: Sequence[str], config: Config, options: EngineOptions, stats: dict[str, float] | None = None
+) -> tuple[list[Diagnostic], list[FileResult]]:
+    """``stats`` (for ``-v``) receives seconds per phase and file counts."""
+    import time
+
     from scopelint.fixes.attach import attach_by_file, read_text
 
+    start = time.perf_counter()
     results = run_phase1(paths, config, options)
-    return notebooks_in_cells(attach_by_file(run_phase2(results, config, options), read_text)), results
+    phase1 = time.perf_counter()
+    found = run_phase2(results, config, options)
+    phase2 = time.perf_counter()
+    attached = attach_by_file(found, read_text)
+    if stats is not None:
+        stats.update(
+            phase1=phase1 - start, phase2=phase2 - phase1, fixes=time.perf_counter() - phase2, files=len(results),
+            parsed=sum(r.has_facts for r in results), skipped=sum(r.skipped for r in results),
+            problems=sum(bool(r.problems) and not r.has_facts for r in results),
+        )
+    return notebooks_in_cells(attached), results
 
 
 def lint_text(text: str, path: str, config: Config, project: Mapping[str, ModuleFacts] | None = None) -> list[Diagnostic]:

@@ -90,7 +90,7 @@ def _walk(directory: Path, excludes: tuple[str, ...], root: Path) -> Iterator[st
             if not _is_virtualenv(path):
                 yield from _walk(path, excludes, root)
         elif entry.name.endswith(PYTHON_SUFFIXES + NOTEBOOK_SUFFIXES):
-            yield entry.path
+            yield str(path)  # one form: `pkg/m.py` and `m.py` under `.`, never `./m.py` beside them
 
 
 def read_bytes(path: str) -> bytes:

@@ -58,7 +58,7 @@ def test_fix_writes_and_exits_zero_when_nothing_is_left(project: Path, capsys: p
 
 def test_json_report_stays_valid_and_the_tally_goes_to_stderr(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (project / "m.py").write_text(OLD + "f = tf.op_scope\n")
-    assert main(["--no-cache", "--fix", "--format", "json", "m.py"]) == 1
+    assert main(["--no-cache", "--fix", "--fail-on", "info", "--format", "json", "m.py"]) == 1  # SL401 (info) is left
     captured = capsys.readouterr()
     report = json.loads(captured.out)
     assert [(d["code"], d["line"]) for d in report] == [("SL401", 3)]

@@ -95,3 +95,29 @@ def test_rules_and_explain_from_the_wheel(installed: tuple[Path, Path], tmp_path
     assert explained.returncode == 0, explained.stderr
     assert explained.stdout == catalog["SL201"].text
     assert explained.stdout.startswith("# SL201 variable-already-exists\n")
+
+
+USER_CODE = """\
+from scopelint.api import Diagnostic, lint_source
+
+found: list[Diagnostic] = lint_source("import tensorflow as tf\\n", "m.py")
+lines: list[int] = [d.line for d in found]
+wrong: str = found[0].line
+"""
+
+
+def test_wheel_is_typed_for_users_mypy(installed: tuple[Path, Path], tmp_path: Path) -> None:
+    """py.typed ships, so mypy in a user's project reads scopelint's own annotations."""
+    wheel, bin_dir = installed
+    with zipfile.ZipFile(wheel) as archive:
+        assert "scopelint/py.typed" in archive.namelist()
+    (tmp_path / "user.py").write_text(USER_CODE)
+    checked = _run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--python-executable", str(bin_dir / "python"), "user.py"],
+        cwd=tmp_path, timeout=300,
+    )
+    output = checked.stdout + checked.stderr
+    assert "missing library stubs or py.typed marker" not in output, output
+    # The one error is the user's: scopelint's types reached mypy.
+    assert 'user.py:5: error: Incompatible types in assignment (expression has type "int", variable has type "str")' in output, output
+    assert checked.stdout.strip().endswith("Found 1 error in 1 file (checked 1 source file)"), output

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any, Iterable, Iterator
 
 from scopelint.diagnostic import Diagnostic, Severity, related
@@ -37,13 +36,11 @@ def once(diagnostics: Iterable[Diagnostic]) -> Iterator[Diagnostic]:
 
 
 def where(result: ModelResult, pos: Pos | None, path: str | None = None) -> str:
-    """``line 12`` in the analysed file, ``pkg/model.py:12`` (relative to it) in another one."""
+    """``line 12`` in the analysed file, ``pkg/model.py:12`` in another one: that
+    file's path in the form the run names every file (the primary location's
+    form), never relative to the analysed file's folder."""
     if not pos or not pos[0]:
         return "an earlier line"
     if path is None or path == result.path:
         return f"line {pos[0]}"
-    try:
-        shown = os.path.relpath(path, os.path.dirname(result.path) or os.curdir)
-    except ValueError:  # another drive
-        shown = path
-    return f"{shown}:{pos[0]}"
+    return f"{path}:{pos[0]}"

@@ -25,17 +25,18 @@ def _render(diagnostics: tuple[Diagnostic, ...], args: argparse.Namespace, files
     from scopelint.cli import _use_color
     from scopelint.report import ReportContext, renderer
 
-    context = ReportContext(files_checked=files, color=_use_color(args.color, stream), statistics=args.statistics)
+    if args.silent:
+        return
+    context = ReportContext(
+        files_checked=files, color=_use_color(args.color, stream), statistics=args.statistics, quiet=args.quiet
+    )
     stream.write(renderer(args.format)(list(diagnostics), context))
 
 
 def _exit(remaining: tuple[Diagnostic, ...], changed: bool, args: argparse.Namespace) -> int:
-    from scopelint.cli import EXIT_CLEAN, EXIT_FOUND
+    from scopelint.cli import exit_code
 
-    active = [d for d in remaining if not d.data.get("suppressed")]
-    if args.exit_zero:
-        return EXIT_CLEAN
-    return EXIT_FOUND if active or (args.diff and changed) else EXIT_CLEAN
+    return exit_code(remaining, args, extra=bool(args.diff and changed))
 
 
 def _fix_stdin(args: argparse.Namespace, config: Config) -> int:

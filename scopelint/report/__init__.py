@@ -18,6 +18,10 @@ FORMATS: dict[str, str] = {
     "json": "scopelint.report.json_format",
     "sarif": "scopelint.report.sarif",
     "github": "scopelint.report.github",
+    "gitlab": "scopelint.report.gitlab",
+    "junit": "scopelint.report.junit",
+    "pylint": "scopelint.report.pylint",
+    "grouped": "scopelint.report.grouped",
 }
 
 
@@ -40,6 +44,7 @@ class ReportContext:
     show_fixes: bool = False
     # One entry per traced file when --dynamic ran (empty otherwise).
     traces: tuple[TraceOutcome, ...] = ()
+    quiet: bool = False  # --quiet: findings only, no summary line
 
 
 class Renderer(Protocol):

@@ -28,7 +28,8 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _title(code: str) -> str:
+def rule_title(code: str) -> str:
+    """``SL201 variable-already-exists`` (the code alone when the catalog lacks it)."""
     try:
         name = rule_name(code)
     except CatalogError:
@@ -40,7 +41,7 @@ def format_command(d: Diagnostic) -> str:
     properties = [("file", relative_path(d.path) or d.path), ("line", str(d.line)), ("col", str(d.column))]
     if d.end_line is not None and d.end_column is not None:
         properties += [("endLine", str(d.end_line)), ("endColumn", str(d.end_column))]
-    properties.append(("title", _title(d.code)))
+    properties.append(("title", rule_title(d.code)))
     joined = ",".join(f"{key}={escape_property(value)}" for key, value in properties)
     # A notebook's line counts from the top of its cell, which the annotation cannot say.
     message = f"cell {d.cell}, line {d.line}: {d.message}" if d.cell is not None else d.message

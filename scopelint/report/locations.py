@@ -1,10 +1,14 @@
 """Paths as CI services want them: relative to the repository root (the
-working directory a CI job runs in), with forward slashes."""
+working directory a CI job runs in), with forward slashes.
+
+Symlinks are never resolved: a file reached through ``link.py`` is reported as
+``link.py`` in every format (and a broken link names the link), so text, JSON,
+GitHub and SARIF output name the same path for the same finding."""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from pathlib import PurePath
 
 
 def relative_path(path: str, root: str | None = None) -> str | None:
@@ -12,8 +16,21 @@ def relative_path(path: str, root: str | None = None) -> str | None:
     when it lies outside it (or is not a file path, like ``<stdin>``)."""
     if path.startswith("<"):
         return None
-    base = Path(root or os.getcwd()).resolve()
-    try:
-        return Path(path).resolve().relative_to(base).as_posix()
-    except (ValueError, OSError):
-        return None
+    base = os.path.realpath(root or os.getcwd())
+    target = os.path.abspath(path)  # normalises ``a/../b`` lexically; links stay links
+    # Through a symlinked directory (``$PWD`` itself, say) the folder resolves;
+    # the file's own name never does.
+    for candidate in (target, os.path.join(os.path.realpath(os.path.dirname(target)), os.path.basename(target))):
+        try:
+            if os.path.commonpath([base, candidate]) == base:
+                return PurePath(os.path.relpath(candidate, base)).as_posix()
+        except ValueError:  # another drive
+            pass
+    return None
+
+
+def absolute_uri(path: str) -> str:
+    """A ``file://`` URI for a path outside the working directory, links unresolved."""
+    from pathlib import Path
+
+    return Path(os.path.abspath(path)).as_uri()

@@ -23,7 +23,8 @@ from scopelint import __version__
 from scopelint.catalog import CatalogError, Rule, load_catalog
 from scopelint.diagnostic import Diagnostic, Severity
 from scopelint.report import ReportContext, TraceOutcome
-from scopelint.report.locations import relative_path
+from scopelint.report.fingerprints import SourceLines
+from scopelint.report.locations import absolute_uri, relative_path
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/scopelint/scopelint"
@@ -70,7 +71,7 @@ def _artifact(path: str) -> dict[str, Any]:
         return {"uri": quote(relative), "uriBaseId": SRCROOT}
     if path.startswith("<"):
         return {"uri": quote(path.strip("<>"))}
-    return {"uri": Path(path).resolve().as_uri()}
+    return {"uri": absolute_uri(path)}
 
 
 def _region(line: int, column: int, end_line: int | None = None, end_column: int | None = None) -> dict[str, int]:
@@ -85,23 +86,7 @@ def _physical(path: str, region: dict[str, int]) -> dict[str, Any]:
     return {"physicalLocation": {"artifactLocation": _artifact(path), "region": region}}
 
 
-class _SourceLines:
-    """Line text for fingerprints, read once per file."""
-
-    def __init__(self) -> None:
-        self._files: dict[str, list[str]] = {}
-
-    def line(self, path: str, number: int) -> str:
-        if path not in self._files:
-            try:
-                self._files[path] = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
-            except OSError:
-                self._files[path] = []
-        lines = self._files[path]
-        return lines[number - 1] if 1 <= number <= len(lines) else ""
-
-
-def fingerprint_basis(d: Diagnostic, sources: _SourceLines) -> str:
+def fingerprint_basis(d: Diagnostic, sources: SourceLines) -> str:
     """What identifies a finding independent of its line number: the rule, the
     file, and the predicted variable name -- or, for findings without one, the
     flagged line's text with whitespace normalised."""
@@ -215,7 +200,7 @@ def build_log(diagnostics: Sequence[Diagnostic], traces: Sequence[TraceOutcome] 
             index[d.code] = len(rules)
             rules.append(rule_descriptor(catalog[d.code]) if d.code in catalog else _bare_descriptor(d.code, d.severity))
 
-    sources = _SourceLines()
+    sources = SourceLines()
     seen: Counter[str] = Counter()
     results = []
     for d in diagnostics:

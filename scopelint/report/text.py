@@ -48,10 +48,7 @@ def _by_severity(diagnostics: Sequence[Diagnostic]) -> str:
     return ", ".join(parts)
 
 
-def render(diagnostics: Sequence[Diagnostic], context: ReportContext) -> str:
-    lines = [format_line(d, context.color) for d in diagnostics]
-    if context.statistics and diagnostics:
-        lines += ["", statistics(diagnostics)]
+def summary_line(diagnostics: Sequence[Diagnostic], context: ReportContext) -> str:
     active = [d for d in diagnostics if not d.data.get("suppressed")]
     files = len({d.path for d in active})
     noun = "file" if context.files_checked == 1 else "files"
@@ -62,5 +59,13 @@ def render(diagnostics: Sequence[Diagnostic], context: ReportContext) -> str:
         )
     else:
         summary = f"All clear: {context.files_checked} {noun} checked."
-    lines.append(_paint(summary, _BOLD, context.color))
-    return "\n".join(lines) + "\n"
+    return _paint(summary, _BOLD, context.color)
+
+
+def render(diagnostics: Sequence[Diagnostic], context: ReportContext) -> str:
+    lines = [format_line(d, context.color) for d in diagnostics]
+    if context.statistics and diagnostics:
+        lines += ["", statistics(diagnostics)]
+    if not context.quiet:  # --quiet: the findings, nothing else
+        lines.append(summary_line(diagnostics, context))
+    return "\n".join(lines) + "\n" if lines else ""
