@@ -380,7 +380,8 @@ def test_crossfile_collision_positions(tmp_path: Path) -> None:
     # The related location: line 12 of pkg/model.py, under that file's path.
     [rel] = d.data["related"]
     assert (Path(rel["path"]).resolve(), rel["line"], rel["column"]) == ((tmp_path / "pkg" / "model.py").resolve(), 12, 17)
-    assert f"(created at {os.path.join('pkg', 'model.py')}:12)" in d.message
+    # Named as the run names files (here absolute, like the primary), never relative to test_model.py's folder.
+    assert f"(created at {tmp_path / 'pkg' / 'model.py'}:12)" in d.message
 
 
 def test_crossfile_related_path_relative_invocation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -411,7 +412,7 @@ def test_crossfile_copy_of_path(tmp_path: Path) -> None:
     assert (Path(d.path).name, d.line) == ("main.py", 6)
     [rel] = d.data["related"]
     assert (Path(rel["path"]).name, rel["line"]) == ("lib.py", 3)
-    assert "created at lib.py:3" in d.message
+    assert f"created at {tmp_path / 'lib.py'}:3" in d.message  # as the run names files (absolute here)
 
 
 # ---------------------------------------------------------------- TF agrees
