@@ -268,3 +268,27 @@ def test_a_checkout_config_asking_for_dynamic_mode_is_refused(checkout: tuple[Pa
     result = lint(repo, "model.py")
     assert result.returncode == 2 and "dynamic mode runs code" in result.stderr, result.stderr
     assert list(markers.iterdir()) == []
+
+
+def test_pre_commit_hook_in_a_hostile_checkout(tmp_path: Path, checkout: tuple[Path, Path]) -> None:
+    """The real pre-commit, running the hook as the manifest defines it (entry, types,
+    require_serial), as a local system hook so that no network is needed."""
+    import yaml
+
+    repo, markers = checkout
+    plant_python_payloads(repo, markers)
+    [hook] = yaml.safe_load((Path(__file__).parents[1] / ".pre-commit-hooks.yaml").read_text())
+    local = {**{k: hook[k] for k in ("id", "name", "types", "require_serial")}, "language": "system",
+             "entry": str(Path(sys.executable).parent / hook["entry"])}
+    (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump({"repos": [{"repo": "local", "hooks": [local]}]}))
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "NO_COLOR": "1",
+           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True, env=env)
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True, env=env)
+    # pre-commit's console script: ``python -m pre_commit`` in the checkout would let
+    # Python import the checkout's typing.py into pre-commit itself, before any hook.
+    result = subprocess.run([str(Path(sys.executable).parent / "pre-commit"), "run", "--all-files", "--color", "never"],
+                            cwd=repo, capture_output=True, text=True, env=env, timeout=300)
+    assert list(markers.iterdir()) == [], f"payload executed: {sorted(p.name for p in markers.iterdir())}"
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert FINDING in result.stdout, result.stdout + result.stderr
