@@ -16,8 +16,6 @@ import pytest
 import yaml
 from pre_commit.clientlib import load_manifest
 
-from scopelint import __version__
-
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = ROOT / ".pre-commit-hooks.yaml"
 PRE_COMMIT = [sys.executable, "-m", "pre_commit"]
@@ -45,7 +43,7 @@ def readme_snippet() -> dict[str, Any]:
 def test_readme_snippet_matches_the_manifest() -> None:
     [repo] = readme_snippet()["repos"]
     assert repo["repo"] == "https://github.com/scopelint/scopelint"
-    assert repo["rev"] == f"v{__version__}"
+    assert repo["rev"] == "main"  # released from main: no version tags exist
     hook_ids = {hook["id"] for hook in load_manifest(str(MANIFEST))}
     assert [hook["id"] for hook in repo["hooks"]] == ["scopelint"]
     assert set(h["id"] for h in repo["hooks"]) <= hook_ids
@@ -142,3 +140,26 @@ def test_try_repo_fails_on_the_bug_and_passes_after_the_fix(tmp_path: Path) -> N
     passing = try_repo()
     assert passing.returncode == 0, passing.stdout + passing.stderr
     assert re.search(r"scopelint\.+Passed", passing.stdout), passing.stdout
+
+
+def test_readme_snippet_rev_is_what_pre_commit_can_check_out(tmp_path: Path) -> None:
+    """The snippet as written, repo pointed at a local clone: pre-commit validates
+    it and its own store checks out ``rev`` (the step where ``v0.1.0`` failed)."""
+    from pre_commit.clientlib import load_config
+    from pre_commit.store import Store
+
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--branch", "main", str(ROOT), str(clone)], check=True, capture_output=True)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(.*?)```", readme.split("## pre-commit", 1)[1], re.S)
+    assert block is not None
+    config_text = block.group(1).replace("https://github.com/scopelint/scopelint", str(clone))
+    (tmp_path / ".pre-commit-config.yaml").write_text(config_text)
+    [repo] = load_config(str(tmp_path / ".pre-commit-config.yaml"))["repos"]
+    checkout = Path(Store(str(tmp_path / "home")).clone(repo["repo"], repo["rev"]))
+    [hook] = load_manifest(str(checkout / ".pre-commit-hooks.yaml"))
+    assert hook["id"] == "scopelint"
+    head = _git(clone, "rev-parse", "HEAD").strip()
+    assert _git(checkout, "rev-parse", "HEAD").strip() == head
+    # The Actions snippet installs from the same ref.
+    assert "git+https://github.com/scopelint/scopelint@main" in readme
