@@ -170,6 +170,74 @@ with tf.variable_scope('m', reuse=True):
 """, (), "clean"),
     Case("tf-variable-is-not-in-the-variable-store", TF + "a = tf.Variable(1.0, name='w')\nb = tf.get_variable('w', [1])\n", (), "clean"),
     Case("tf-variable-never-collides", TF + "a = tf.Variable(1.0, name='w')\nb = tf.Variable(1.0, name='w')\n", (), "clean"),
+    # Scripts: the `__main__` guard is true when the file runs; app.run calls main(argv).
+    Case("main-guard-builder-twice", TF + """\
+def model(x):
+    with tf.variable_scope('net'):
+        return tf.matmul(x, tf.get_variable('w', [4, 4]))
+def main():
+    x = tf.placeholder(tf.float32, [None, 4])
+    a = model(x)
+    b = model(x)
+if __name__ == "__main__":
+    main()
+""", (8,), "raises"),
+    Case("tf-app-run-main-builder-twice", TF + """\
+def model(x):
+    with tf.variable_scope('net'):
+        return tf.matmul(x, tf.get_variable('w', [4, 4]))
+def main(_):
+    x = tf.placeholder(tf.float32, [None, 4])
+    a = model(x)
+    b = model(x)
+if __name__ == '__main__':
+    tf.app.run(main)
+""", (8,), "raises"),
+    Case("absl-app-run-builder-twice", TF + """\
+from absl import app
+def model(x):
+    with tf.variable_scope('net'):
+        return tf.matmul(x, tf.get_variable('w', [4, 4]))
+def main(argv):
+    x = tf.placeholder(tf.float32, [None, 4])
+    a = model(x)
+    b = model(x)
+if __name__ == '__main__':
+    app.run(main)
+""", (9,), "raises"),
+    Case("tf-app-run-calls-the-module-main", TF + """\
+def model(x):
+    with tf.variable_scope('net'):
+        return tf.matmul(x, tf.get_variable('w', [4, 4]))
+def main(_):
+    x = tf.placeholder(tf.float32, [None, 4])
+    a = model(x)
+    b = model(x)
+if __name__ == '__main__':
+    tf.app.run()
+""", (8,), "skip"),  # the oracle exec()s programs: its own module is sys.modules['__main__'], whose main TF would call
+    Case("main-guard-reuse-second", TF + """\
+def model(x, reuse=False):
+    with tf.variable_scope('net', reuse=reuse):
+        return tf.matmul(x, tf.get_variable('w', [4, 4]))
+def main():
+    x = tf.placeholder(tf.float32, [None, 4])
+    a = model(x)
+    b = model(x, reuse=True)
+if __name__ == "__main__":
+    main()
+""", (), "clean"),
+    # Reported where the second creation's call chain leaves the first's: the second
+    # linear() inside mlp(), not the mlp() call at the top.
+    Case("chain-leaves-inside-builder", TF + """\
+def linear(x, n):
+    return tf.matmul(x, tf.get_variable('w', [4, n]))
+def mlp(x):
+    h = linear(x, 4)
+    return linear(h, 10)
+x = tf.placeholder(tf.float32, [None, 4])
+logits = mlp(x)
+""", (6,), "raises"),
     Case("unknown-branch", TF + """\
 import sys
 if len(sys.argv) > 5:

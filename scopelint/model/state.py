@@ -24,6 +24,9 @@ class Record:
     node: ir.Pos
     certain: bool = True
     path: str = ""  # the file ``node`` lies in (a builder of another module); "": unknown
+    # The calls that led to the creation, then ``node``: (module, position) each; a second
+    # creation of the name is reported where its own chain leaves this one (SL201).
+    chain: tuple[tuple[str, ir.Pos], ...] = ()
 
 
 @dataclass(eq=False)

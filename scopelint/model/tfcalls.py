@@ -318,7 +318,7 @@ class TfCalls:
             # The variable op is named at the root of the name scopes (get_variable resets
             # them), so a tf.Variable or an op that already took the name pushes it to "w_1".
             predicted = graph.unique_name(full) if outcome == ev.CREATED else full
-            record = Record(predicted, shape, node, certain=outcome == ev.CREATED and certain, path=path)
+            record = Record(predicted, shape, node, certain=outcome == ev.CREATED and certain, path=path, chain=i.chain(node))
             graph.store[full] = record
             graph.variables[predicted] = record
         ignored = None
@@ -330,7 +330,8 @@ class TfCalls:
             ignored = ctx.ns
             self.names.prefixed[join(ctx.ns, rel)] = (predicted, node)
         i.emit(ev.VariableCreated(
-            api=api, requested=rel, predicted_name=predicted, outcome=outcome, reuse=reuse, node=node, site=i.site(node),
+            api=api, requested=rel, predicted_name=predicted, outcome=outcome, reuse=reuse, node=node,
+            site=i.site_apart(existing.chain, node) if outcome == ev.EXISTS and existing is not None else i.site(node),
             variable_scope=ctx.vs.name, name_scope=ctx.ns, honours_reuse=True, shape=shape, first=first,
             first_shape=first_shape, leaked_from=ctx.vs.leaked_from if reuse == ev.REUSE_ON else None,
             ignored_name_scope=ignored, expects_error=ctx.expect_error, certain=certain, local=local,

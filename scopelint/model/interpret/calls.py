@@ -34,6 +34,8 @@ class Calls(Core):
         return self.apply(func, args, kwargs, node)
 
     def apply(self, func: Any, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:  # noqa: C901
+        if (isinstance(func, v.Api) and func.name == "tf.app.run") or (isinstance(func, v.Inert) and func.name.endswith("absl.app.run")):
+            return self.run_main(args, kwargs, node)
         if isinstance(func, v.Api):
             return self.tf.call(func.name, args, kwargs, node)
         if isinstance(func, v.Function):
@@ -102,20 +104,24 @@ class Calls(Core):
                       called_uncertain=not self.certain)
         self.stack.append(id(definition))
         self.call_sites.append(node.pos)
+        self.call_modules.append(self.frame.module)
         try:
             self._with_frame(frame, lambda: self.exec_block(definition.body))
         finally:
             self.stack.pop()
             self.call_sites.pop()
+            self.call_modules.pop()
         return frame.retval if frame.retval is not None else v.Lit(None)
 
     def _default(self, module: str, default: ir.Expr, call: ir.Pos) -> Any:
         """A parameter's default, evaluated in its module; what it does is reported on the call."""
         self.call_sites.append(call)
+        self.call_modules.append(self.frame.module)
         try:
             return self._with_module(module, functools.partial(self.eval, default))
         finally:
             self.call_sites.pop()
+            self.call_modules.pop()
 
     def make_function(self, definition: ir.FunctionDef, module: str | None = None, closure: v.Env | None = None) -> v.Function:
         if module is None:

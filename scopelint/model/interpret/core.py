@@ -34,6 +34,7 @@ class Core:
         self.events: list[Any] = []
         self.executed: set[int] = set()  # id() of FunctionDefs run from the module body
         self.call_sites: list[ir.Pos] = []
+        self.call_modules: list[str] = []  # the module each of call_sites lies in
         self.stack: list[int] = []  # ids of FunctionDefs being run (recursion guard)
         self._fids = itertools.count(1)
         self.budget = ENTRY_BUDGET
@@ -61,6 +62,24 @@ class Core:
 
     def site(self, node: ir.Pos) -> ir.Pos:
         return self.call_sites[0] if self.call_sites else node
+
+    def chain(self, node: ir.Pos) -> tuple[tuple[str, ir.Pos], ...]:
+        """The calls that lead here from the entry point, then ``node``: (module, position) each."""
+        return (*zip(self.call_modules, self.call_sites), (self.frame.module, node))
+
+    def site_apart(self, first: tuple[tuple[str, ir.Pos], ...], node: ir.Pos) -> ir.Pos:
+        """Where this creation's call chain leaves ``first``'s: the statement to change
+        (for ``mlp()`` calling ``linear()`` twice, the second ``linear(...)``), in this file.
+
+        Identical chains (a loop calling the same builder again) report at the outermost call."""
+        chain = self.chain(node)
+        apart = next((k for k, (a, b) in enumerate(zip(chain, first)) if a != b), None)
+        if apart is None:
+            return self.site(node)
+        for module, pos in reversed(chain[: apart + 1]):
+            if module == self.main:
+                return pos
+        return self.site(node)
 
     def emit(self, event: Any) -> None:
         self.events.append(event)
@@ -134,6 +153,9 @@ class Core:
         raise NotImplementedError
 
     def make_class(self, definition: ir.ClassDef, module: str) -> v.Class:
+        raise NotImplementedError
+
+    def run_main(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
         raise NotImplementedError
 
     def instantiate(self, cls: v.Class, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:

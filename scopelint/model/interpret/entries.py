@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from scopelint.model import events as ev
 from scopelint.model import ir
@@ -18,6 +18,14 @@ from scopelint.model.state import Graph
 class EntryPoints(Core):
     def run_module(self) -> None:
         self._run_entry(lambda: self.exec_block(self.modules[self.main].body))
+
+    def run_main(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        """``tf.app.run(main)`` / ``absl.app.run(main)``: parse the flags, then call ``main(argv)``;
+        without ``main``, TF calls the ``main`` of the program's own module."""
+        main = args[0] if args else kwargs.get("main")
+        if main is None or (isinstance(main, v.Lit) and main.value is None):
+            main = self.lookup_global(self.main, "main")
+        return self.apply(main, [v.Unknown("argv")], {}, node)
 
     def run_more(self, body: tuple[ir.Stmt, ...]) -> None:
         """Go on running statements in the module's state (a notebook cell run again)."""
@@ -51,7 +59,7 @@ class EntryPoints(Core):
 
     def _run_entry(self, run: Callable[[], None]) -> None:
         self.budget = ENTRY_BUDGET
-        self.call_sites = []
+        self.call_sites, self.call_modules = [], []
         saved = self.ctx
         try:
             run()

@@ -58,6 +58,9 @@ class Names(Core):
             return value
         if name in info.imports:
             return self.resolve_dotted(info.imports[name])
+        if name == "__name__":
+            # The linted file runs as the program: its `if __name__ == "__main__":` block runs.
+            return v.Lit("__main__" if module == self.main else module)
         if name in _BUILTINS:
             return Builtin(name)
         return v.Unknown(f"name {name}")
