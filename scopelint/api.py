@@ -3,14 +3,17 @@ shells over these two functions, so one input gives one set of findings."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Iterable, Mapping
 
 from scopelint.config import DEFAULT_CONFIG, Config
 from scopelint.diagnostic import Diagnostic
 from scopelint.engine import EngineOptions, lint_files, lint_text
+from scopelint.engine import lint_notebook as engine_lint_notebook
 from scopelint.files import discover
 from scopelint.model import ModuleFacts, VariableInfo
+from scopelint.notebook import Notebook
 
 
 def lint_source(
@@ -24,17 +27,39 @@ def lint_source(
     return lint_text(source, path, config, project)
 
 
+def lint_notebook(
+    notebook: Notebook,
+    path: str = "<notebook>.ipynb",
+    config: Config = DEFAULT_CONFIG,
+    project: Mapping[str, ModuleFacts] | None = None,
+) -> list[Diagnostic]:
+    """Lint a notebook held in memory (``scopelint.notebook.from_cells``, as an
+    editor sends its cells); each finding carries its ``cell``."""
+    return engine_lint_notebook(notebook, path, config, project)
+
+
 def lint_paths(
     paths: Iterable[str | Path],
     config: Config = DEFAULT_CONFIG,
     options: EngineOptions | None = None,
     stats: dict[str, float] | None = None,
+    context: Iterable[str | Path] = (),
 ) -> list[Diagnostic]:
     """Lint files and directories; results sorted by (path, line, column).
-    ``stats``, when given, receives seconds per phase and file counts."""
+    ``stats``, when given, receives seconds per phase and file counts.
+
+    ``context``: directories (or files) whose modules are analysed with ``paths``
+    -- builders defined there are followed into ``paths`` -- but reported on only
+    where they are among ``paths`` (the pre-commit hook: the staged files, with
+    the rest of the repository as context). The findings on ``paths`` are then
+    exactly those ``lint_paths(context)`` gives for them."""
     files = list(discover([str(p) for p in paths], config))
-    diagnostics, _ = lint_files(files, config, options or EngineOptions(), stats)
-    return diagnostics
+    named = {os.path.realpath(f) for f in files}
+    extra = [f for f in discover([str(p) for p in context], config) if os.path.realpath(f) not in named]
+    diagnostics, _ = lint_files(files + extra, config, options or EngineOptions(), stats)
+    if not extra:
+        return diagnostics
+    return [d for d in diagnostics if os.path.realpath(d.path) in named]
 
 
 def describe_variables(
@@ -56,4 +81,4 @@ def describe_variables(
     return describe(facts, project)
 
 
-__all__ = ["lint_source", "lint_paths", "describe_variables", "Diagnostic", "Config", "EngineOptions", "VariableInfo"]
+__all__ = ["lint_source", "lint_notebook", "lint_paths", "describe_variables", "Diagnostic", "Config", "EngineOptions", "VariableInfo"]

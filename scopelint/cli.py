@@ -70,6 +70,9 @@ def _parser_check() -> argparse.ArgumentParser:
     run = parser.add_argument_group("run")
     run.add_argument("--config", metavar="PYPROJECT", help="use this pyproject.toml instead of the nearest one")
     run.add_argument("--isolated", action="store_true", help="ignore every config file")
+    run.add_argument("--context", action="append", default=[], metavar="DIR",
+                     help="also analyse the modules under DIR (builders there are followed), but report only on PATHS "
+                     "(the pre-commit hook passes --context .)")
     run.add_argument("--stdin-filename", help="the path to report for '-' (also used for per-file-ignores)")
     run.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
     run.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
@@ -195,6 +198,8 @@ def cmd_check(argv: Sequence[str]) -> int:
     if args.dynamic and (args.fix or args.diff):
         # Fixes come from the static findings alone; a traced run must never also rewrite files.
         raise UsageError("--dynamic cannot be combined with --fix or --diff: run `scopelint --dynamic` to see which findings TF confirms, then fix without it")
+    if args.context and (args.fix or args.diff or args.paths == ["-"]):
+        raise UsageError("--context applies to linting files, not to --fix, --diff or stdin")
     if args.fix or args.diff:
         from scopelint.fixes.command import run_fix_command
 
@@ -226,7 +231,7 @@ def cmd_check(argv: Sequence[str]) -> int:
         timer.lap(f"found {len(files)} files to lint")
         files_checked = len(files)
         stats: dict[str, float] = {}
-        diagnostics = lint_paths(files, config, options, stats=stats)
+        diagnostics = lint_paths(files, config, options, stats=stats, context=args.context)
         timer.engine(stats)
         if args.dynamic:
             diagnostics, traces = _with_dynamic(args, config, files, diagnostics)

@@ -24,9 +24,9 @@ PRE_COMMIT = [sys.executable, "-m", "pre_commit"]
 def test_manifest_is_valid_and_static() -> None:
     [hook] = load_manifest(str(MANIFEST))
     assert hook["id"] == "scopelint"
-    assert hook["entry"] == "scopelint"  # the check command: no --dynamic, nothing executed
+    assert hook["entry"] == "scopelint --context ."  # the check command: no --dynamic, nothing executed
     assert hook["language"] == "python"
-    assert hook["types"] == ["python"]
+    assert hook["types_or"] == ["python", "jupyter"]
     assert hook["require_serial"] is True
     assert hook["pass_filenames"] is True
 

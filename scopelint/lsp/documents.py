@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 from scopelint.api import lint_source
 from scopelint.config import Config, ConfigError, load_config
 from scopelint.diagnostic import Diagnostic
+from scopelint.model import ModuleFacts
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,9 @@ class ConfigLoader:
             return Config(root=str(directory))
 
 
-def lint_snapshot(snapshot: Snapshot, config: Config) -> LintResult:
-    return LintResult(snapshot, tuple(lint_source(snapshot.text, snapshot.path, config)))
+def lint_snapshot(snapshot: Snapshot, config: Config, project: Mapping[str, ModuleFacts] | None = None) -> LintResult:
+    """``project``: the workspace's other modules (:mod:`scopelint.lsp.workspace`)."""
+    return LintResult(snapshot, tuple(lint_source(snapshot.text, snapshot.path, config, project)))
 
 
 Publish = Callable[[LintResult], None]
@@ -78,7 +80,9 @@ class Scheduler:
         publish: Publish,
         debounce_s: float,
         on_error: Callable[[str], None] = lambda message: None,
+        project_for: Callable[[str], Mapping[str, ModuleFacts] | None] = lambda path: None,
     ) -> None:
+        self._project_for = project_for
         self._get_snapshot = get_snapshot
         self._configs = configs
         self._publish = publish
@@ -126,7 +130,8 @@ class Scheduler:
         return True
 
     def _lint(self, snapshot: Snapshot) -> LintResult:
-        return lint_snapshot(snapshot, self._configs.for_snapshot(snapshot))
+        project = self._project_for(snapshot.path) if snapshot.on_disk else None
+        return lint_snapshot(snapshot, self._configs.for_snapshot(snapshot), project)
 
     def _is_current(self, snapshot: Snapshot) -> bool:
         latest = self._get_snapshot(snapshot.uri)

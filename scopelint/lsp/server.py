@@ -11,6 +11,7 @@ from typing import Any
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
+from pygls import uris
 from pygls.workspace import TextDocument
 
 from scopelint import __version__, api
@@ -18,6 +19,16 @@ from scopelint.lsp import actions, convert, hover
 from scopelint.lsp.documents import ConfigLoader, LintResult, Scheduler, Snapshot
 from scopelint.lsp.positions import PositionMapper
 from scopelint.lsp.settings import SECTION, ClientSettings
+from scopelint.lsp.workspace import WorkspaceIndex
+from scopelint.notebook import from_cells
+
+# Jupyter notebooks whose cells are Python: their cells arrive as notebook documents.
+NOTEBOOK_SYNC = types.NotebookDocumentSyncOptions(
+    notebook_selector=[
+        types.NotebookDocumentFilterWithCells(notebook="jupyter-notebook", cells=[types.NotebookCellLanguage(language="python")])
+    ],
+    save=True,
+)
 
 _ENCODINGS = {
     types.PositionEncodingKind.Utf8: "utf-8",
@@ -28,11 +39,16 @@ _ENCODINGS = {
 
 class ScopelintServer(LanguageServer):
     def __init__(self, debounce_s: float) -> None:
-        super().__init__("scopelint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        super().__init__(
+            "scopelint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            notebook_document_sync=NOTEBOOK_SYNC,
+        )
         self.settings = ClientSettings()
         self.configs = ConfigLoader(fallback_root=os.getcwd(), report=self.report_problem)
+        self.index = WorkspaceIndex()
         self.scheduler = Scheduler(
-            self.snapshot, self.configs, self.publish, debounce_s, on_error=lambda m: self.log(m, types.MessageType.Error)
+            self.snapshot, self.configs, self.publish, debounce_s, on_error=lambda m: self.log(m, types.MessageType.Error),
+            project_for=self.index.project_for,
         )
         self._variables: dict[tuple[str, int | None], tuple[Any, ...]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -86,6 +102,77 @@ class ScopelintServer(LanguageServer):
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=snapshot.uri, diagnostics=diagnostics, version=snapshot.version)
         )
+
+    # -- the workspace's other modules ---------------------------------------
+
+    async def build_index(self) -> None:
+        """Index the workspace in the background, then lint the open buffers again
+        with the other modules at hand."""
+        try:
+            count = await asyncio.to_thread(self.index.rebuild)
+        except Exception as exc:  # without the index, buffers are still linted alone
+            self.log(f"scopelint: indexing the workspace failed: {exc!r}", types.MessageType.Warning)
+            return
+        self.log(f"scopelint: indexed {count} modules of the workspace")
+        self.relint_open()
+
+    async def files_changed(self, paths: list[str], but: str | None = None) -> None:
+        await asyncio.to_thread(self.index.update, paths)
+        self.relint_open(but)
+
+    def relint_open(self, but: str | None = None) -> None:
+        """Lint again the open documents that other modules of the workspace can
+        affect (a buffer alone in its folder gets the same result again: skipped)."""
+        for uri in list(self.workspace.text_documents):
+            if uri != but and self.workspace.get_notebook_document(cell_uri=uri) is None and self._has_context(uri):
+                self.scheduler.schedule(uri, delay=0)
+        for uri in list(self.workspace.notebook_documents):
+            if uri != but and self._has_context(uri):
+                asyncio.get_running_loop().create_task(self.lint_notebook(uri))
+
+    def _has_context(self, uri: str) -> bool:
+        path = uris.to_fs_path(uri) if uri.startswith("file:") else None
+        project = self.index.project_for(path) if path else None
+        return bool(project) and any(os.path.realpath(f.path) != os.path.realpath(path or "") for f in (project or {}).values())
+
+    # -- notebooks -----------------------------------------------------------
+
+    async def lint_notebook(self, uri: str) -> None:
+        """Lint a notebook's code cells as one program; publish per cell."""
+        notebook = self.workspace.get_notebook_document(notebook_uri=uri)
+        if notebook is None:
+            return
+        version = notebook.version
+        cells: list[tuple[int, str]] = []
+        cell_uris: dict[int, str] = {}
+        for number, cell in enumerate(notebook.cells, start=1):
+            cell_uris[number] = cell.document
+            document = self.workspace.text_documents.get(cell.document)
+            if cell.kind == types.NotebookCellKind.Code and isinstance(document, TextDocument):
+                cells.append((number, document.source))
+        on_disk = uri.startswith("file:")
+        path = uris.to_fs_path(uri) or uri if on_disk else f"<{uri}>"
+        snapshot = Snapshot(uri=uri, path=path, text="", version=version, on_disk=on_disk)
+        try:
+            config = await asyncio.to_thread(self.configs.for_snapshot, snapshot)
+            project = self.index.project_for(path) if on_disk else None
+            found = await asyncio.to_thread(api.lint_notebook, from_cells(cells), path, config, project)
+        except Exception as exc:  # the server's per-document boundary
+            self.log(f"scopelint: linting {path} failed: {exc!r}", types.MessageType.Error)
+            return
+        current = self.workspace.get_notebook_document(notebook_uri=uri)
+        if current is None or current.version != version:
+            return  # edited since: a newer lint is on its way
+        by_cell: dict[str, list[types.Diagnostic]] = {cell_uri: [] for cell_uri in cell_uris.values()}
+        for diagnostic in found:
+            cell_uri = cell_uris.get(diagnostic.cell or 0)
+            if cell_uri is None:
+                continue
+            document = self.workspace.text_documents.get(cell_uri)
+            mapper = self.mapper(document.source if isinstance(document, TextDocument) else "")
+            by_cell[cell_uri].append(convert.to_lsp(diagnostic, mapper, path, cell_uri, version))
+        for cell_uri, diagnostics in by_cell.items():
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=cell_uri, diagnostics=diagnostics))
 
     # -- the scope model's view, for hover and inlay hints ------------------
 
@@ -162,7 +249,21 @@ def build_server(debounce_s: float = 0.25) -> ScopelintServer:
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: ScopelintServer, params: types.InitializedParams) -> None:
+        folders = [uris.to_fs_path(f.uri) for f in ls.workspace.folders.values()]
+        roots = [f for f in folders if f] or [r for r in [ls.workspace.root_path] if r]
+        ls.index.set_roots(roots)
+        asyncio.get_running_loop().create_task(ls.build_index())
         workspace_caps = ls.client_capabilities.workspace
+        watching = workspace_caps.did_change_watched_files if workspace_caps is not None else None
+        if watching is not None and watching.dynamic_registration:
+            watchers = [types.FileSystemWatcher(glob_pattern="**/*.py"), types.FileSystemWatcher(glob_pattern="**/*.pyi")]
+            try:
+                await ls.client_register_capability_async(types.RegistrationParams(registrations=[types.Registration(
+                    id="scopelint-watch", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                    register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers),
+                )]))
+            except Exception as exc:  # linting goes on; saves still refresh the index
+                ls.log(f"scopelint: could not watch the workspace's files: {exc!r}", types.MessageType.Warning)
         if workspace_caps is None or not workspace_caps.configuration:
             return
         try:
@@ -187,10 +288,35 @@ def build_server(debounce_s: float = 0.25) -> ScopelintServer:
     async def did_change(ls: ScopelintServer, params: types.DidChangeTextDocumentParams) -> None:
         ls.scheduler.schedule(params.text_document.uri)
 
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    async def did_change_watched_files(ls: ScopelintServer, params: types.DidChangeWatchedFilesParams) -> None:
+        paths = [p for p in (uris.to_fs_path(change.uri) for change in params.changes) if p]
+        await ls.files_changed(paths)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
+    async def notebook_did_open(ls: ScopelintServer, params: types.DidOpenNotebookDocumentParams) -> None:
+        await ls.lint_notebook(params.notebook_document.uri)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
+    async def notebook_did_change(ls: ScopelintServer, params: types.DidChangeNotebookDocumentParams) -> None:
+        await ls.lint_notebook(params.notebook_document.uri)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_SAVE)
+    async def notebook_did_save(ls: ScopelintServer, params: types.DidSaveNotebookDocumentParams) -> None:
+        await ls.lint_notebook(params.notebook_document.uri)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
+    def notebook_did_close(ls: ScopelintServer, params: types.DidCloseNotebookDocumentParams) -> None:
+        for cell in params.cell_text_documents:
+            ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=cell.uri, diagnostics=[]))
+
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     async def did_save(ls: ScopelintServer, params: types.DidSaveTextDocumentParams) -> None:
         uri = params.text_document.uri
         ls.scheduler.cancel(uri)
+        saved = uris.to_fs_path(uri) if uri.startswith("file:") else None
+        if saved:
+            await ls.files_changed([saved], but=uri)  # the other buffers may call what was just saved
         await ls.scheduler.lint_now(uri)
         snapshot = ls.snapshot(uri)
         if snapshot is not None:
