@@ -136,7 +136,7 @@ def test_hook_lints_staged_notebooks(tmp_path: Path) -> None:
     nbformat.write(notebook, str(root / "explore.ipynb"))
     hook_repo(root)
     result = pre_commit(root, "explore.ipynb")
-    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.returncode == 0, result.stdout + result.stderr  # SL206 is info: shown, not failing (--fail-on)
     assert "explore.ipynb:cell 1:2:5: SL206 running this cell again raises 'Variable w already exists'" in result.stdout
 
 
@@ -185,7 +185,9 @@ async def test_same_findings_from_cli_lsp_and_pre_commit(client: LanguageClient,
     await start(client, root)
     uri = open_doc(client, root / "train.py", TRAIN)
     published = await publish_where(client, uri, lambda p: len(p.diagnostics) > 0)
-    assert lsp_findings(published) == cli
+    # The editor names another module by its absolute path (it has no working
+    # directory to be relative to); everything else is the CLI's finding.
+    assert [(r, c, code, m.replace(f"{root}{os.sep}", "")) for r, c, code, m in lsp_findings(published)] == cli
 
     hooked = pre_commit(hook_repo(root), "train.py")
     assert parse_text_findings(hooked.stdout, "train.py") == cli, hooked.stdout + hooked.stderr
