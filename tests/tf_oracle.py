@@ -134,6 +134,14 @@ def _install_workarounds() -> None:
 
     if not hasattr(ops, "Tensor"):
         ops.Tensor = tensor.Tensor
+    # tensornets 0.4.6 imports two modules of tensorflow.python.keras, which TF 2.21
+    # no longer has; tf-keras ships the same code (only used once tensornets is imported).
+    for alias, real in (("tensorflow.python.keras.applications.imagenet_utils", "tf_keras.src.applications.imagenet_utils"),
+                        ("tensorflow.python.keras.utils.data_utils", "tf_keras.src.utils.data_utils")):
+        try:
+            sys.modules.setdefault(alias, importlib.import_module(real))
+        except ImportError:
+            pass
 
 
 class _LogCapture:

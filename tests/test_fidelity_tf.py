@@ -1,0 +1,41 @@
+"""tests/fidelity.py kept honest: its scoring, and a run on a few real nets under TF."""
+
+from __future__ import annotations
+
+import pytest
+
+import fidelity
+
+
+def test_score_counts_exact_wrong_and_missing() -> None:
+    rows = [{"predicted_name": "a/w", "action": "create"}, {"predicted_name": "a/x", "action": "create"}]
+    got = fidelity.score("n", "train", ["a/w", "a/b"], rows)
+    assert (got.total, got.exact, got.wrong, got.missing) == (2, 1, 1, 1)
+
+
+def test_reuse_score_wants_every_name_reused_by_the_second_build() -> None:
+    rows = [{"predicted_name": "a/w", "action": "create"}, {"predicted_name": "a/w", "action": "reuse"}]
+    assert fidelity.score("n", "reuse", ["a/w"], rows).pure_reuse is True
+    copied = rows[:1] + [{"predicted_name": "a/w_1", "action": "create"}]
+    got = fidelity.score("n", "reuse", ["a/w"], copied)
+    assert (got.total, got.exact, got.wrong, got.missing, got.pure_reuse) == (2, 1, 1, 1, False)
+
+
+def test_drivers_build_inside_the_arg_scope_and_reuse_the_second_time() -> None:
+    net = next(n for n in fidelity.NETS if n.name == "slim vgg_16")
+    text = fidelity.driver(net, "reuse")
+    assert "with slim.arg_scope(vgg.vgg_arg_scope()):" in text
+    assert text.count("vgg.vgg_16(images") == 2
+    assert "with tf.variable_scope(tf.get_variable_scope(), reuse=True):" in text
+    assert "AdamOptimizer(1e-3).minimize(loss)" in fidelity.driver(net, "train")
+
+
+@pytest.mark.tf
+def test_harness_counts_what_tf_creates() -> None:
+    net = next(n for n in fidelity.NETS if n.name == "slim alexnet_v2")
+    scores = fidelity.measure((net,))
+    train, reuse = scores
+    # alexnet_v2: 8 layers of weights+biases; Adam adds two slots each and beta1/2_power.
+    assert train.total == 16 * 3 + 2
+    assert reuse.total == 2 * 16
+    assert train.exact + train.missing == train.total
