@@ -76,9 +76,13 @@ def describe_variables(
     from scopelint.files import module_name_for
     from scopelint.model import describe, facts_from_source
 
+    from scopelint.model.libraries import library_facts
+
     module_name = module_name_for(path) if os.path.exists(path) else None
-    facts = facts_from_source(source, path=path, module_name=module_name, settings=model_settings(config))
-    return describe(facts, project)
+    settings = model_settings(config)
+    facts = facts_from_source(source, path=path, module_name=module_name, settings=settings)
+    # Installed libraries the model follows (tf-slim's nets): their variables are listed too.
+    return describe(facts, {**library_facts(facts, settings, project), **(project or {})})
 
 
 __all__ = ["lint_source", "lint_notebook", "lint_paths", "describe_variables", "Diagnostic", "Config", "EngineOptions", "VariableInfo"]

@@ -31,11 +31,11 @@ def test_drivers_build_inside_the_arg_scope_and_reuse_the_second_time() -> None:
 
 
 @pytest.mark.tf
-def test_harness_counts_what_tf_creates() -> None:
+def test_harness_counts_what_tf_creates_and_the_model_meets_the_bar() -> None:
     net = next(n for n in fidelity.NETS if n.name == "slim alexnet_v2")
-    scores = fidelity.measure((net,))
-    train, reuse = scores
+    train, reuse = fidelity.measure((net,))
     # alexnet_v2: 8 layers of weights+biases; Adam adds two slots each and beta1/2_power.
     assert train.total == 16 * 3 + 2
     assert reuse.total == 2 * 16
-    assert train.exact + train.missing == train.total
+    assert (train.exact, train.wrong, train.missing) == (train.total, 0, 0)
+    assert (reuse.exact, reuse.wrong, reuse.missing, reuse.pure_reuse) == (reuse.total, 0, 0, True)

@@ -21,5 +21,5 @@ def check(result: ModelResult) -> Iterator[Diagnostic]:
             Severity.ERROR, predicted_name=e.predicted_name,
         )
         for e in result.of_type(ev.VariableCreated)
-        if e.outcome == ev.MISSING and not e.expects_error and e.leaked_from is None
+        if e.outcome == ev.MISSING and not e.expects_error and e.leaked_from is None and e.slot_of is None
     )

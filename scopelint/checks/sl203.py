@@ -23,7 +23,7 @@ def _found(result: ModelResult, scopes: dict[Pos, str]) -> Iterator[Diagnostic]:
         if isinstance(e, ev.SlotsCreated) and e.creates_slots and e.reuse == ev.REUSE_ON and e.leaked_from and not e.expects_error:
             victim = f"`{e.optimizer.rsplit('.', 1)[-1]}.minimize()/apply_gradients()` at line {e.site[0]} cannot create its slot variables"
             yield _diagnostic(result, e.leaked_from, scopes, victim, e.site, None)
-        elif isinstance(e, ev.VariableCreated) and e.outcome == ev.MISSING and e.leaked_from and not e.expects_error:
+        elif isinstance(e, ev.VariableCreated) and e.outcome == ev.MISSING and e.leaked_from and not e.expects_error and e.slot_of is None:
             victim = f"`{e.api}` at line {e.site[0]} cannot create '{e.predicted_name}'"
             yield _diagnostic(result, e.leaked_from, scopes, victim, e.site, e.predicted_name)
 

@@ -91,6 +91,11 @@ class VariableInfo:
     action: str  # "create" | "reuse" | "create-or-reuse" | "unknown"
     scope_stack: tuple[str, ...]
     outcome: str = ev.CREATED
+    # The file that holds the creation: the analysed file, another module of the tree or an
+    # installed library the model follows (tf-slim's nets); and the line of the analysed
+    # file whose call led there (the same as ``line`` for a creation written in it).
+    path: str = ""
+    site_line: int = 0
 
 
 Extractor = Callable[["libcst.Module | None", str, str], Any]  # (module, source, path) -> facts
@@ -176,19 +181,21 @@ def analyze(facts: ModuleFacts, project: Mapping[str, ModuleFacts]) -> ModelResu
 def describe(facts: ModuleFacts, project: Mapping[str, ModuleFacts] | None = None) -> list[VariableInfo]:
     """Every variable creation with its predicted full name, in program order."""
     result = analyze(facts, project or {})
-    seen: set[tuple[ir.Pos, str]] = set()
+    seen: set[tuple[ir.Pos, str, str, str, ir.Pos]] = set()
     out: list[VariableInfo] = []
     for event in result.of_type(ev.VariableCreated):
-        if not event.local:
-            continue  # created inside a builder of another module: its line is not in this file
-        key = (event.node, event.predicted_name)
+        # Created inside a builder of another module or library: its line is in that file.
+        path = facts.path if event.local else (event.path or "")
+        action = _action(event)
+        key = (event.node, path, event.predicted_name, action, event.site)
         if key in seen:
             continue
         seen.add(key)
         line, column, end_line, end_column = event.node
         out.append(VariableInfo(
-            line, column, end_line, end_column, event.api, event.predicted_name, _action(event),
+            line, column, end_line, end_column, event.api, event.predicted_name, action,
             (f"variable_scope={event.variable_scope}", f"name_scope={event.name_scope}"), event.outcome,
+            path, event.site[0],
         ))
     return out
 

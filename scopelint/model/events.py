@@ -69,6 +69,10 @@ class VariableCreated:
     # puts them there); None: the analysed file.
     first_path: str | None = None
     copy_of_path: str | None = None
+    # An optimizer slot or EMA shadow of this variable (made inside minimize()/apply()):
+    # SlotsCreated reports its failure under a leaked reuse, so SL202/SL203 skip it.
+    slot_of: str | None = None
+    path: str | None = None  # the file ``node`` lies in, when not the analysed one (``local`` False)
 
 
 @dataclass(frozen=True)

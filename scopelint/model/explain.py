@@ -24,15 +24,17 @@ def explain_names(path: str, config: Config, output_format: str = "text", verbos
     if output_format == "json":
         rows = [
             {"line": i.line, "column": i.column, "end_line": i.end_line, "end_column": i.end_column, "api": i.api,
-             "predicted_name": i.predicted_name, "action": i.action, "outcome": i.outcome, "scope_stack": list(i.scope_stack)}
+             "predicted_name": i.predicted_name, "action": i.action, "outcome": i.outcome, "scope_stack": list(i.scope_stack),
+             "path": i.path or path, "called_from_line": i.site_line}
             for i in infos
         ]
         out.write(json.dumps({"version": 1, "path": path, "variables": rows}, indent=2) + "\n")
         return 0
     width = max((len(i.predicted_name) for i in infos), default=0)
     for info in infos:
-        out.write(f"{path}:{info.line}:{info.column}: {info.predicted_name:<{width}}  {info.action:<15} {info.api}"
-                  f"  [{' '.join(info.scope_stack)}]\n")
+        where = "" if not info.path or info.path == path else f"  (from {path}:{info.site_line})"
+        out.write(f"{info.path or path}:{info.line}:{info.column}: {info.predicted_name:<{width}}  {info.action:<15} {info.api}"
+                  f"  [{' '.join(info.scope_stack)}]{where}\n")
     if not infos:
         out.write(f"{path}: no variable creations found\n")
     if verbose:

@@ -32,6 +32,11 @@ _PREFIXES: tuple[tuple[str, str], ...] = tuple(
             "tf_slim.ops.arg_scope": "slim",
             "tf_slim.ops": "slim",
             "tf_slim": "slim",
+            # tf-slim's own modules, as its nets import them (slim.layers.conv2d is slim.conv2d).
+            "slim.layers.layers": "slim",
+            "slim.layers": "slim",
+            "slim.ops.arg_scope": "slim",
+            "slim.ops.variables": "slim",
             "tf.python.ops.variable_scope": "tf",
             "tf.python.ops.variables": "tf",
             "tf.python.ops.template": "tf",

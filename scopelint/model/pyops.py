@@ -98,6 +98,9 @@ def percent(template: str, args: list[Any]) -> Any:
     return concat(out)
 
 
+_MAX_REPEATED = 256
+
+
 def binop(op: str, left: Any, right: Any) -> Any:
     if op == "+" and (v.as_str(left) is not None and v.as_str(right) is not None):
         return concat([left, right])
@@ -114,6 +117,10 @@ def binop(op: str, left: Any, right: Any) -> Any:
             return v.Lit(result)
     if isinstance(left, v.SeqValue) and isinstance(right, v.SeqValue) and op == "+":
         return v.SeqValue(left.items + right.items)
+    if op == "*" and isinstance(left, v.SeqValue) and isinstance(right, v.Lit) and type(right.value) is int:
+        # [unit] * (num_units - 1): the same items again (tf-slim's resnet blocks)
+        if 0 <= right.value * len(left.items) <= _MAX_REPEATED:
+            return v.SeqValue(left.items * right.value)
     if isinstance(left, v.Tensor) or isinstance(right, v.Tensor):
         return v.Tensor()
     return v.Unknown("operator")

@@ -8,7 +8,8 @@ layer ``m/dense`` again). Checked against TF in tests/test_model_tf.py.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from scopelint.model import ir
 from scopelint.model.events import REUSE_OFF, REUSE_UNKNOWN, is_concrete
@@ -27,6 +28,7 @@ class Record:
     # The calls that led to the creation, then ``node``: (module, position) each; a second
     # creation of the name is reported where its own chain leaves this one (SL201).
     chain: tuple[tuple[str, ir.Pos], ...] = ()
+    trainable: bool = True  # gets optimizer slots (moving statistics, slots, global step do not)
 
 
 @dataclass(eq=False)
@@ -45,6 +47,7 @@ class Graph:
     # whether it certainly ran (SL103).
     name_scope_sites: dict[tuple[str, str], tuple[ir.Pos, bool]] = field(default_factory=dict)
     root: ScopeObject | None = None
+    global_step: Any = None  # the variable get_or_create_global_step() made in this graph
 
     @classmethod
     def fresh(cls, known: bool = True) -> "Graph":
@@ -96,12 +99,13 @@ class Graph:
 
     def snapshot(self) -> "Graph":
         return Graph(self.complete, dict(self.store), dict(self.variables), dict(self.names_in_use),
-                     dict(self.scope_counts), dict(self.keras_names), dict(self.name_scope_sites), self.root)
+                     dict(self.scope_counts), dict(self.keras_names), dict(self.name_scope_sites), self.root, self.global_step)
 
     def restore(self, other: "Graph") -> None:
         self.complete, self.store, self.variables = other.complete, other.store, other.variables
         self.names_in_use = other.names_in_use
         self.scope_counts, self.keras_names, self.name_scope_sites = other.scope_counts, other.keras_names, other.name_scope_sites
+        self.global_step = other.global_step
 
     def adopt(self, before: "Graph", branch: "Graph", certain: bool) -> None:
         """After an ``if`` whose other branch raised: the surviving branch ran on
@@ -112,7 +116,7 @@ class Graph:
         for target, old in ((self.store, before.store), (self.variables, before.variables)):
             for name, record in list(target.items()):
                 if old.get(name) != record:
-                    target[name] = Record(record.name, record.shape, record.node, True, record.path)
+                    target[name] = replace(record, certain=True)
         for key, (pos, _) in list(self.name_scope_sites.items()):
             if before.name_scope_sites.get(key) != self.name_scope_sites[key]:
                 self.name_scope_sites[key] = (pos, True)
@@ -120,6 +124,7 @@ class Graph:
     def merge(self, a: "Graph", b: "Graph") -> None:
         """After an unresolved ``if``: what either branch created may exist."""
         self.complete = a.complete and b.complete
+        self.global_step = a.global_step if a.global_step is not None else b.global_step
         self.store = _merge_records(a.store, b.store)
         self.variables = _merge_records(a.variables, b.variables)
         for target, left, right in (
@@ -137,7 +142,7 @@ def _merge_records(a: dict[str, Record], b: dict[str, Record]) -> dict[str, Reco
     merged = {}
     for name in a.keys() | b.keys():
         first = a.get(name) or b[name]
-        merged[name] = Record(first.name, first.shape, first.node, name in a and name in b and first.certain, first.path)
+        merged[name] = replace(first, certain=name in a and name in b and first.certain)
     return merged
 
 

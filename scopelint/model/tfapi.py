@@ -165,6 +165,8 @@ INERT_PREFIXES: tuple[str, ...] = (
     "tf.nn.", "tf.math.", "tf.image.", "tf.summary.", "tf.io.", "tf.data.", "tf.errors.", "tf.losses.",
     "tf.logging.", "tf.gfile.", "tf.random.", "tf.linalg.", "tf.strings.", "tf.sparse.", "tf.app.",
     "tf.initializers.", "tf.dtypes.", "tf.test.", "tf.saved_model.", "tf.debugging.", "tf.signal.",
+    # tf-slim modules that make no variables (tf_slim.layers.regularizers, .initializers, .utils)
+    "slim.regularizers.", "slim.initializers.", "slim.utils.",
 )
 # Names under tf.layers / slim that create no variables.
 INERT_LAYERS = frozenset(
@@ -180,7 +182,7 @@ INERT_LAYERS = frozenset(
         "slim.l1_l2_regularizer", "slim.apply_regularization", "slim.get_variables_to_restore",
         "slim.assign_from_checkpoint_fn", "slim.bias_add", "slim.unit_norm", "slim.add_arg_scope",
         "slim.summarize_collection", "slim.summarize_tensor", "slim.summarize_activations",
-        "slim.get_or_create_global_step", "slim.get_global_step", "slim.losses", "slim.learning",
+        "slim.get_global_step", "slim.losses", "slim.learning",
         "slim.evaluation", "slim.metrics", "slim.dataset", "slim.dataset_data_provider", "slim.queues",
         "slim.prefetch_queue", "slim.tfexample_decoder", "slim.parallel_reader", "slim.nets",
     }

@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from scopelint.model import events as ev
 from scopelint.model import ir
-from scopelint.model import tfapi
+from scopelint.model import tfapi, tfslots
 from scopelint.model import values as v
 from scopelint.model.context import Host
 from scopelint.model.pyops import string_method
@@ -37,6 +37,24 @@ _INERT_CONTEXTS = frozenset(
 _INERT_LAYER_PREFIXES = tuple(prefix + "." for prefix in tfapi.INERT_LAYERS)
 
 
+def _namedtuple_fields(cls: v.Class) -> tuple[str, ...] | None:
+    """The fields of ``class C(namedtuple('C', [...]))`` / ``namedtuple('C', 'a b')``, read from its base."""
+    if len(cls.definition.bases) != 1 or any(isinstance(s, ir.FunctionDef) for s in cls.definition.body):
+        return None
+    base = cls.definition.bases[0]
+    if not (isinstance(base, ir.Call) and len(base.args) == 2 and not base.kwargs):
+        return None
+    func = base.func
+    if not ((isinstance(func, ir.Attr) and func.attr == "namedtuple") or (isinstance(func, ir.Name) and func.id == "namedtuple")):
+        return None
+    names = base.args[1]
+    if isinstance(names, ir.Const) and isinstance(names.value, str):
+        return tuple(names.value.replace(",", " ").split())
+    if isinstance(names, ir.Seq) and all(isinstance(i, ir.Const) and isinstance(i.value, str) for i in names.items):
+        return tuple(str(i.value) for i in names.items if isinstance(i, ir.Const))
+    return None
+
+
 class TfCalls:
     def __init__(self, interp: Host) -> None:
         self.i = interp
@@ -54,7 +72,8 @@ class TfCalls:
             name in self._HANDLERS or name in tfapi.TF_LAYER_FUNCTIONS or name in tfapi.SLIM_LAYERS
             or name in tfapi.TF_LAYER_CLASSES or name in tfapi.KERAS_LAYERS or name in tfapi.RNN_CELLS
             or name in tfapi.RNN_RUNNERS or name in tfapi.OPTIMIZERS or name in tfapi.VARIABLE_FILTERS
-            or name in tfapi.CELL_WRAPPERS or name == tfapi.MULTI_RNN_CELL
+            or name in tfapi.CELL_WRAPPERS or name == tfapi.MULTI_RNN_CELL or name == tfslots.EMA
+            or name in tfslots.GLOBAL_STEP_APIS
             or (name.startswith("nets.") and name[5:] in tfapi.NETS_MODELS)
         )
 
@@ -84,7 +103,11 @@ class TfCalls:
         if name in tfapi.RNN_RUNNERS:
             return self.layers.rnn(name, args, kwargs, node)
         if name in tfapi.OPTIMIZERS:
-            return v.Optimizer(name, tfapi.OPTIMIZERS[name])
+            return tfslots.optimizer(name, args, kwargs)
+        if name == tfslots.EMA:
+            return tfslots.ema(name, args, kwargs)
+        if name in tfslots.GLOBAL_STEP_APIS:
+            return tfslots.global_step(self, node)
         if name.startswith("nets.") and name[5:] in tfapi.NETS_MODELS:
             return self.layers.nets_model(name, args, kwargs, node)
         if name in tfapi.VARIABLE_FILTERS:
@@ -131,9 +154,16 @@ class TfCalls:
                 return v.Context("name_scope", {"name": arg(args, kwargs, 0, "name")}, node.pos)
             return v.Tensor()
         if isinstance(owner, v.Optimizer):
+            if owner.api == tfslots.EMA:
+                if name == "apply":
+                    tfslots.ema_apply(self, owner, args, kwargs, node)
+                return v.Tensor()
             if name in ("minimize", "apply_gradients"):
                 self.i.emit(ev.SlotsCreated(owner.api, owner.creates_slots, self.i.ctx.vs.reuse, node.pos,
                                             self.i.site(node.pos), self.i.ctx.vs.leaked_from, self.i.ctx.expect_error))
+                tfslots.minimize(self, owner, name, args, kwargs, node)
+            if name == "compute_gradients":
+                return v.GradsAndVars(arg(args, kwargs, 1, "var_list"))
             return v.Tensor()
         if isinstance(owner, (v.Layer, v.Template)) and name in ("apply", "__call__"):
             return self.layers.call_object(owner, args, kwargs, node)
@@ -154,6 +184,15 @@ class TfCalls:
         return v.Unknown(f"method {name}")
 
     def call_class_base(self, cls: v.Class, instance: v.Instance, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        fields = _namedtuple_fields(cls)
+        if fields is not None and len(args) <= len(fields) and set(kwargs) <= set(fields):
+            # class Block(collections.namedtuple('Block', ['scope', 'unit_fn', 'args'])): its
+            # constructor only stores the fields (tf-slim's resnet blocks).
+            for name, value in zip(fields, args):
+                instance.attrs[name] = value
+            for name in fields[len(args):]:
+                instance.attrs[name] = kwargs.get(name, v.Unknown(f"field {name}"))
+            return instance
         self.i.opaque(node.pos, f"{cls.definition.name} extends a class the model does not follow")
         return instance
 
@@ -178,8 +217,11 @@ class TfCalls:
             i.ctx = replace(i.ctx, graph=graph, ns="", vs=graph.root, plain_ns=False)
             return v.GraphValue(graph)
         if context.kind == "arg_scope":
-            i.ctx = replace(i.ctx, arg_scopes=i.ctx.arg_scopes + ((context.args["ops"], context.args["kwargs"]),))
-            return v.Unknown("arg scope")
+            if "stack" in context.args:
+                i.ctx = replace(i.ctx, arg_scopes=context.args["stack"])
+            else:
+                i.ctx = replace(i.ctx, arg_scopes=i.ctx.arg_scopes + ((context.args["ops"], context.args["kwargs"]),))
+            return v.ArgScope(i.ctx.arg_scopes)
         if context.kind == "expect_error":
             i.ctx = replace(i.ctx, expect_error=True)
             return v.Unknown("exception info")
@@ -285,20 +327,28 @@ class TfCalls:
 
     # ------------------------------------------------------------ creations
 
-    def create(self, api: str, requested: Any, shape: tuple[int, ...] | None, node: ir.Pos) -> v.Variable:
+    def create(self, api: str, requested: Any, shape: tuple[int, ...] | None, node: ir.Pos, trainable: bool | None = None,
+               slot_of: str | None = None) -> v.Variable:
         """A creation through the current variable scope (get_variable semantics)."""
         i = self.i
+        if trainable is None:
+            trainable = api.startswith(("tf.get_variable", "slim.variable", "slim.model_variable")) or (
+                v.as_str(requested) not in tfslots.NON_TRAINABLE_LAYER_VARIABLES)
         ctx = i.ctx
         graph = ctx.graph
         text = v.as_str(requested)
         rel = text if text is not None else "{name}"
-        full = join(ctx.vs.name, rel)
+        full = join(ctx.vs.name, rel) if rel else ctx.vs.name
         reuse = ctx.vs.reuse
         existing = graph.store.get(full) if ev.is_concrete(full) else None
         first = first_shape = None
         certain, path = i.certain, i.path_of(i.frame.module)
         if not ev.is_concrete(full) or reuse == ev.REUSE_UNKNOWN:
             outcome = ev.UNRESOLVED
+            if not ev.is_concrete(full) and reuse != ev.REUSE_ON:
+                # A variable whose name the model cannot spell may be the one asked for later:
+                # "does not exist" is no longer certain in this graph.
+                graph.complete = False
             if existing is not None:
                 first = existing.node
         elif existing is not None:
@@ -317,8 +367,10 @@ class TfCalls:
         if existing is None and ev.is_concrete(full) and outcome in (ev.CREATED, ev.UNRESOLVED):
             # The variable op is named at the root of the name scopes (get_variable resets
             # them), so a tf.Variable or an op that already took the name pushes it to "w_1".
-            predicted = graph.unique_name(full) if outcome == ev.CREATED else full
-            record = Record(predicted, shape, node, certain=outcome == ev.CREATED and certain, path=path, chain=i.chain(node))
+            # get_variable('') names the variable after its scope (slots): that name scope is its own.
+            predicted = graph.unique_name(full) if outcome == ev.CREATED and rel else full
+            record = Record(predicted, shape, node, certain=outcome == ev.CREATED and certain, path=path, chain=i.chain(node),
+                            trainable=trainable)
             graph.store[full] = record
             graph.variables[predicted] = record
         ignored = None
@@ -335,11 +387,12 @@ class TfCalls:
             variable_scope=ctx.vs.name, name_scope=ctx.ns, honours_reuse=True, shape=shape, first=first,
             first_shape=first_shape, leaked_from=ctx.vs.leaked_from if reuse == ev.REUSE_ON else None,
             ignored_name_scope=ignored, expects_error=ctx.expect_error, certain=certain, local=local,
-            first_path=existing.path or None if existing is not None and first is not None else None,
+            first_path=existing.path or None if existing is not None and first is not None else None, slot_of=slot_of,
+            path=None if local else path,
         ))
         return v.Variable(predicted, node, path)
 
-    def create_plain(self, api: str, full: str, node: ir.Pos, slot: str) -> v.Variable:
+    def create_plain(self, api: str, full: str, node: ir.Pos, slot: str, trainable: bool = True) -> v.Variable:
         """tf.Variable / Keras: never shares, never raises; the name is already unique."""
         i = self.i
         ctx = i.ctx
@@ -352,24 +405,26 @@ class TfCalls:
             copy_of, copy_path = (record.node, record.path or None) if record is not None else (node, path)
         self.made_by_node.setdefault(key, full)
         if ev.is_concrete(full):
-            ctx.graph.variables.setdefault(full, Record(full, None, node, certain, path))
+            ctx.graph.variables.setdefault(full, Record(full, None, node, certain, path, trainable=trainable))
         i.emit(ev.VariableCreated(
             api=api, requested=full.rsplit("/", 1)[-1], predicted_name=full, outcome=ev.CREATED, reuse=ctx.vs.reuse,
             node=node, site=i.site(node), variable_scope=ctx.vs.name, name_scope=ctx.ns, honours_reuse=False,
             copy_of=copy_of, copy_of_name=copy_name, expects_error=ctx.expect_error, certain=certain,
-            local=i.frame.module == i.main, copy_of_path=copy_path,
+            local=i.frame.module == i.main, copy_of_path=copy_path, path=None if i.frame.module == i.main else path,
         ))
         return v.Variable(full, node, path)
 
     def get_variable(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call, api: str = "tf.get_variable") -> Any:
         name = arg(args, kwargs, 0, "name")
         shape = literal_shape(arg(args, kwargs, 1, "shape"))
-        return self.create(api, name, shape, node.pos)
+        trainable = v.truth(arg(args, kwargs, 5, "trainable", v.Lit(True))) is not False
+        return self.create(api, name, shape, node.pos, trainable=trainable)
 
     def variable(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
         name = v.as_str(arg(args, kwargs, 5, "name")) or "Variable"
         full = self.i.ctx.graph.unique_name(join(self.i.ctx.ns, name))
-        return self.create_plain("tf.Variable", full, node.pos, name)
+        trainable = v.truth(arg(args, kwargs, 1, "trainable", v.Lit(True))) is not False
+        return self.create_plain("tf.Variable", full, node.pos, name, trainable)
 
     def reuse_variables(self, scope: v.ScopeObject, node: ir.Call) -> Any:
         own = scope.opened_by_frame == self.i.frame.fid and scope.opened_by_frame >= 0
@@ -423,6 +478,8 @@ class TfCalls:
 
     def arg_scope(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
         ops = args[0] if args else kwargs.get("list_ops_or_scope")
+        if isinstance(ops, v.ArgScope):  # a scope captured by `as sc` (vgg_arg_scope() returns one)
+            return v.Context("arg_scope", {"stack": ops.stack}, node.pos)
         if isinstance(ops, v.SeqValue):
             names = frozenset(item.name for item in ops.items if isinstance(item, v.Api))
             return v.Context("arg_scope", {"ops": names, "kwargs": dict(kwargs)}, node.pos)
@@ -459,6 +516,8 @@ TfCalls._HANDLERS = {
     "tf.reset_default_graph": TfCalls.reset_default_graph,
     "tf.make_template": TfCalls.make_template,
     "slim.arg_scope": TfCalls.arg_scope,
+    "slim.repeat": lambda tf, args, kwargs, node: tf.layers.repeat(args, kwargs, node),
+    "slim.stack": lambda tf, args, kwargs, node: tf.layers.stack(args, kwargs, node),
     "tf.get_collection": lambda tf, args, kwargs, node: tf.names.get_collection(args, kwargs, node),
     "tf.train.init_from_checkpoint": lambda tf, args, kwargs, node: tf.names.init_from_checkpoint(args, kwargs, node),
 }

@@ -18,6 +18,20 @@ from scopelint.model.context import Creator, Host
 from scopelint.model.tfargs import arg, join, reuse_mode
 
 
+_MAX_REPEAT = 64
+# ``layer.__name__`` where tf-slim's alias differs from the function's own name.
+_FUNCTION_NAMES = {"slim.conv2d": "convolution2d", "slim.conv1d": "convolution1d", "slim.conv3d": "convolution3d"}
+
+
+def _function_name(layer: Any, fallback: str) -> str | None:
+    """The scope repeat/stack use without ``scope=``: the layer function's ``__name__``."""
+    if isinstance(layer, v.Api):
+        return _FUNCTION_NAMES.get(layer.name, layer.name.rsplit(".", 1)[-1])
+    if isinstance(layer, v.Function):
+        return layer.definition.name
+    return None if isinstance(layer, v.Unknown) else fallback
+
+
 class Layers:
     def __init__(self, tf: Creator, host: Host) -> None:
         self.tf = tf
@@ -82,6 +96,44 @@ class Layers:
 
         has_scope = scope is not None and not (isinstance(scope, v.Lit) and scope.value is None)
         return self.tf.scoped(scope if has_scope else None, None if has_scope else v.Lit(spec.default), reuse, node.pos, body)
+
+    def repeat(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        """``slim.repeat(inputs, n, layer, *args, scope='conv1')``: ``conv1/conv1_1`` ... ``conv1/conv1_n``."""
+        count = v.as_int(arg(args, kwargs, 1, "repetitions"))
+        if count is None or count > _MAX_REPEAT:
+            self.i.opaque(node.pos, "slim.repeat() with an unknown number of repetitions")
+            return v.Unknown("repeat output")
+        calls = [list(args[3:]) for _ in range(count)]
+        return self._sequence("Repeat", arg(args, kwargs, 0, "inputs"), arg(args, kwargs, 2, "layer"), calls,
+                              {k: x for k, x in kwargs.items() if k not in ("inputs", "repetitions", "layer")}, node)
+
+    def stack(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        """``slim.stack(inputs, layer, [a, (b, c)], scope='fc')``: ``fc/fc_1``, ``fc/fc_2``."""
+        items = arg(args, kwargs, 2, "stack_args")
+        if not isinstance(items, v.SeqValue) or len(items.items) > _MAX_REPEAT:
+            self.i.opaque(node.pos, "slim.stack() of arguments the model cannot list")
+            return v.Unknown("stack output")
+        calls = [list(item.items) if isinstance(item, v.SeqValue) else [item] for item in items.items]
+        return self._sequence("Stack", arg(args, kwargs, 0, "inputs"), arg(args, kwargs, 1, "layer"), calls,
+                              {k: x for k, x in kwargs.items() if k not in ("inputs", "layer", "stack_args")}, node)
+
+    def _sequence(self, default: str, inputs: Any, layer: Any, calls: list[list[Any]], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        """tf-slim's repeat/stack: ``scope = kwargs.pop('scope')``, a variable scope (scope, default),
+        then ``layer(outputs, *args, scope=f'{scope}_{i + 1}', **kwargs)`` for each call."""
+        scope = kwargs.pop("scope", None)
+        has_scope = scope is not None and not (isinstance(scope, v.Lit) and scope.value is None)
+        base = v.as_str(scope) if has_scope else _function_name(layer, default.lower())
+        if base is None:
+            self.i.opaque(node.pos, f"slim.{default.lower()}() with a scope the model cannot read")
+            return v.Unknown("sequence output")
+
+        def body(_: v.ScopeObject) -> Any:
+            outputs = inputs
+            for index, call_args in enumerate(calls):
+                outputs = self.i.apply(layer, [outputs, *call_args], {**kwargs, "scope": v.Lit(f"{base}_{index + 1}")}, node)
+            return outputs
+
+        return self.tf.scoped(scope if has_scope else None, None if has_scope else v.Lit(default), None, node.pos, body)
 
     def _check_arguments(self, api: str, kwargs: dict[str, Any], node: ir.Call) -> None:
         """An argument the table does not know may add variables (zero_debias_moving_mean, renorm, ...)."""

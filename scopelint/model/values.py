@@ -138,8 +138,29 @@ class Template:
 
 @dataclass(eq=False)
 class Optimizer:
+    """An optimizer or an ExponentialMovingAverage (scopelint.model.tfslots names what it creates)."""
+
     api: str
     creates_slots: bool
+    name: str | None = None  # its name= (slots are "<var>/<name>"); None: unknown
+    slots: int | None = 0  # slot variables per trained variable; None: unknown
+    non_slots: tuple[str, ...] = ()  # tf.Variable objects it makes once (beta1_power)
+    made_non_slots: bool = False
+
+
+@dataclass(eq=False)
+class ArgScope:
+    """``with slim.arg_scope(...) as sc``: the whole stack of defaults in effect there.
+    ``slim.arg_scope(sc)`` later replaces the current stack with it (TF copies the dict)."""
+
+    stack: tuple[tuple[frozenset[str], dict[str, Any]], ...]
+
+
+@dataclass(eq=False)
+class GradsAndVars:
+    """``opt.compute_gradients(loss, var_list=...)``: what apply_gradients() will train."""
+
+    var_list: Any
 
 
 @dataclass(eq=False)
