@@ -9,6 +9,7 @@ pyproject.toml must never make scopelint execute that repository's code.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from dataclasses import dataclass, replace
@@ -86,7 +87,7 @@ def _longest_prefix(code: str, prefixes: tuple[str, ...]) -> int:
 
 def _relative(path: str, root: str) -> str:
     try:
-        return Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
+        return Path(os.path.realpath(path)).relative_to(os.path.realpath(root)).as_posix()
     except ValueError:
         return Path(path).as_posix()
 

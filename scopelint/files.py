@@ -7,9 +7,11 @@ diagnostic and the run goes on.
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import re
+import stat
 import tokenize
 from dataclasses import dataclass
 from fnmatch import fnmatch
@@ -35,7 +37,7 @@ class FileProblem(Exception):
 def _excluded(path: Path, patterns: tuple[str, ...], root: Path) -> bool:
     name = path.name
     try:
-        rel = path.resolve().relative_to(root.resolve()).as_posix()
+        rel = Path(os.path.realpath(path)).relative_to(os.path.realpath(root)).as_posix()
     except (ValueError, OSError):
         rel = path.as_posix()
     for pattern in patterns:
@@ -93,10 +95,17 @@ def _walk(directory: Path, excludes: tuple[str, ...], root: Path) -> Iterator[st
             yield str(path)  # one form: `pkg/m.py` and `m.py` under `.`, never `./m.py` beside them
 
 
+# A Python source over this size is generated data, not code anyone scopes by hand;
+# reading it whole would also let a huge file (or a device) take the memory.
+MAX_FILE_BYTES = 8 * 1024 * 1024
+
+
 def read_bytes(path: str) -> bytes:
+    """The file's bytes, or a FileProblem. Never blocks: a FIFO, socket or device
+    named ``x.py`` is refused before it is read (O_NONBLOCK keeps the open of a
+    FIFO without a writer from waiting), and reading stops past MAX_FILE_BYTES."""
     try:
-        with open(path, "rb") as handle:
-            return handle.read()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         if os.path.islink(path):
             raise FileProblem(path, f"broken symlink (points to {os.readlink(path)!r})") from None
@@ -104,7 +113,38 @@ def read_bytes(path: str) -> bytes:
     except IsADirectoryError:
         raise FileProblem(path, "is a directory") from None
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise FileProblem(path, "symlink loop (too many levels of symbolic links)") from None
+        if exc.errno == errno.ENXIO:
+            raise FileProblem(path, "not a regular file (a socket), not Python source") from None
         raise FileProblem(path, f"cannot read: {exc.strerror or exc}") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise FileProblem(path, "is a directory")
+        if not stat.S_ISREG(mode):
+            raise FileProblem(path, f"not a regular file ({_kind(mode)}), not Python source")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise FileProblem(path, f"cannot read: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FILE_BYTES:
+        raise FileProblem(path, f"too large to analyse (over {MAX_FILE_BYTES // (1024 * 1024)} MiB); generated code? exclude it")
+    return data
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    return "not a file"
 
 
 def decode(path: str, data: bytes) -> str:
@@ -135,7 +175,7 @@ def decode(path: str, data: bytes) -> str:
 def module_name_for(path: str) -> str | None:
     """Dotted module name of a file inside packages (dirs with __init__.py), for
     resolving ``from pkg.models import build`` across the linted tree."""
-    file = Path(path).resolve()
+    file = Path(os.path.realpath(path))  # realpath: a symlink loop is not an error here
     if file.suffix not in PYTHON_SUFFIXES:
         return None
     parts = [] if file.stem == "__init__" else [file.stem]

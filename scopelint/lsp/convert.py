@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -38,7 +39,7 @@ def diagnostic_range(d: Diagnostic, mapper: PositionMapper) -> types.Range:
 
 
 def path_to_uri(path: str) -> str:
-    return Path(path).resolve().as_uri()
+    return Path(os.path.realpath(path)).as_uri()
 
 
 def _related(
