@@ -19,7 +19,7 @@ def lint(body: str) -> list:
 
 
 def test_layers_batch_norm_and_minimize() -> None:
-    body = "h = tf.layers.batch_normalization(x, training=True)\n" + LOSS + "train_op = tf.train.AdamOptimizer(0.1).minimize(loss)\n"
+    body = "h = tf.layers.batch_normalization(x, training=is_training)\n" + LOSS + "train_op = tf.train.AdamOptimizer(0.1).minimize(loss)\n"
     (d,) = lint(body)
     assert (d.code, d.line, d.column) == ("SL301", 5, 12)
     assert d.message.startswith("`minimize()` does not run the UPDATE_OPS that `tf.layers.batch_normalization` (line 3) adds")
@@ -29,7 +29,7 @@ def test_layers_batch_norm_and_minimize() -> None:
 def test_builder_in_another_function_and_apply_gradients() -> None:
     body = (
         "def net(x, is_training):\n    return slim.batch_norm(x, is_training=is_training)\n\n"
-        "def train(x):\n    h = net(x, True)\n" + "    " + LOSS + "    opt = tf.train.MomentumOptimizer(0.1, 0.9)\n"
+        "def train(x, is_training):\n    h = net(x, is_training)\n" + "    " + LOSS + "    opt = tf.train.MomentumOptimizer(0.1, 0.9)\n"
         "    return opt.apply_gradients(opt.compute_gradients(loss))\n"
     )
     (d,) = lint(body)
@@ -50,27 +50,27 @@ def test_methods_of_one_class() -> None:
     "body",
     [
         # The documented remedy.
-        "h = tf.layers.batch_normalization(x, training=True)\n" + LOSS
+        "h = tf.layers.batch_normalization(x, training=is_training)\n" + LOSS
         + "with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):\n    t = tf.train.AdamOptimizer(0.1).minimize(loss)\n",
         # Grouped after the fact.
-        "h = tf.layers.batch_normalization(x, training=True)\n" + LOSS
+        "h = tf.layers.batch_normalization(x, training=is_training)\n" + LOSS
         + "t = tf.group(tf.train.AdamOptimizer(0.1).minimize(loss), *tf.get_collection(tf.GraphKeys.UPDATE_OPS))\n",
         # Dependencies gathered elsewhere.
-        "h = tf.layers.batch_normalization(x, training=True)\n" + LOSS + "with tf.control_dependencies(deps):\n    t = tf.train.AdamOptimizer(0.1).minimize(loss)\n",
+        "h = tf.layers.batch_normalization(x, training=is_training)\n" + LOSS + "with tf.control_dependencies(deps):\n    t = tf.train.AdamOptimizer(0.1).minimize(loss)\n",
         # No update ops: training defaults to False; in-place updates; inference mode.
         "h = tf.layers.batch_normalization(x)\n" + LOSS + "t = tf.train.AdamOptimizer(0.1).minimize(loss)\n",
-        "h = slim.batch_norm(x, updates_collections=None)\n" + LOSS + "t = tf.train.AdamOptimizer(0.1).minimize(loss)\n",
+        "h = slim.batch_norm(x, is_training=is_training, updates_collections=None)\n" + LOSS + "t = tf.train.AdamOptimizer(0.1).minimize(loss)\n",
         "h = slim.batch_norm(x, is_training=False)\n" + LOSS + "t = tf.train.AdamOptimizer(0.1).minimize(loss)\n",
         "h = slim.conv2d(x, 8, [3, 3], normalizer_fn=slim.batch_norm, normalizer_params={'is_training': False})\n" + LOSS + "t = tf.train.AdamOptimizer(0.1).minimize(loss)\n",
         # create_train_op runs them itself.
-        "h = slim.batch_norm(x)\n" + LOSS + "t = slim.learning.create_train_op(loss, tf.train.AdamOptimizer(0.1))\n",
+        "h = slim.batch_norm(x, is_training=is_training)\n" + LOSS + "t = slim.learning.create_train_op(loss, tf.train.AdamOptimizer(0.1))\n",
         # arg_scope decides batch_norm's arguments where we cannot see them.
-        "with slim.arg_scope(my_scope()):\n    h = slim.batch_norm(x)\n" + LOSS + "t = tf.train.AdamOptimizer(0.1).minimize(loss)\n",
+        "with slim.arg_scope(my_scope()):\n    h = slim.batch_norm(x, is_training=is_training)\n" + LOSS + "t = tf.train.AdamOptimizer(0.1).minimize(loss)\n",
         # Unknown receiver: not provably an optimizer.
-        "h = tf.layers.batch_normalization(x, training=True)\n" + LOSS + "t = make_optimizer().minimize(loss)\n",
-        "from scipy import optimize\nh = tf.layers.batch_normalization(x, training=True)\nr = optimize.minimize(f, x0)\n",
+        "h = tf.layers.batch_normalization(x, training=is_training)\n" + LOSS + "t = make_optimizer().minimize(loss)\n",
+        "from scipy import optimize\nh = tf.layers.batch_normalization(x, training=is_training)\nr = optimize.minimize(f, x0)\n",
         # The batch norm lives in a function the train op's code never calls.
-        "def eval_net(x):\n    return tf.layers.batch_normalization(x, training=True)\n\ndef train():\n    t = tf.train.AdamOptimizer(0.1).minimize(loss)\n",
+        "def eval_net(x):\n    return tf.layers.batch_normalization(x, training=is_training)\n\ndef train():\n    t = tf.train.AdamOptimizer(0.1).minimize(loss)\n",
     ],
 )
 def test_clean(body: str) -> None:

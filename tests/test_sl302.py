@@ -55,13 +55,13 @@ def test_builder_called_after_the_saver() -> None:
     )
     (d,) = lint(body)
     assert (d.line, d.column) == (7, 13)
-    assert "`build()`, which creates variables, is called on line 8" in d.message
+    assert "`tf.layers.dense` creates variables on line 4 (through the call on line 8)" in d.message
 
 
 def test_global_step_created_after_the_saver() -> None:
     (d,) = lint("w = tf.get_variable('w', [1])\nsaver = tf.train.Saver()\nstep = tf.train.get_or_create_global_step()\n")
     # The model creates the step itself (scopelint.model.tfslots), so the message names it.
-    assert "`tf.train.get_or_create_global_step` creates variables ('global_step', ...) on line 4" in d.message
+    assert "variable 'global_step' is created by `tf.train.get_or_create_global_step` on line 4" in d.message
 
 
 @pytest.mark.parametrize(

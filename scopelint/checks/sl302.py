@@ -4,48 +4,46 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from scopelint.diagnostic import Diagnostic, Severity, related
+from scopelint.checks.sl1_sl2_support import at, once, related_at, where
+from scopelint.diagnostic import Diagnostic, Severity
 from scopelint.model import ModelResult
-from scopelint.model.collections import SaverTooEarly
+from scopelint.model import events as ev
 
 CODE = "SL302"
 
 
-def _what(finding: SaverTooEarly) -> str:
-    if finding.via:
-        return f"`{finding.via.rpartition('.')[2]}()`, which creates variables, is called"
-    if finding.creation_api == "Optimizer.minimize" or finding.creation_api == "Optimizer.apply_gradients":
-        return f"the optimizer creates its slot variables in `{finding.creation_api.rpartition('.')[2]}()`"
-    if finding.creation_api == "ExponentialMovingAverage.apply":
+def _what(e: ev.SaverMisses) -> str:
+    if e.api.startswith("Optimizer."):
+        return f"the optimizer creates its slot variables in `{e.api.rpartition('.')[2]}()`"
+    if e.api == "ExponentialMovingAverage.apply":
         return "`ExponentialMovingAverage.apply()` creates its shadow variables"
-    if finding.predicted_name and finding.creation_api in ("tf.get_variable", "tf.Variable"):
-        return f"variable '{finding.predicted_name}' is created by `{finding.creation_api}`"
-    if finding.predicted_name:
-        return f"`{finding.creation_api}` creates variables ('{finding.predicted_name}', ...)"
-    if finding.creation_name:
-        return f"variable '{finding.creation_name}' is created by `{finding.creation_api}`"
-    return f"`{finding.creation_api}` creates variables"
+    if e.predicted_name and (e.api in ("tf.get_variable", "tf.Variable") or e.api.endswith("global_step")):
+        return f"variable '{e.predicted_name}' is created by `{e.api}`"
+    if e.predicted_name:
+        return f"`{e.api}` creates variables ('{e.predicted_name}', ...)"
+    return f"`{e.api}` creates variables"
 
 
 def check(result: ModelResult) -> Iterator[Diagnostic]:
-    for finding in result.of_type(SaverTooEarly):
-        line, column, end_line, end_column = finding.saver
-        where = finding.creation[0]
-        yield Diagnostic(
-            path=result.path,
-            line=line,
-            column=column,
-            code=CODE,
-            message=(
-                f"`tf.train.Saver()` without var_list is built before {_what(finding)} on line {where}: "
-                "the Saver takes only the variables that exist when it is built, so those are never saved. "
-                "Build it after the model and the optimizer"
-            ),
-            severity=Severity.WARNING,
-            end_line=end_line,
-            end_column=end_column,
-            data={
-                "related": [related(result.path, where, finding.creation[1], "first variable created after the Saver")],
-                **({"predicted_name": finding.predicted_name} if finding.predicted_name else {}),
-            },
+    uses: dict[tuple[int, int, int, int], set[str]] = {}
+    for use in result.of_type(ev.SaverUsed):
+        uses.setdefault(use.saver, set()).add(use.method)
+    return once(_found(result, uses))
+
+
+def _found(result: ModelResult, uses: dict[tuple[int, int, int, int], set[str]]) -> Iterator[Diagnostic]:
+    for e in result.of_type(ev.SaverMisses):
+        if uses.get(e.saver, set()) == {"restore"}:
+            continue  # only ever restores: a deliberate partial restore
+        path = None if e.local else e.path or None
+        # Created inside a builder: also say which call of the Saver's body led there.
+        through = f" (through the call on line {e.site[0]})" if e.local and e.site[0] not in (e.node[0], e.saver_site[0]) else ""
+        yield at(
+            result, e.saver if e.saver_local else e.saver_site, CODE,
+            f"`tf.train.Saver()` without var_list is built before {_what(e)} on {where(result, e.node, path)}{through}: "
+            "the Saver takes only the variables that exist when it is built, so those are never saved. "
+            "Build it after the model and the optimizer",
+            Severity.WARNING,
+            related=related_at(result, e.node, "first variable created after the Saver", path),
+            predicted_name=e.predicted_name,
         )

@@ -127,7 +127,7 @@ def fact_types() -> tuple[type, ...]:
 
 
 # Modules that register extractors of their own (see register_extractor).
-EXTENSIONS: tuple[str, ...] = ("scopelint.model.legacy", "scopelint.model.collections", "scopelint.model.rerun")
+EXTENSIONS: tuple[str, ...] = ("scopelint.model.legacy", "scopelint.model.rerun")
 
 
 def _load_extensions() -> None:

@@ -34,6 +34,9 @@ class Ctx:
     arg_scopes: tuple[tuple[frozenset[str], dict[str, Any]], ...] = ()
     expect_error: bool = False
     certain: bool = True
+    # Train ops built here depend on this graph's UPDATE_OPS: True; on something the
+    # model cannot see into: None; on nothing: False (tf.control_dependencies).
+    update_deps: bool | None = False
 
 
 # How far an exit statement leaves: the rest of the iteration, the loop, the function.
@@ -117,3 +120,7 @@ class Creator(Protocol):
     def create(self, api: str, requested: Any, shape: tuple[int, ...] | None, node: ir.Pos) -> v.Variable: ...
 
     def create_plain(self, api: str, full: str, node: ir.Pos, slot: str) -> v.Variable: ...
+
+    def batch_norm(self, api: str, options: dict[str, Any], training_key: str, default_training: bool, node: ir.Pos) -> None:
+        """A batch-norm layer built with ``options`` (SL301 reads it)."""
+        ...

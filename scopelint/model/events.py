@@ -139,4 +139,106 @@ class Unresolved:
     reason: str
 
 
-Event = VariableCreated | SlotsCreated | ReuseSwitched | ScopeEntered | NameReferenced | Unresolved
+# ---------------------------------------------------------------- SL301 / SL302
+# What a program does with the UPDATE_OPS collection and with its Savers. ``graph``
+# tells graphs apart (a serial number per graph the model followed): TF's collections
+# and a default Saver's variable list are per graph.
+
+# The training mode a batch-norm layer was built in (``training=`` / ``is_training=``).
+TRAINING_TRUE, TRAINING_FALSE, TRAINING_VARIABLE = "true", "false", "variable"
+
+
+@dataclass(frozen=True)
+class BatchNormBuilt:
+    """``tf.layers.batch_normalization`` / ``slim.batch_norm`` (also as a slim layer's
+    ``normalizer_fn``), with the arguments an ``arg_scope`` gave it."""
+
+    api: str
+    training: str  # TRAINING_*: a literal True, a literal False (or the default False), or a value
+    adds_update_ops: bool  # puts AssignMovingAvg ops into UPDATE_OPS (training not False, default collection)
+    graph: int
+    node: Pos
+    site: Pos
+    local: bool = True
+    path: str = ""  # the file ``node`` lies in
+
+
+@dataclass(frozen=True)
+class TrainOpBuilt:
+    """``optimizer.minimize`` / ``apply_gradients`` of a ``tf.train.*Optimizer``, or
+    ``create_train_op`` / ``optimize_loss`` (which depend on UPDATE_OPS themselves)."""
+
+    api: str  # "minimize" | "apply_gradients" | "slim.learning.create_train_op"
+    # Built under tf.control_dependencies(...) of this graph's UPDATE_OPS, or by an API
+    # that runs them: True; under control_dependencies of something the model cannot
+    # see into: None; no dependency: False.
+    runs_update_ops: bool | None
+    graph: int
+    node: Pos
+    site: Pos
+    local: bool = True
+
+
+@dataclass(frozen=True)
+class UpdateOpsUsed:
+    """This graph's UPDATE_OPS (as read by ``get_collection``) handed to a call that
+    runs them or may (``tf.group``, ``session.run``, a function of the project)."""
+
+    graph: int
+    node: Pos
+    site: Pos
+
+
+@dataclass(frozen=True)
+class UpdateOpsRead:
+    """``get_collection(UPDATE_OPS)``: ``scoped`` when given a scope; ``name_scope`` where it runs."""
+
+    scoped: bool
+    name_scope: str
+    graph: int
+    node: Pos
+    site: Pos
+
+
+@dataclass(frozen=True)
+class SaverBuilt:
+    """``tf.train.Saver(...)``; ``takes_all``: no var_list (and no defer_build), so it
+    takes the global variables existing now."""
+
+    takes_all: bool
+    graph: int
+    node: Pos
+    site: Pos
+    local: bool = True
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class SaverMisses:
+    """A global variable created, for certain, after a ``takes_all`` Saver of the same
+    graph: the first one per Saver."""
+
+    saver: Pos  # the Saver's node
+    saver_site: Pos
+    saver_local: bool
+    saver_path: str
+    api: str  # "tf.get_variable", "tf.layers.dense", "Optimizer.minimize", "tf.train.get_or_create_global_step", ...
+    predicted_name: str | None  # None: slot variables, or an unresolved name
+    node: Pos
+    site: Pos
+    local: bool = True
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class SaverUsed:
+    """``saver.save(...)`` / ``saver.restore(...)`` / anything else on a Saver."""
+
+    saver: Pos
+    method: str
+
+
+Event = (
+    VariableCreated | SlotsCreated | ReuseSwitched | ScopeEntered | NameReferenced | Unresolved | BatchNormBuilt
+    | TrainOpBuilt | UpdateOpsUsed | UpdateOpsRead | SaverBuilt | SaverMisses | SaverUsed
+)

@@ -46,6 +46,7 @@ class Call:
     kwargs: tuple[tuple[str | None, "Expr"], ...]
     pos: Pos
     starred: bool = False  # ``*args`` present: positional binding is unknown
+    star_args: tuple["Expr", ...] = ()  # the ``*x`` expressions (evaluated, never bound)
 
 
 @dataclass(frozen=True)

@@ -198,7 +198,8 @@ class Lowerer:
             starred = any(isinstance(a, ast.Starred) for a in node.args)
             args = tuple(self.expr(a) for a in node.args if not isinstance(a, ast.Starred))
             kwargs = tuple((k.arg, self.expr(k.value)) for k in node.keywords)
-            return ir.Call(self.expr(node.func), args, kwargs, self.pos(node), starred)
+            stars = tuple(self.expr(a.value) for a in node.args if isinstance(a, ast.Starred))
+            return ir.Call(self.expr(node.func), args, kwargs, self.pos(node), starred, stars)
         if isinstance(node, ast.BinOp):
             return ir.BinOp(_OPS.get(type(node.op), "?"), self.expr(node.left), self.expr(node.right))
         if isinstance(node, ast.Compare):

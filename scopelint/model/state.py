@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from typing import Any
+import itertools
 
 from scopelint.model import ir
-from scopelint.model.events import REUSE_OFF, REUSE_UNKNOWN, is_concrete
+from scopelint.model.events import REUSE_OFF, REUSE_UNKNOWN, SaverBuilt, is_concrete
 from scopelint.model.values import ScopeObject
+
+
+_SERIALS = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,9 @@ class Graph:
     name_scope_sites: dict[tuple[str, str], tuple[ir.Pos, bool]] = field(default_factory=dict)
     root: ScopeObject | None = None
     global_step: Any = None  # the variable get_or_create_global_step() made in this graph
+    # Default-var_list Savers built in this graph that no variable was created after yet (SL302).
+    savers: tuple[SaverBuilt, ...] = ()
+    serial: int = field(default_factory=lambda: next(_SERIALS))
 
     @classmethod
     def fresh(cls, known: bool = True) -> "Graph":
@@ -99,13 +106,14 @@ class Graph:
 
     def snapshot(self) -> "Graph":
         return Graph(self.complete, dict(self.store), dict(self.variables), dict(self.names_in_use),
-                     dict(self.scope_counts), dict(self.keras_names), dict(self.name_scope_sites), self.root, self.global_step)
+                     dict(self.scope_counts), dict(self.keras_names), dict(self.name_scope_sites), self.root, self.global_step,
+                     self.savers, self.serial)
 
     def restore(self, other: "Graph") -> None:
         self.complete, self.store, self.variables = other.complete, other.store, other.variables
         self.names_in_use = other.names_in_use
         self.scope_counts, self.keras_names, self.name_scope_sites = other.scope_counts, other.keras_names, other.name_scope_sites
-        self.global_step = other.global_step
+        self.savers, self.global_step = other.savers, other.global_step
 
     def adopt(self, before: "Graph", branch: "Graph", certain: bool) -> None:
         """After an ``if`` whose other branch raised: the surviving branch ran on
@@ -136,6 +144,9 @@ class Graph:
             for key in left.keys() | right.keys():
                 target[key] = max(left.get(key, 0), right.get(key, 0))
         self.name_scope_sites = _merge_sites(a.name_scope_sites, b.name_scope_sites)
+        # A Saver built on either branch may be pending; a global step made on one only may exist.
+        self.savers = a.savers + tuple(s for s in b.savers if s not in a.savers)
+        self.global_step = a.global_step or b.global_step
 
 
 def _merge_records(a: dict[str, Record], b: dict[str, Record]) -> dict[str, Record]:

@@ -155,6 +155,8 @@ VARIABLE_FILTERS: dict[str, int] = {
     "slim.get_model_variables": 0,
     "slim.get_trainable_variables": 0,
 }
+# The filters that take only trainable variables.
+TRAINABLE_FILTERS = frozenset({"tf.trainable_variables", "slim.get_trainable_variables"})
 # GraphKeys whose members are variables (get_collection(key, scope) filters names).
 VARIABLE_COLLECTIONS = frozenset(
     {"GLOBAL_VARIABLES", "TRAINABLE_VARIABLES", "MODEL_VARIABLES", "LOCAL_VARIABLES", "VARIABLES"}

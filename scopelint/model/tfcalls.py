@@ -7,6 +7,7 @@ the same programs under TF and compares names.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from typing import Any, Callable
 
@@ -20,6 +21,7 @@ from scopelint.model.state import Graph, Record
 from scopelint.model.tfargs import arg, join, literal_shape, reuse_mode
 from scopelint.model.tflayers import Layers
 from scopelint.model.tfnames import NameRefs
+from scopelint.model.tftrain import TRAIN_OP_APIS, Training, train_api, with_update_deps
 
 _VARIABLE_COLLECTION_STRINGS = frozenset({"variables", "trainable_variables", "model_variables", "local_variables"})
 _CREATING_NAMESPACES = ("tf.keras.", "tf.estimator.", "tf.contrib.", "tf.layers.", "slim.", "nets.", "tf.nn.rnn_cell.")
@@ -28,7 +30,7 @@ _INERT_NAMESPACES = (
     "tf.keras.losses.", "tf.keras.constraints.",
 )
 _INERT_CONTEXTS = frozenset(
-    {"tf.device", "tf.control_dependencies", "tf.colocate_with", "tf.Session", "tf.InteractiveSession",
+    {"tf.device", "tf.colocate_with", "tf.Session", "tf.InteractiveSession",
      "tf.GradientTape", "tf.container", "tf.gradient_override_map", "tf.train.MonitoredTrainingSession",
      "tf.train.SingularMonitoredSession", "tf.init_scope"}
 )
@@ -63,11 +65,13 @@ class TfCalls:
         self._pending_close: Callable[[], None] = lambda: None
         self.layers = Layers(self, interp)
         self.names = NameRefs(interp)
+        self.training = Training(self)
 
     # ------------------------------------------------------------ dispatch
 
     def modelled(self, name: str) -> bool:
         """The API table says what ``name`` does (so the library's own code need not be followed)."""
+        name = train_api(name)
         return (
             name in self._HANDLERS or name in tfapi.TF_LAYER_FUNCTIONS or name in tfapi.SLIM_LAYERS
             or name in tfapi.TF_LAYER_CLASSES or name in tfapi.KERAS_LAYERS or name in tfapi.RNN_CELLS
@@ -78,6 +82,7 @@ class TfCalls:
         )
 
     def call(self, name: str, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:  # noqa: C901
+        name = train_api(name)
         handler = self._HANDLERS.get(name)
         if handler is not None:
             return handler(self, args, kwargs, node)
@@ -88,8 +93,16 @@ class TfCalls:
         if name in tfapi.TF_LAYER_CLASSES or name in tfapi.KERAS_LAYERS:
             spec = tfapi.TF_LAYER_CLASSES.get(name) or tfapi.KERAS_LAYERS[name]
             use_bias = arg(args, kwargs, None, "use_bias", v.Lit(True))
-            return v.Layer(name, spec, v.as_str(arg(args, kwargs, None, "name")), kwargs.get("_reuse") or kwargs.get("reuse"),
-                           v.truth(use_bias) is not False, keras=name in tfapi.KERAS_LAYERS)
+            layer = v.Layer(name, spec, v.as_str(arg(args, kwargs, None, "name")), kwargs.get("_reuse") or kwargs.get("reuse"),
+                            v.truth(use_bias) is not False, keras=name in tfapi.KERAS_LAYERS)
+            fixed = kwargs.get("_scope")
+            if isinstance(fixed, v.ScopeObject):
+                layer.fixed_scope = fixed
+            elif v.as_str(fixed):
+                layer.fixed_scope = v.Lit(join(self.i.ctx.vs.name, v.as_str(fixed) or ""))
+            elif fixed is not None and not (isinstance(fixed, v.Lit) and fixed.value is None):
+                layer.fixed_scope = v.Unknown("_scope")
+            return layer
         if name in tfapi.RNN_CELLS:
             return v.Cell(name, tfapi.RNN_CELLS[name], v.as_str(arg(args, kwargs, None, "name")))
         if name == tfapi.MULTI_RNN_CELL:
@@ -111,7 +124,8 @@ class TfCalls:
         if name.startswith("nets.") and name[5:] in tfapi.NETS_MODELS:
             return self.layers.nets_model(name, args, kwargs, node)
         if name in tfapi.VARIABLE_FILTERS:
-            return self.names.collection_filter(arg(args, kwargs, tfapi.VARIABLE_FILTERS[name], "scope"), node)
+            return self.names.collection_filter(arg(args, kwargs, tfapi.VARIABLE_FILTERS[name], "scope"), node,
+                                                trainable_only=name in tfapi.TRAINABLE_FILTERS)
         if name in _INERT_CONTEXTS:
             return v.Context("inert", node=node.pos)
         if name in tfapi.INERT_LAYERS or name.startswith(_INERT_LAYER_PREFIXES):
@@ -148,17 +162,21 @@ class TfCalls:
             if name in ("get_tensor_by_name", "get_operation_by_name"):
                 self.names.lookup(arg(args, kwargs, 0, "name"), node)
                 return v.Tensor()
-            if name == "get_collection":
-                return self.names.get_collection(args, kwargs, node)
+            if name in ("get_collection", "get_collection_ref"):
+                return self.get_collection(owner.graph, args, kwargs, node)
             if name == "name_scope":
                 return v.Context("name_scope", {"name": arg(args, kwargs, 0, "name")}, node.pos)
             return v.Tensor()
+        if isinstance(owner, v.Saver):
+            return self.training.saver_method(owner, name)
         if isinstance(owner, v.Optimizer):
             if owner.api == tfslots.EMA:
                 if name == "apply":
                     tfslots.ema_apply(self, owner, args, kwargs, node)
                 return v.Tensor()
             if name in ("minimize", "apply_gradients"):
+                self.training.train_op(name, node.pos)
+                self.training.slots(owner, name, node.pos)
                 self.i.emit(ev.SlotsCreated(owner.api, owner.creates_slots, self.i.ctx.vs.reuse, node.pos,
                                             self.i.site(node.pos), self.i.ctx.vs.leaked_from, self.i.ctx.expect_error))
                 tfslots.minimize(self, owner, name, args, kwargs, node)
@@ -222,6 +240,9 @@ class TfCalls:
             else:
                 i.ctx = replace(i.ctx, arg_scopes=i.ctx.arg_scopes + ((context.args["ops"], context.args["kwargs"]),))
             return v.ArgScope(i.ctx.arg_scopes)
+        if context.kind == "control_dependencies":
+            i.ctx = with_update_deps(i.ctx, context.args["runs"])
+            return v.Inert("control dependencies")
         if context.kind == "expect_error":
             i.ctx = replace(i.ctx, expect_error=True)
             return v.Unknown("exception info")
@@ -390,6 +411,8 @@ class TfCalls:
             first_path=existing.path or None if existing is not None and first is not None else None, slot_of=slot_of,
             path=None if local else path,
         ))
+        if self.training.creates(outcome, reuse, first):
+            self.training.created(api, predicted, node)
         return v.Variable(predicted, node, path)
 
     def create_plain(self, api: str, full: str, node: ir.Pos, slot: str, trainable: bool = True) -> v.Variable:
@@ -412,6 +435,7 @@ class TfCalls:
             copy_of=copy_of, copy_of_name=copy_name, expects_error=ctx.expect_error, certain=certain,
             local=i.frame.module == i.main, copy_of_path=copy_path, path=None if i.frame.module == i.main else path,
         ))
+        self.training.created(api, full, node)
         return v.Variable(full, node, path)
 
     def get_variable(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call, api: str = "tf.get_variable") -> Any:
@@ -486,6 +510,13 @@ class TfCalls:
         # A captured arg scope (a dict): its content is unknown.
         return v.Context("arg_scope", {"ops": frozenset({"*"}), "kwargs": {"**": v.Unknown("arg scope")}}, node.pos)
 
+    def batch_norm(self, api: str, options: dict[str, Any], training_key: str, default_training: bool, node: ir.Pos) -> None:
+        self.training.batch_norm(api, options, training_key, default_training, node)
+
+    def get_collection(self, graph: Any, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        update_ops = self.training.get_collection(graph, args, kwargs, node)
+        return update_ops if update_ops is not None else self.names.get_collection(args, kwargs, node)
+
     def get_variable_handler(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
         return self.get_variable(args, kwargs, node)
 
@@ -518,6 +549,10 @@ TfCalls._HANDLERS = {
     "slim.arg_scope": TfCalls.arg_scope,
     "slim.repeat": lambda tf, args, kwargs, node: tf.layers.repeat(args, kwargs, node),
     "slim.stack": lambda tf, args, kwargs, node: tf.layers.stack(args, kwargs, node),
-    "tf.get_collection": lambda tf, args, kwargs, node: tf.names.get_collection(args, kwargs, node),
+    "tf.get_collection": lambda tf, args, kwargs, node: tf.get_collection(tf.i.ctx.graph, args, kwargs, node),
+    "tf.get_collection_ref": lambda tf, args, kwargs, node: tf.get_collection(tf.i.ctx.graph, args, kwargs, node),
+    "tf.control_dependencies": lambda tf, args, kwargs, node: tf.training.control_dependencies(args, kwargs, node),
+    "tf.train.Saver": lambda tf, args, kwargs, node: tf.training.saver(args, kwargs, node),
+    **{api: (lambda tf, args, kwargs, node: tf.training.create_train_op(args, kwargs, node)) for api in TRAIN_OP_APIS},
     "tf.train.init_from_checkpoint": lambda tf, args, kwargs, node: tf.names.init_from_checkpoint(args, kwargs, node),
 }

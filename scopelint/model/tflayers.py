@@ -8,6 +8,7 @@ tests/test_explain_names_tf.py compares the names with what TF creates.
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 from typing import Any
 
 from scopelint.model import events as ev
@@ -43,6 +44,9 @@ class Layers:
         reuse = arg(args, kwargs, None, "reuse")
         use_bias = v.truth(arg(args, kwargs, None, "use_bias", v.Lit(True))) is not False
         variables = [n for n in spec.variables if use_bias or n != spec.bias_var]
+        if api == "tf.layers.batch_normalization":
+            options = {**kwargs, **({"training": args[14]} if len(args) > 14 else {})}
+            self.tf.batch_norm(api, options, "training", False, node.pos)
         self._build_layer(api, spec, name, reuse, variables, node.pos)
         return v.Tensor()
 
@@ -62,7 +66,10 @@ class Layers:
         built: str = self.tf.scoped(scope_name, default, reuse, node, body)
         return built
 
-    def slim_layer(self, api: str, spec: tfapi.LayerSpec, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+    def slim_layer(self, api: str, spec: tfapi.LayerSpec, args: list[Any], kwargs: dict[str, Any], node: ir.Call,
+                   readable: bool = True) -> Any:
+        """``readable``: False when the arguments came from something the model cannot read
+        (``normalizer_params=params``): the layer is built, its training mode is not known."""
         options = self._arg_scope_defaults(api)
         options.update(kwargs)
         self._check_arguments(api, options, node)
@@ -81,6 +88,11 @@ class Layers:
                 variables.remove("beta")
         if "**" in options or isinstance(options.get("scale"), v.Unknown):
             self.i.opaque(node.pos, f"{api}() with arguments the model cannot read")
+        if api == "slim.batch_norm" and readable:
+            # batch_norm(inputs, decay, center, scale, epsilon, activation_fn, param_initializers,
+            #            param_regularizers, updates_collections, is_training, ...)
+            positional = dict(zip(("updates_collections", "is_training"), args[8:10]))
+            self.tf.batch_norm(api, {**options, **positional}, "is_training", True, node.pos)
 
         def body(opened: v.ScopeObject) -> Any:
             for variable in variables:
@@ -88,8 +100,10 @@ class Layers:
             if has_normalizer:
                 if isinstance(normalizer, v.Api) and normalizer.name == "slim.batch_norm":
                     params = options.get("normalizer_params")
+                    readable = isinstance(params, v.DictValue) or params is None or (isinstance(params, v.Lit) and params.value is None)
                     batch_norm_kwargs = {str(k): item for k, item in params.items.items()} if isinstance(params, v.DictValue) else {}
-                    self.slim_layer("slim.batch_norm", tfapi.SLIM_LAYERS["slim.batch_norm"], [], batch_norm_kwargs, node)
+                    self.slim_layer("slim.batch_norm", tfapi.SLIM_LAYERS["slim.batch_norm"], [], batch_norm_kwargs, node,
+                                    readable=readable)
                 elif not (isinstance(normalizer, v.Api) and normalizer.name.startswith(("tf.nn.", "slim.layer_norm"))):
                     self.i.opaque(node.pos, "normalizer_fn the model does not follow")
             return v.Tensor()
@@ -153,6 +167,9 @@ class Layers:
             return self.call_layer(obj, node)
         if isinstance(obj, v.Template):
             return self.call_template(obj, args, kwargs, node)
+        if isinstance(obj, v.Cell):
+            # cell(inputs, state): the first call builds the cell's variables (TF 2.21).
+            self.build_cell(obj, node.pos)
         return v.Tensor()
 
     def call_layer(self, layer: v.Layer, node: ir.Call) -> Any:
@@ -160,6 +177,8 @@ class Layers:
         variables = [n for n in spec.variables if layer.use_bias or n != spec.bias_var]
         if layer.scope is not None:
             return v.Tensor()  # built: later calls share its variables
+        if layer.fixed_scope is not None:
+            return self._call_in_fixed_scope(layer, variables, node)
         if layer.keras:
             graph = self.i.ctx.graph
             name = layer.name or graph.keras_unique(spec.default)
@@ -170,6 +189,29 @@ class Layers:
             return v.Tensor()
         layer.scope = self._build_layer(layer.api, spec, v.Lit(layer.name) if layer.name else None, layer.reuse, variables, node.pos)
         return v.Tensor()
+
+    def _call_in_fixed_scope(self, layer: v.Layer, variables: list[str], node: ir.Call) -> Any:
+        """``_scope=`` given: variables right inside that scope, ``_reuse`` deciding sharing."""
+        fixed = layer.fixed_scope
+        if isinstance(fixed, v.Unknown):
+            self.i.opaque(node.pos, "layer built with a _scope the model cannot read")
+            return v.Tensor()
+        saved = self.i.ctx
+        if isinstance(fixed, v.Lit):
+            # An absolute name: re-enter it from the root scope, as a captured scope would be.
+            root = self.i.ctx.graph.root
+            self.i.ctx = replace(saved, vs=root) if root is not None else saved
+
+        def body(scope: v.ScopeObject) -> Any:
+            for variable in variables:
+                self.tf.create(layer.api, v.Lit(variable), None, node.pos)
+            layer.scope = scope.name
+            return v.Tensor()
+
+        try:
+            return self.tf.scoped(fixed, None, layer.reuse, node.pos, body)
+        finally:
+            self.i.ctx = saved
 
     def call_template(self, template: v.Template, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
         merged = {**template.kwargs, **kwargs}

@@ -44,7 +44,7 @@ class NameRefs:
             real, created = self.prefixed[base]
             self.i.emit(ev.NameReferenced("tensor-lookup", text, node.pos, self.i.site(node.pos), real, created, False))
 
-    def collection_filter(self, scope: Any, node: ir.Call) -> Any:
+    def collection_filter(self, scope: Any, node: ir.Call, trainable_only: bool = False) -> Any:
         text = v.as_str(scope)
         if text is None or not ev.is_concrete(text) or not text:
             return v.Unknown("variable list")
@@ -54,7 +54,10 @@ class NameRefs:
         except re.error:
             return v.Unknown("variable list")
         # TF matches against Variable.name, which ends in ":0".
-        matches = tuple(sorted(name for name in graph.variables if pattern.match(name + ":0")))
+        matches = tuple(sorted(
+            name for name, record in graph.variables.items()
+            if pattern.match(name + ":0") and (record.trainable or not trainable_only)
+        ))
         complete = graph.complete and all(record.certain for record in graph.variables.values()) and self.i.certain
         ns_exists = text.rstrip("/").lower() in graph.names_in_use
         self.i.emit(ev.NameReferenced("collection-filter", text, node.pos, self.i.site(node.pos), matches=matches,
@@ -75,7 +78,8 @@ class NameRefs:
             isinstance(key, v.Lit) and key.value in _VARIABLE_COLLECTION_STRINGS
         )
         if is_variables:
-            return self.collection_filter(scope, node)
+            trainable = (isinstance(key, v.Api) and key.name.endswith("TRAINABLE_VARIABLES")) or key == v.Lit("trainable_variables")
+            return self.collection_filter(scope, node, trainable_only=trainable)
         return v.Unknown("collection")
 
     def init_from_checkpoint(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:

@@ -117,6 +117,9 @@ class Layer:
     keras: bool = False
     variables: list[str] = field(default_factory=list)
     first_node: ir.Pos | None = None
+    # ``_scope=``: the variable scope TF captured when the layer object was built; its
+    # variables go straight into it (``<scope>/kernel``).
+    fixed_scope: Any = None
 
 
 @dataclass(eq=False)
@@ -186,6 +189,20 @@ class Context:
     kind: str  # "name_scope" | "variable_scope" | "graph" | "arg_scope" | "expect_error" | "inert"
     args: dict[str, Any] = field(default_factory=dict)
     node: ir.Pos = ir.NO_POS
+
+
+@dataclass(eq=False)
+class UpdateOps:
+    """What ``get_collection(UPDATE_OPS)`` returned: the update ops of graph ``graph``."""
+
+    graph: int
+
+
+@dataclass(eq=False)
+class Saver:
+    """A ``tf.train.Saver`` object; ``node``: where it was built."""
+
+    node: ir.Pos
 
 
 @dataclass(eq=False)

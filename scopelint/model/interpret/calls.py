@@ -29,6 +29,8 @@ class Calls(Core):
                     kwargs["**"] = value
             else:
                 kwargs[key] = value
+        stars = [self.eval(expr) for expr in node.star_args]
+        self.tf.training.arguments(func, [*args, *stars, *kwargs.values()], node)
         if node.starred:
             args.append(v.Unknown("*args"))
         return self.apply(func, args, kwargs, node)

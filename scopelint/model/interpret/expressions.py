@@ -13,7 +13,7 @@ from scopelint.model.values import VarName
 
 # TF graph objects compare by identity under TF1 semantics (``Tensor.__eq__`` without
 # v2 equality), so none of them equals a string; a dtype does (``tf.float32 == 'float32'``).
-_TF_OBJECTS = (v.Tensor, v.Variable, v.ScopeObject, v.GraphValue, v.Layer, v.Cell, v.Template, v.Optimizer, v.NetsModel)
+_TF_OBJECTS = (v.Tensor, v.Variable, v.ScopeObject, v.GraphValue, v.Layer, v.Cell, v.Template, v.Optimizer, v.NetsModel, v.Saver)
 
 
 def _never_equals_str(value: Any, other: Any) -> bool:

@@ -134,7 +134,8 @@ class Names(Core):
                 return v.Lit(owner.original_name_scope)
         if isinstance(owner, v.Lit) and isinstance(owner.value, str):
             return Method(owner, attr)
-        if isinstance(owner, (v.ScopeObject, v.GraphValue, v.Optimizer, v.Layer, v.Cell, v.Template, v.Variable, v.SeqValue, v.DictValue)):
+        if isinstance(owner, (v.ScopeObject, v.GraphValue, v.Optimizer, v.Layer, v.Cell, v.Template, v.Variable, v.SeqValue, v.DictValue,
+                              v.Saver)):
             return Method(owner, attr)
         if isinstance(owner, v.Unknown) and owner.reason.endswith(_OUTSIDE) and attr not in INERT_METHODS:
             return v.Unknown(f"{owner.reason[:-len(_OUTSIDE)]}.{attr}{_OUTSIDE}")

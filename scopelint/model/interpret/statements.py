@@ -147,6 +147,8 @@ class Statements(Core):
         (graph_a, env_a, ends_a, exit_a, maybe_a), (graph_b, env_b, ends_b, exit_b, maybe_b) = results
         graph.merge(graph_a, graph_b)
         if (exit_a == RETURN) != (exit_b == RETURN):
+            # A Saver built on the branch that returned is not there when the rest runs.
+            graph.savers = (graph_b if exit_a == RETURN else graph_a).savers
             # Only the branch that did not leave the function goes on in it.
             frame.env.names = env_b if exit_a == RETURN else env_a
         else:
