@@ -36,6 +36,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
 import stat
 from dataclasses import replace
@@ -147,12 +148,18 @@ class Cache:
         found = self._load(key, "diagnostics", tuple[Diagnostic, ...])
         if found is None:
             return None
-        return [replace(d, path=path, data=_map_related(d.data, names.display)) for d in found]
+        return [
+            replace(d, path=path, message=_thaw_paths(d.message, names.display), data=_map_related(d.data, names.display))
+            for d in found
+        ]
 
     def put_diagnostics(self, key: str, diagnostics: list[Diagnostic], names: PathNames) -> None:
         if self.directory is None:
             return
-        stored = tuple(replace(d, path="", data=_map_related(d.data, names.identity)) for d in diagnostics)
+        stored = tuple(
+            replace(d, path="", message=_freeze_paths(d.message, d.data, names.identity), data=_map_related(d.data, names.identity))
+            for d in diagnostics
+        )
         self._store(key, "diagnostics", tuple[Diagnostic, ...], stored)
 
     # ------------------------------------------------------------ entries
@@ -194,6 +201,26 @@ def _map_related(data: Mapping[str, Any], rename: Any) -> Mapping[str, Any]:
         for item in related
     ]
     return {**data, "related": mapped}
+
+
+# A message names other files the way the run that computed it named them
+# ("created at models/gan.py:6"); the cache stores the file's identity in their
+# place and the reading run spells it its own way.
+_PATH_TOKEN = re.compile("\x00path:([^\x00]*)\x00")
+
+
+def _freeze_paths(message: str, data: Mapping[str, Any], identity: Any) -> str:
+    related = data.get("related")
+    if not isinstance(related, list):
+        return message
+    paths = {item["path"] for item in related if isinstance(item, dict) and isinstance(item.get("path"), str)}
+    for path in sorted(paths, key=len, reverse=True):  # longest first: one path may end another
+        message = message.replace(f"{path}:", f"\x00path:{identity(path)}\x00:")
+    return message
+
+
+def _thaw_paths(message: str, display: Any) -> str:
+    return _PATH_TOKEN.sub(lambda match: display(match.group(1)), message)
 
 
 def _mac(secret: bytes, kind: str, key: str, payload: bytes) -> str:

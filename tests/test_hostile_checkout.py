@@ -278,7 +278,7 @@ def test_pre_commit_hook_in_a_hostile_checkout(tmp_path: Path, checkout: tuple[P
     repo, markers = checkout
     plant_python_payloads(repo, markers)
     [hook] = yaml.safe_load((Path(__file__).parents[1] / ".pre-commit-hooks.yaml").read_text())
-    local = {**{k: hook[k] for k in ("id", "name", "types", "require_serial")}, "language": "system",
+    local = {**{k: hook[k] for k in ("id", "name", "types_or", "require_serial")}, "language": "system",
              "entry": str(Path(sys.executable).parent / hook["entry"])}
     (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump({"repos": [{"repo": "local", "hooks": [local]}]}))
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "NO_COLOR": "1",
