@@ -238,6 +238,19 @@ def mlp(x):
 x = tf.placeholder(tf.float32, [None, 4])
 logits = mlp(x)
 """, (6,), "raises"),
+    # tensor2tensor common_video.basic_lstm: a new cell object each time step, sharing
+    # through the cell's own reuse=tf.AUTO_REUSE (its test counts 46,800 parameters).
+    Case("cell-with-its-own-auto-reuse-per-step", TF + """\
+def basic_lstm(inputs, state, num_units, name=None):
+    cell = tf.nn.rnn_cell.BasicLSTMCell(num_units, name=name, reuse=tf.AUTO_REUSE)
+    if state is None:
+        state = cell.zero_state(32, tf.float32)
+    return cell(inputs, state)
+state = None
+for _ in range(3):
+    inputs = tf.random_uniform(shape=(32, 16))
+    _, state = basic_lstm(inputs, state, num_units=100, name="basic")
+""", (), "clean", "assert sorted(v.name for v in tf.global_variables()) == ['basic/bias:0', 'basic/kernel:0']\n"),
     Case("unknown-branch", TF + """\
 import sys
 if len(sys.argv) > 5:

@@ -104,7 +104,8 @@ class TfCalls:
                 layer.fixed_scope = v.Unknown("_scope")
             return layer
         if name in tfapi.RNN_CELLS:
-            return v.Cell(name, tfapi.RNN_CELLS[name], v.as_str(arg(args, kwargs, None, "name")))
+            return v.Cell(name, tfapi.RNN_CELLS[name], v.as_str(arg(args, kwargs, None, "name")),
+                          reuse=arg(args, kwargs, None, "reuse"))
         if name == tfapi.MULTI_RNN_CELL:
             cells = arg(args, kwargs, 0, "cells")
             if isinstance(cells, v.SeqValue) and all(isinstance(c, v.Cell) for c in cells.items):

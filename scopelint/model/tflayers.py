@@ -262,7 +262,7 @@ class Layers:
             cell.built_scope = scope.name
 
         name = v.Lit(cell.name) if cell.name else None
-        self.tf.scoped(name, None if name else v.Lit(cell.spec.scope), None, node, create)
+        self.tf.scoped(name, None if name else v.Lit(cell.spec.scope), cell.reuse, node, create)
 
     def _build_in(self, cell: v.Cell, node: ir.Pos, _scope: v.ScopeObject) -> None:
         self.build_cell(cell, node)

@@ -129,6 +129,7 @@ class Cell:
     name: str | None
     cells: list[Any] = field(default_factory=list)  # MultiRNNCell members
     built_scope: str | None = None
+    reuse: Any = None  # the cell's own reuse= (BasicLSTMCell(..., reuse=tf.AUTO_REUSE)): its scope's reuse
 
 
 @dataclass(eq=False)
