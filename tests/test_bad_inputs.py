@@ -165,3 +165,41 @@ def test_twenty_thousand_tiny_files(tmp_path: Path) -> None:
     done = run("--format", "json", str(tmp_path), timeout=300)
     assert done.returncode == 1, done.stderr
     assert [(Path(str(d["path"])).name, d["code"]) for d in json.loads(done.stdout)] == [("m_buggy.py", "SL101")]
+
+
+GOOD_NOTEBOOK = {
+    "nbformat": 4, "nbformat_minor": 5, "metadata": {},
+    "cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": BUGGY.splitlines(keepends=True)}],
+}  # fmt: skip
+# name -> (bytes, the SL900 message)
+NOTEBOOK_CASES: dict[str, tuple[bytes, str]] = {
+    "truncated.ipynb": (json.dumps(GOOD_NOTEBOOK).encode()[:60], "not a notebook: invalid JSON at line 1 column "),
+    "empty.ipynb": (b"", "not a notebook: invalid JSON at line 1 column 1: Expecting value"),
+    "latin1.ipynb": (json.dumps(GOOD_NOTEBOOK).replace("enc", "\xe9nc").encode("latin-1").replace(b"\\u00e9", b"\xe9"), "not a notebook: not UTF-8 JSON"),
+    "a_list.ipynb": (b"[1, 2]", "not a notebook: no 'cells' list"),
+    "nbformat3.ipynb": (json.dumps({**GOOD_NOTEBOOK, "nbformat": 3}).encode(), "nbformat 3 is not supported (nbformat 4 only)"),
+    "cell_not_object.ipynb": (json.dumps({**GOOD_NOTEBOOK, "cells": [7]}).encode(), "cell 1 is not an object"),
+    "source_number.ipynb": (json.dumps({**GOOD_NOTEBOOK, "cells": [{"cell_type": "code", "source": 7}]}).encode(), "a cell's source is not text"),
+    "deep.ipynb": (b"[" * 100000 + b"]" * 100000, "not a notebook: JSON nested too deeply"),
+}
+
+
+def test_broken_notebooks_are_one_line_each_and_good_files_still_report(tmp_path: Path) -> None:
+    (tmp_path / "good.py").write_text(BUGGY)
+    (tmp_path / "good.ipynb").write_text(json.dumps(GOOD_NOTEBOOK))
+    for name, (data, _) in NOTEBOOK_CASES.items():
+        (tmp_path / name).write_bytes(data)
+    done = run("--format", "json", str(tmp_path))
+    assert done.returncode == 1 and done.stderr == "", done.stderr
+    found = by_file(json.loads(done.stdout))
+    assert [f[:3] for f in found.pop("good.py")] == [SL101]
+    assert ("SL101", 4, 9) in [f[:3] for f in found.pop("good.ipynb")]  # cell 1, line 4
+    for name, (_, fragment) in NOTEBOOK_CASES.items():
+        (only,) = found.pop(name)
+        assert only[:3] == ("SL900", 1, 1) and fragment in str(only[3]), (name, only)
+    assert found == {}
+    text = run(str(tmp_path)).stdout.splitlines()
+    for name in NOTEBOOK_CASES:
+        assert len([line for line in text if f"/{name}:" in line]) == 1, name
+    alone = run(str(tmp_path / "truncated.ipynb"))
+    assert alone.returncode == 1 and alone.stdout.count("SL900") == 1

@@ -5,10 +5,12 @@ file, so ten files pay for one import. Graph construction after ``fork`` is
 safe here: nothing has started TF's thread pools yet (no session has run),
 and each forked child starts from the same clean default graph.
 
-Per file, the forked child lowers its memory limit, installs the recorder and
-the TF1 shims, and runs the file as ``__main__``. The worker enforces the
-per-file wall-clock limit and writes how each child ended; the parent (see
-:mod:`.runner`) kills the whole process group when the worker overruns.
+Per file, the forked child (in a process group of its own, its output in a
+pipe the worker drains) lowers its memory limit, installs the recorder and the
+TF1 shims, and runs the file as ``__main__``. The worker enforces the per-file
+wall-clock limit, then, as a child subreaper, kills every process the file left
+running (:mod:`.reaper`), and writes how the file ended; the reaper above it
+(see :mod:`.runner`) kills the worker and what is left when the worker overruns.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import json
 import os
 import resource
 import runpy
+import select
 import signal
 import sys
 import time
@@ -25,7 +28,7 @@ import traceback
 from types import ModuleType, TracebackType
 from typing import Any
 
-from scopelint.dynamic import records
+from scopelint.dynamic import reaper, records
 
 # Exit status of a forked child whose own reporting failed (not the user's code).
 _INTERNAL_FAILURE = 70
@@ -128,10 +131,6 @@ def run_job(job: dict[str, Any], spec: dict[str, Any], tf: ModuleType) -> None:
     from scopelint.dynamic import hooks, shims
 
     fd = os.open(job["events"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    # The file's own output (and TF's) goes to a log of its own, for the report of a crash.
-    output = os.open(job["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    os.dup2(output, 1)
-    os.dup2(output, 2)
     recorder = hooks.Recorder(fd)
     facts = hooks.install(recorder)
     shims.install(tf)
@@ -166,11 +165,50 @@ def run_job(job: dict[str, Any], spec: dict[str, Any], tf: ModuleType) -> None:
     recorder.emit(_end_event(failure, recorder))
 
 
-def _wait(pid: int, timeout_s: float) -> tuple[int | None, int | None, bool, float]:
-    """(exit code, signal, timed out, seconds) of one forked child."""
+class _OutputTail:
+    """The traced file's stdout and stderr (and TF's, and its children's) through a
+    pipe the worker drains: megabytes of output neither block the file nor fill
+    the disk; the last OUTPUT_TAIL_BYTES are kept for the report."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.tail = bytearray()
+        self.total = 0
+        os.set_blocking(fd, False)
+
+    def drain(self) -> bool:
+        """Read what is there; False at end of file (every writer gone)."""
+        while True:
+            try:
+                chunk = os.read(self.fd, 1 << 20)
+            except BlockingIOError:
+                return True
+            except OSError:
+                return False
+            if not chunk:
+                return False
+            self.total += len(chunk)
+            self.tail += chunk
+            del self.tail[:-OUTPUT_TAIL_BYTES]
+
+    def save(self, path: str) -> None:
+        self.drain()
+        os.close(self.fd)
+        with open(path, "wb") as handle:
+            if self.total > len(self.tail):
+                handle.write(f"[{self.total} bytes of output; the last {len(self.tail)} follow]\n".encode())
+            handle.write(self.tail)
+
+
+OUTPUT_TAIL_BYTES = 64 * 1024
+
+
+def _wait(pid: int, timeout_s: float, output: _OutputTail) -> tuple[int | None, int | None, bool, float]:
+    """(exit code, signal, timed out, seconds) of one forked child, its output drained meanwhile."""
     start = time.monotonic()
     deadline = start + timeout_s
     pause = 0.002
+    open_pipe = True
     while True:
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
@@ -179,12 +217,51 @@ def _wait(pid: int, timeout_s: float) -> tuple[int | None, int | None, bool, flo
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
             return None, None, True, time.monotonic() - start
-        time.sleep(pause)
+        if open_pipe:
+            select.select([output.fd], [], [], pause)
+            open_pipe = output.drain()
+        else:
+            time.sleep(pause)
         pause = min(pause * 2, 0.05)
     seconds = time.monotonic() - start
     if os.WIFSIGNALED(status):
         return None, os.WTERMSIG(status), False, seconds
     return os.WEXITSTATUS(status), None, False, seconds
+
+
+# Signals a traced file may send its whole process group (or its parent) by accident.
+_WORKER_IGNORES = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def _start_file(job: dict[str, Any], spec: dict[str, Any], tf: ModuleType) -> tuple[int, _OutputTail]:
+    """Fork the child that runs one file, in a process group of its own, its output into a pipe."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid != 0:
+        os.close(write_end)
+        return pid, _OutputTail(read_end)
+    code = 0
+    try:
+        os.close(read_end)
+        os.setpgid(0, 0)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        for signum in _WORKER_IGNORES[1:]:
+            signal.signal(signum, signal.SIG_DFL)
+        os.dup2(write_end, 1)
+        os.dup2(write_end, 2)
+        os.close(write_end)
+        run_job(job, spec, tf)
+    except BaseException:
+        traceback.print_exc()
+        code = _INTERNAL_FAILURE
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
 
 
 def _write_json(path: str, value: Any) -> None:
@@ -200,25 +277,16 @@ def main(argv: list[str]) -> int:
     start = time.monotonic()
     tf = _import_tensorflow()
     _write_json(spec["ready"], {"import_seconds": time.monotonic() - start})
+    # Orphans of a traced file (a setsid() child, a daemon) come back to the worker, which kills them.
+    reaper.become_subreaper()
+    for ignored in _WORKER_IGNORES:
+        signal.signal(ignored, signal.SIG_IGN)
     for job in spec["jobs"]:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:
-            code = 0
-            try:
-                run_job(job, spec, tf)
-            except BaseException:
-                traceback.print_exc()
-                code = _INTERNAL_FAILURE
-            finally:
-                try:
-                    sys.stdout.flush()
-                    sys.stderr.flush()
-                finally:
-                    os._exit(code)
-        exit_code, signum, timed_out, seconds = _wait(pid, float(spec["timeout_s"]))
-        _write_json(job["status"], {"exit_code": exit_code, "signal": signum, "timed_out": timed_out, "seconds": seconds})
+        pid, output = _start_file(job, spec, tf)
+        exit_code, signum, timed_out, seconds = _wait(pid, float(spec["timeout_s"]), output)
+        leftovers = reaper.kill_descendants()  # the file has ended: nothing it started may run on
+        output.save(job["log"])
+        _write_json(job["status"], {"exit_code": exit_code, "signal": signum, "timed_out": timed_out, "seconds": seconds, "leftovers": leftovers})
     return 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence, TextIO
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence, TextIO
 from scopelint.diagnostic import Diagnostic
 from scopelint.dynamic import records
 from scopelint.dynamic.options import BuilderSpec, DynamicOptions, add_options, options_from, parse_shape
+from scopelint.files import FileProblem, decode, read_bytes
 
 if TYPE_CHECKING:
     from scopelint.dynamic.runner import RunStats
@@ -28,17 +30,17 @@ _NEVER_RUN = frozenset({"setup.py", "conftest.py", "noxfile.py", "fabfile.py"})
 
 def files_to_trace(named: Sequence[str], discovered: Sequence[str]) -> list[str]:
     """Files named on the command line always; files found in a directory only when they mention TF."""
-    explicit = {str(Path(p).resolve()) for p in named if Path(p).is_file()}
+    explicit = {os.path.realpath(p) for p in named if Path(p).is_file()}
     chosen = []
     for path in discovered:
-        if str(Path(path).resolve()) in explicit:
+        if os.path.realpath(path) in explicit:
             chosen.append(path)
             continue
         if Path(path).name in _NEVER_RUN or Path(path).suffix != ".py":
             continue
         try:
-            data = Path(path).read_bytes()
-        except OSError:
+            data = read_bytes(path)  # as the static pass reads: a FIFO or device named x.py never blocks
+        except FileProblem:
             continue
         if any(marker in data for marker in _TF_MARKERS):
             chosen.append(path)
@@ -57,8 +59,8 @@ def keep_for(config: Any) -> Callable[[Diagnostic], bool]:
             return False
         if diagnostic.path not in cache:
             try:
-                cache[diagnostic.path] = find_suppressions(Path(diagnostic.path).read_text(encoding="utf-8", errors="replace"))
-            except OSError:
+                cache[diagnostic.path] = find_suppressions(decode(diagnostic.path, read_bytes(diagnostic.path)))
+            except FileProblem:
                 cache[diagnostic.path] = {}
         return not is_suppressed(diagnostic.code, diagnostic.line, cache[diagnostic.path])
 

@@ -91,12 +91,20 @@ class Outcome:
     where: Frame | None = None  # the user line it stopped, raised or exited at
     exit_code: int | None = None
     signal: int | None = None
+    # Processes the file started that were still running when it ended; all killed.
+    leftovers: int = 0
 
     @property
     def complete(self) -> bool:
         return self.kind not in INCOMPLETE
 
     def describe(self) -> str:
+        if not self.leftovers:
+            return self._describe()
+        plural = "es" if self.leftovers != 1 else ""
+        return f"{self._describe()}; {self.leftovers} process{plural} it started, still running, killed"
+
+    def _describe(self) -> str:
         at = f" at line {self.where[1]}" if self.where else ""
         if self.kind == OK:
             return "ran to the end"

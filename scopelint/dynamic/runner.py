@@ -1,9 +1,10 @@
 """The parent side: start the worker, bound it, read what it wrote.
 
-No TensorFlow here. The worker runs in its own session (process group), with
-stdin closed and its output in a log file; the parent's deadline is the TF
-import allowance plus each file's limit, and whatever happens the whole group
-is killed at the end, so nothing the traced code started outlives the run.
+No TensorFlow here. The worker runs under :mod:`.reaper` (in a session of its
+own, with stdin closed and its output in a log file), which kills it at the
+deadline -- the TF import allowance plus each file's limit -- and then every
+process still descended from it, ``setsid()`` escapees included; the worker
+does the same after each file. Nothing the traced code started outlives the run.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -26,6 +27,8 @@ from scopelint.dynamic.options import BuilderSpec, DynamicOptions
 IMPORT_ALLOWANCE_S = 120.0
 # Per job, beyond its own limit: fork, JSON, the worker noticing the timeout.
 _SLACK_S = 5.0
+# Beyond the deadline, for the reaper to kill the worker and everything it started.
+_REAPER_GRACE_S = 15.0
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,12 @@ def _read_json(path: Path) -> dict[str, Any] | None:
 
 
 def _outcome(log: records.EventLog, status: dict[str, Any] | None, options: DynamicOptions, worker_problem: str, traced: str) -> records.Outcome:
+    outcome = _ending(log, status, options, worker_problem, traced)
+    leftovers = status.get("leftovers") if status else None
+    return replace(outcome, leftovers=leftovers) if isinstance(leftovers, int) and leftovers > 0 else outcome
+
+
+def _ending(log: records.EventLog, status: dict[str, Any] | None, options: DynamicOptions, worker_problem: str, traced: str) -> records.Outcome:
     end = log.end
     if status is None:
         return records.Outcome(records.NOT_RUN, worker_problem or "the worker stopped before this file")
@@ -133,6 +142,52 @@ def _kill_group(process: subprocess.Popen[bytes]) -> None:
         pass
 
 
+def _worker_problem(reaped: dict[str, Any] | None, deadline: float, log_path: Path) -> str:
+    """What went wrong with the worker as a whole, from the reaper's status; "" when nothing did."""
+    if reaped is None:
+        return "the tracing worker's supervisor stopped without a report"
+    if reaped.get("timed_out"):
+        return f"the tracing worker overran its {deadline:g} s deadline and was killed"
+    if reaped.get("stopped"):
+        return "the run was interrupted"
+    signum = reaped.get("signal")
+    if isinstance(signum, int):
+        return f"the tracing worker was killed by {_signal_name(signum)} (by the traced code?)"
+    code = reaped.get("exit_code")
+    if code:
+        return f"the tracing worker exited with code {code}: {_tail(log_path, 3)}"
+    return ""
+
+
+def _supervise(command: list[str], work: Path, deadline: float, log_path: Path, env: dict[str, str]) -> str:
+    """Run the worker under the reaper; the worker's problem, if any."""
+    status_path = work / "reaper.json"
+    with open(log_path, "wb") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "scopelint.dynamic.reaper", str(status_path), repr(deadline), "--", *command],
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
+        try:
+            # The reaper enforces the deadline; waiting longer than it would is a last resort.
+            process.wait(timeout=deadline + _REAPER_GRACE_S)
+        except subprocess.TimeoutExpired:
+            pass
+        finally:
+            if process.poll() is None:  # interrupted (Ctrl-C) or the reaper hung: let it clean up, briefly
+                process.terminate()
+                try:
+                    process.wait(timeout=_REAPER_GRACE_S)
+                except subprocess.TimeoutExpired:
+                    pass
+            _kill_group(process)
+            process.wait()
+    return _worker_problem(_read_json(status_path), deadline, log_path)
+
+
 def run_jobs(jobs: Sequence[Job], options: DynamicOptions, coverage: bool = True) -> tuple[list[records.FileTrace], RunStats]:
     """Trace every job in one worker; one FileTrace per job, in order.
 
@@ -146,25 +201,8 @@ def run_jobs(jobs: Sequence[Job], options: DynamicOptions, coverage: bool = True
         (work / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
         log_path = work / "child.log"
         deadline = IMPORT_ALLOWANCE_S + len(jobs) * (options.timeout_s + _SLACK_S)
-        worker_problem = ""
-        with open(log_path, "wb") as log_file:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "scopelint.dynamic.child", str(work / "spec.json")],
-                stdin=subprocess.DEVNULL,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                env=child_environment(options),
-                start_new_session=True,
-            )
-            try:
-                code = process.wait(timeout=deadline)
-                if code != 0:
-                    worker_problem = f"the tracing worker exited with code {code}: {_tail(log_path, 3)}"
-            except subprocess.TimeoutExpired:
-                worker_problem = f"the tracing worker overran its {deadline:g} s deadline and was killed"
-            finally:
-                _kill_group(process)
-                process.wait()
+        worker = [sys.executable, "-m", "scopelint.dynamic.child", str(work / "spec.json")]
+        worker_problem = _supervise(worker, work, deadline, log_path, child_environment(options))
         ready = _read_json(work / "ready.json")
         if ready is None and not worker_problem:
             worker_problem = "TensorFlow could not be imported"

@@ -53,13 +53,21 @@ def read_source(path: str) -> SourceFile:
 def write_atomic(path: str, data: bytes) -> None:
     """Replace ``path``'s content with ``data`` so that a reader sees either the
     old file or the new one, never a mix: temp file in the same directory,
-    fsync, same permission bits, ``os.replace``. A symlink is followed, not replaced."""
+    fsync, same permission bits, ``os.replace``. A symlink is followed, not replaced.
+    A file or directory with no write bit is refused (WriteError), even for root."""
     target = os.path.realpath(path)
     directory = os.path.dirname(target) or "."
     try:
         mode = stat.S_IMODE(os.stat(target).st_mode)
+        directory_mode = stat.S_IMODE(os.stat(directory).st_mode)
     except OSError as exc:
         raise WriteError(f"{path}: cannot stat: {exc.strerror or exc}") from None
+    # Replacing a file takes only a writable directory, and root may write anything:
+    # the mode bits say what the owner wants, so a read-only file or directory is left alone.
+    if not _writable(target, mode):
+        raise WriteError(f"{path}: not written: the file is read-only (mode {mode:04o})")
+    if not _writable(directory, directory_mode):
+        raise WriteError(f"{path}: not written: its directory is read-only (mode {directory_mode:04o}), no temporary file can go next to it")
     try:
         handle, temp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".scopelint", dir=directory)
     except OSError as exc:
@@ -80,6 +88,10 @@ def write_atomic(path: str, data: bytes) -> None:
             raise WriteError(f"{path}: not written: {exc.strerror or exc}") from None
         raise
     _fsync_directory(directory)
+
+
+def _writable(path: str, mode: int) -> bool:
+    return bool(mode & 0o222) and os.access(path, os.W_OK)
 
 
 def _fsync_directory(directory: str) -> None:
