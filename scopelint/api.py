@@ -11,8 +11,9 @@ from scopelint.config import DEFAULT_CONFIG, Config
 from scopelint.diagnostic import Diagnostic
 from scopelint.engine import EngineOptions, lint_files, lint_text
 from scopelint.engine import lint_notebook as engine_lint_notebook
-from scopelint.files import discover
-from scopelint.model import ModuleFacts, VariableInfo
+from scopelint.echoes import drop_echoes
+from scopelint.files import discover, imported_siblings
+from scopelint.model import ModelSettings, ModuleFacts, VariableInfo
 from scopelint.notebook import Notebook
 
 
@@ -56,10 +57,13 @@ def lint_paths(
     files = list(discover([str(p) for p in paths], config))
     named = {os.path.realpath(f) for f in files}
     extra = [f for f in discover([str(p) for p in context], config) if os.path.realpath(f) not in named]
+    # A file named alone still runs with the modules of its folder it imports (flat layouts).
+    listed = named | {os.path.realpath(f) for f in extra}
+    extra += [f for f in imported_siblings(files) if os.path.realpath(f) not in listed]
     diagnostics, _ = lint_files(files + extra, config, options or EngineOptions(), stats)
-    if not extra:
-        return diagnostics
-    return [d for d in diagnostics if os.path.realpath(d.path) in named]
+    if extra:
+        diagnostics = [d for d in diagnostics if os.path.realpath(d.path) in named]
+    return drop_echoes(diagnostics)
 
 
 def describe_variables(
@@ -81,8 +85,27 @@ def describe_variables(
     module_name = module_name_for(path) if os.path.exists(path) else None
     settings = model_settings(config)
     facts = facts_from_source(source, path=path, module_name=module_name, settings=settings)
+    if project is None and module_name is not None:
+        project = _sibling_facts(path, settings)
     # Installed libraries the model follows (tf-slim's nets): their variables are listed too.
     return describe(facts, {**library_facts(facts, settings, project), **(project or {})})
+
+
+def _sibling_facts(path: str, settings: ModelSettings) -> dict[str, ModuleFacts]:
+    """The facts of the modules of ``path``'s folder that it imports (see ``imported_siblings``)."""
+    from scopelint.files import FileProblem, decode, module_name_for, read_bytes
+    from scopelint.model import facts_from_source
+
+    found: dict[str, ModuleFacts] = {}
+    for sibling in imported_siblings([path]):
+        name = module_name_for(sibling)
+        try:
+            text = decode(sibling, read_bytes(sibling))
+        except FileProblem:
+            continue
+        if name is not None:
+            found[name] = facts_from_source(text, path=sibling, module_name=name, settings=settings)
+    return found
 
 
 __all__ = ["lint_source", "lint_notebook", "lint_paths", "describe_variables", "Diagnostic", "Config", "EngineOptions", "VariableInfo"]

@@ -184,3 +184,34 @@ def module_name_for(path: str) -> str | None:
         parts.insert(0, directory.name)
         directory = directory.parent
     return ".".join(parts) or None
+
+
+_IMPORTS = re.compile(rb"^[ \t]*(?:from[ \t]+(\w+)[ \t]+import\b|import[ \t]+(\w+(?:[ \t]*,[ \t]*\w+)*))", re.M)
+MAX_SIBLINGS = 64
+
+
+def imported_siblings(files: Iterable[str]) -> list[str]:
+    """Modules of the named files' own folders that they import, directly or through each
+    other: the flat layout (``main.py`` -> ``model.py`` -> ``ops.py`` side by side, no
+    ``__init__.py``, ``from ops import *`` / ``import ops``) is one program, so linting
+    ``model.py`` alone follows ``ops.py``. Never the named files themselves."""
+    named = {os.path.realpath(f) for f in files}
+    pending, seen = list(files), set(named)
+    found: list[str] = []
+    while pending and len(found) < MAX_SIBLINGS:
+        path = pending.pop(0)
+        try:
+            data = read_bytes(path)
+        except FileProblem:
+            continue
+        folder = os.path.dirname(path)
+        for match in _IMPORTS.finditer(data):
+            names = match.group(1) or match.group(2)
+            for name in re.split(rb"[ \t]*,[ \t]*", names):
+                sibling = os.path.join(folder, name.decode("ascii", "replace") + ".py")
+                real = os.path.realpath(sibling)
+                if real not in seen and os.path.isfile(sibling):
+                    seen.add(real)
+                    found.append(sibling)
+                    pending.append(sibling)
+    return found[:MAX_SIBLINGS]

@@ -44,6 +44,7 @@ def _found(result: ModelResult, uses: dict[tuple[int, int, int, int], set[str]])
             "the Saver takes only the variables that exist when it is built, so those are never saved. "
             "Build it after the model and the optimizer",
             Severity.WARNING,
-            related=related_at(result, e.node, "first variable created after the Saver", path),
+            related=(related_at(result, e.node, "first variable created after the Saver", path) or [])
+            + ([] if e.saver_local else related_at(result, e.saver, "the Saver is built here", e.saver_path or None) or []) or None,
             predicted_name=e.predicted_name,
         )

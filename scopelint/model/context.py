@@ -63,6 +63,9 @@ class Frame:
     called_uncertain: bool = False  # the call that runs this body is itself not certain
     retval: Any = None
     self_value: Any = None
+    # The iteration each loop running in this body is in, outermost first (SL201 tells a
+    # tower loop's second pass from its first by it).
+    iterations: tuple[int, ...] = ()
 
     @property
     def exit(self) -> int:
@@ -99,9 +102,9 @@ class Host(Protocol):
 
     def site(self, node: ir.Pos) -> ir.Pos: ...
 
-    def chain(self, node: ir.Pos) -> tuple[tuple[str, ir.Pos], ...]: ...
+    def chain(self, node: ir.Pos) -> tuple[tuple[str, ir.Pos, tuple[int, ...]], ...]: ...
 
-    def site_apart(self, first: tuple[tuple[str, ir.Pos], ...], node: ir.Pos) -> ir.Pos: ...
+    def site_apart(self, first: tuple[tuple[str, ir.Pos, tuple[int, ...]], ...], node: ir.Pos) -> ir.Pos: ...
 
     def emit(self, event: Any) -> None: ...
 

@@ -86,6 +86,7 @@ class SlotsCreated:
     site: Pos
     leaked_from: Pos | None = None
     expects_error: bool = False
+    path: str | None = None  # the file ``node`` lies in, when not the analysed one
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ class ReuseSwitched:
     site: Pos
     scope_name: str
     own: bool
+    path: str | None = None  # the file ``node`` lies in, when not the analysed one
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ from typing import Union
 
 Pos = tuple[int, int, int, int]  # line, column, end_line, end_column
 NO_POS: Pos = (0, 0, 0, 0)
+# Imports-table key prefix of ``from module import *`` ("*ops" -> "ops"): no name starts with it.
+STAR_IMPORT = "*"
 
 
 # ---------------------------------------------------------------- expressions

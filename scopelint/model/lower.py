@@ -127,6 +127,10 @@ class Lowerer:
                 for alias in node.names:
                     if alias.name != "*":
                         self.imports[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+                    elif base:
+                        # ``from ops import *``: its names are looked up in that module when the
+                        # linted tree holds it.
+                        self.imports[f"{ir.STAR_IMPORT}{base}"] = base
             return None
         return None  # pass, global, del, match (not modelled)
 

@@ -31,7 +31,7 @@ class Record:
     path: str = ""  # the file ``node`` lies in (a builder of another module); "": unknown
     # The calls that led to the creation, then ``node``: (module, position) each; a second
     # creation of the name is reported where its own chain leaves this one (SL201).
-    chain: tuple[tuple[str, ir.Pos], ...] = ()
+    chain: tuple[tuple[str, ir.Pos, tuple[int, ...]], ...] = ()
     trainable: bool = True  # gets optimizer slots (moving statistics, slots, global step do not)
 
 

@@ -178,8 +178,9 @@ class TfCalls:
             if name in ("minimize", "apply_gradients"):
                 self.training.train_op(name, node.pos)
                 self.training.slots(owner, name, node.pos)
+                path = None if self.i.frame.module == self.i.main else self.i.path_of(self.i.frame.module)
                 self.i.emit(ev.SlotsCreated(owner.api, owner.creates_slots, self.i.ctx.vs.reuse, node.pos,
-                                            self.i.site(node.pos), self.i.ctx.vs.leaked_from, self.i.ctx.expect_error))
+                                            self.i.site(node.pos), self.i.ctx.vs.leaked_from, self.i.ctx.expect_error, path))
                 tfslots.minimize(self, owner, name, args, kwargs, node)
             if name == "compute_gradients":
                 return v.GradsAndVars(arg(args, kwargs, 1, "var_list"))
@@ -456,7 +457,8 @@ class TfCalls:
         # Inside a builder of another module, the finding goes on the call in this file.
         leaked = None if own else (node.pos if self.i.frame.module == self.i.main else self.i.site(node.pos))
         self.i.set_reuse(scope, ev.REUSE_ON, leaked)
-        self.i.emit(ev.ReuseSwitched(node.pos, self.i.site(node.pos), scope.name, own))
+        path = None if self.i.frame.module == self.i.main else self.i.path_of(self.i.frame.module)
+        self.i.emit(ev.ReuseSwitched(node.pos, self.i.site(node.pos), scope.name, own, path))
         return v.Lit(None)
 
     def get_variable_scope(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:

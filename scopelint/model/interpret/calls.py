@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from scopelint.model import ir
+from scopelint.model import flags, ir
 from scopelint.model import values as v
 from scopelint.model.context import Frame
 from scopelint.model.interpret.core import MAX_DEPTH, MAX_UNROLL, Core
@@ -38,6 +38,9 @@ class Calls(Core):
     def apply(self, func: Any, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:  # noqa: C901
         if (isinstance(func, v.Api) and func.name == "tf.app.run") or (isinstance(func, v.Inert) and func.name.endswith("absl.app.run")):
             return self.run_main(args, kwargs, node)
+        flag = flags.defined(func, args, kwargs)
+        if flag is not None:
+            self.flag_defaults[flag[0]] = flag[1]
         if isinstance(func, v.Api):
             return self.tf.call(func.name, args, kwargs, node)
         if isinstance(func, v.Function):
@@ -105,25 +108,21 @@ class Calls(Core):
         frame = Frame(env=env, module=func.module, fid=next(self._fids), self_value=func.bound_self,
                       called_uncertain=not self.certain)
         self.stack.append(id(definition))
-        self.call_sites.append(node.pos)
-        self.call_modules.append(self.frame.module)
+        self.push_call(node.pos)
         try:
             self._with_frame(frame, lambda: self.exec_block(definition.body))
         finally:
             self.stack.pop()
-            self.call_sites.pop()
-            self.call_modules.pop()
+            self.pop_call()
         return frame.retval if frame.retval is not None else v.Lit(None)
 
     def _default(self, module: str, default: ir.Expr, call: ir.Pos) -> Any:
         """A parameter's default, evaluated in its module; what it does is reported on the call."""
-        self.call_sites.append(call)
-        self.call_modules.append(self.frame.module)
+        self.push_call(call)
         try:
             return self._with_module(module, functools.partial(self.eval, default))
         finally:
-            self.call_sites.pop()
-            self.call_modules.pop()
+            self.pop_call()
 
     def make_function(self, definition: ir.FunctionDef, module: str | None = None, closure: v.Env | None = None) -> v.Function:
         if module is None:

@@ -35,6 +35,8 @@ class Core:
         self.executed: set[int] = set()  # id() of FunctionDefs run from the module body
         self.call_sites: list[ir.Pos] = []
         self.call_modules: list[str] = []  # the module each of call_sites lies in
+        # The iteration of each loop running in the caller when it made each of call_sites.
+        self.call_loops: list[tuple[int, ...]] = []
         self.stack: list[int] = []  # ids of FunctionDefs being run (recursion guard)
         self._fids = itertools.count(1)
         self.budget = ENTRY_BUDGET
@@ -42,6 +44,7 @@ class Core:
         # try bodies being run (at any call depth): a raise there may be caught and
         # the program go on, so it is an uncertain exit like a return.
         self.try_depth = 0
+        self.flag_defaults: dict[str, v.Lit] = {}  # integer command-line flags (scopelint.model.flags)
         self.ctx = Ctx(graph=Graph.fresh(), ns="", vs=v.ScopeObject("", ev.REUSE_OFF, "", None))
         self.ctx.vs = self.ctx.graph.root  # type: ignore[assignment]
         self.frame = Frame(env=modules[main].globals, module=main, fid=0)
@@ -63,20 +66,34 @@ class Core:
     def site(self, node: ir.Pos) -> ir.Pos:
         return self.call_sites[0] if self.call_sites else node
 
-    def chain(self, node: ir.Pos) -> tuple[tuple[str, ir.Pos], ...]:
-        """The calls that lead here from the entry point, then ``node``: (module, position) each."""
-        return (*zip(self.call_modules, self.call_sites), (self.frame.module, node))
+    def chain(self, node: ir.Pos) -> tuple[tuple[str, ir.Pos, tuple[int, ...]], ...]:
+        """The calls that lead here from the entry point, then ``node``: (module, position,
+        iteration of each loop running around it in its body) each."""
+        here = (self.frame.module, node, self.frame.iterations)
+        return (*zip(self.call_modules, self.call_sites, self.call_loops), here)
 
-    def site_apart(self, first: tuple[tuple[str, ir.Pos], ...], node: ir.Pos) -> ir.Pos:
+    def push_call(self, node: ir.Pos) -> None:
+        """A call made from the current frame at ``node`` (popped by :meth:`pop_call`)."""
+        self.call_sites.append(node)
+        self.call_modules.append(self.frame.module)
+        self.call_loops.append(self.frame.iterations)
+
+    def pop_call(self) -> None:
+        self.call_sites.pop()
+        self.call_modules.pop()
+        self.call_loops.pop()
+
+    def site_apart(self, first: tuple[tuple[str, ir.Pos, tuple[int, ...]], ...], node: ir.Pos) -> ir.Pos:
         """Where this creation's call chain leaves ``first``'s: the statement to change
-        (for ``mlp()`` calling ``linear()`` twice, the second ``linear(...)``), in this file.
+        (for ``mlp()`` calling ``linear()`` twice, the second ``linear(...)``; for a tower
+        loop calling ``tower_loss()`` again, that call in the loop), in this file.
 
-        Identical chains (a loop calling the same builder again) report at the outermost call."""
+        Identical chains (the same entry run again) report at the outermost call."""
         chain = self.chain(node)
         apart = next((k for k, (a, b) in enumerate(zip(chain, first)) if a != b), None)
         if apart is None:
             return self.site(node)
-        for module, pos in reversed(chain[: apart + 1]):
+        for module, pos, _ in reversed(chain[: apart + 1]):
             if module == self.main:
                 return pos
         return self.site(node)

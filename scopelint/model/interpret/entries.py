@@ -10,7 +10,7 @@ from scopelint.model import ir
 from scopelint.model import values as v
 from scopelint.model.context import BudgetExceeded, Ctx, Frame
 from scopelint.model.interpret.calls import decorator_names
-from scopelint.model.interpret.classes import is_tf_test_case
+from scopelint.model.interpret.classes import find_method, is_tf_test_case
 from scopelint.model.interpret.core import ENTRY_BUDGET, Core
 from scopelint.model.state import Graph
 
@@ -39,27 +39,51 @@ class EntryPoints(Core):
             self._run_entry(functools.partial(self._run_standalone, definition, cls))
 
     def _run_standalone(self, definition: ir.FunctionDef, cls: ir.ClassDef | None) -> None:
-        # tf.test.TestCase.setUp resets the default graph: a test method starts from a known, empty one.
+        """One function no visible caller runs, its parameters unknown. A method runs on an
+        object whose ``__init__`` has finished (and, for Keras' ``call``, whose ``build`` ran):
+        in the graph state they leave -- variables created, reuse leaked onto the scope it was
+        built in, Savers built, ``self``'s attributes set."""
         klass = self.lookup_global(self.main, cls.name) if cls is not None else None
-        known = isinstance(klass, v.Class) and is_tf_test_case(klass)
+        klass = klass if isinstance(klass, v.Class) and cls is not None and klass.definition is cls else None
+        # tf.test.TestCase.setUp resets the default graph: a test method starts from a known, empty one.
+        known = klass is not None and is_tf_test_case(klass)
         graph = Graph.fresh(known=known)
         assert graph.root is not None
         self.ctx = Ctx(graph=graph, ns="" if known else "{scope}", vs=graph.root)
-        env = v.Env(self.modules[self.main].globals)
+        self_value = None
+        if klass is not None and definition.params and not decorator_names(definition) & _NO_SELF:
+            self_value = v.Instance(klass, partial_knowledge=True)
+            if not known:
+                for step in _construction(klass, definition):
+                    self._run_body(*step, self_value, klass.definition.pos)
+        self._run_body(definition, self.main, self_value, None)
+
+    def _run_body(self, definition: ir.FunctionDef, module: str, self_value: v.Instance | None, site: ir.Pos | None) -> None:
+        """``definition``'s body with unknown arguments; ``site``: the position in this file
+        its events are reported at when it lies in another module (an inherited ``__init__``)."""
+        env = v.Env(self.modules[module].globals)
         for param in definition.params:
             env.names[param.name] = v.Unknown(f"parameter {param.name}")
-        self_value = None
-        if cls is not None and definition.params and "staticmethod" not in decorator_names(definition):
-            klass = self.lookup_global(self.main, cls.name)
-            if isinstance(klass, v.Class):
-                self_value = v.Instance(klass, partial_knowledge=True)
-                env.names[definition.params[0].name] = self_value
-        frame = Frame(env=env, module=self.main, fid=next(self._fids), self_value=self_value)
-        self._with_frame(frame, lambda: self.exec_block(definition.body))
+        if self_value is not None:
+            env.names[definition.params[0].name] = self_value
+        if module == self.main:
+            self.executed.add(id(definition))
+        frame = Frame(env=env, module=module, fid=next(self._fids), self_value=self_value)
+        self.stack.append(id(definition))
+        pushed = False
+        if module != self.main and site is not None:
+            self.push_call(site)
+            pushed = True
+        try:
+            self._with_frame(frame, lambda: self.exec_block(definition.body))
+        finally:
+            self.stack.pop()
+            if pushed:
+                self.pop_call()
 
     def _run_entry(self, run: Callable[[], None]) -> None:
         self.budget = ENTRY_BUDGET
-        self.call_sites, self.call_modules = [], []
+        self.call_sites, self.call_modules, self.call_loops = [], [], []
         saved = self.ctx
         try:
             run()
@@ -69,6 +93,19 @@ class EntryPoints(Core):
             self.events.append(ev.Unresolved(ir.NO_POS, "nesting too deep to model"))
         finally:
             self.ctx = saved if saved.graph.root is not None else self.ctx
+
+
+_NO_SELF = frozenset({"staticmethod", "classmethod"})
+
+
+def _construction(klass: v.Class, method: ir.FunctionDef) -> Iterator[tuple[ir.FunctionDef, str]]:
+    """What ran on an object before ``method`` could be called: ``__init__``, then for
+    Keras' ``call`` the ``build`` its first ``__call__`` runs."""
+    steps = ["__init__", "build"] if method.name == "call" else ["__init__"]
+    for name in steps:
+        found = find_method(klass, name)
+        if found is not None and found[0] is not method and not decorator_names(found[0]) & _NO_SELF and found[0].params:
+            yield found[0], found[1].module
 
 
 def _functions(body: tuple[ir.Stmt, ...], cls: ir.ClassDef | None = None) -> Iterator[tuple[ir.FunctionDef, ir.ClassDef | None]]:

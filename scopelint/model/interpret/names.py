@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from scopelint.model import events as ev
-from scopelint.model import ir
+from scopelint.model import flags, ir
 from scopelint.model import values as v
 from scopelint.model.imports import INERT_ROOTS, canonical
 from scopelint.model.interpret.classes import find_method
@@ -58,6 +58,9 @@ class Names(Core):
             return value
         if name in info.imports:
             return self.resolve_dotted(info.imports[name])
+        for key, origin in info.imports.items():
+            if key.startswith(ir.STAR_IMPORT) and origin in self.modules and origin != module and self._defines(origin, name):
+                return self.attribute(v.Module(origin), name)
         if name == "__name__":
             # The linted file runs as the program: its `if __name__ == "__main__":` block runs.
             return v.Lit("__main__" if module == self.main else module)
@@ -84,11 +87,18 @@ class Names(Core):
                 return value
         return v.Unknown(f"{dotted}{_OUTSIDE}")
 
+    def _defines(self, module: str, name: str) -> bool:
+        """``from module import *`` binds ``name`` (a definition, an import or a global of it)."""
+        info = self.modules[module]
+        return not name.startswith("_") and (name in info.defs or name in info.globals.names or name in info.imports)
+
     def _in_project(self, dotted: str) -> bool:
         parts = dotted.split(".")
         return any(".".join(parts[:cut]) in self.modules for cut in range(len(parts), 0, -1))
 
     def attribute(self, owner: Any, attr: str, depth: int = 0) -> Any:  # noqa: C901
+        if attr in self.flag_defaults and flags.is_flags_object(owner):
+            return self.flag_defaults[attr]
         if isinstance(owner, v.Api):
             name = canonical(f"{owner.name}.{attr}", self.tf_modules) or f"{owner.name}.{attr}"
             return v.Api(name)

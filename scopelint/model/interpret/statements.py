@@ -88,8 +88,10 @@ class Statements(Core):
         outer_maybe = frame.maybe_loop_exit
         frame.maybe_loop_exit = NO_EXIT
         completed, maybe_broke = True, False
+        outer_iterations = frame.iterations
         try:
-            for item in items:
+            for index, item in enumerate(items):
+                frame.iterations = (*outer_iterations, index)
                 bind(item)
                 self.exec_block(body)
                 if frame.returned or frame.loop_exit == BREAK:
@@ -101,6 +103,7 @@ class Statements(Core):
             maybe_broke = frame.maybe_loop_exit == BREAK
         finally:
             frame.loop_exit, frame.maybe_loop_exit = NO_EXIT, outer_maybe
+            frame.iterations = outer_iterations
         if completed and orelse:
             # `else` runs when no break happened: perhaps, if one may have.
             if maybe_broke:
