@@ -10,6 +10,7 @@ imported only inside the subcommand that needs them.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 import traceback
@@ -21,6 +22,7 @@ from scopelint import __version__
 if TYPE_CHECKING:
     from scopelint.config import Config
     from scopelint.diagnostic import Diagnostic
+    from scopelint.notes import Note
     from scopelint.report import TraceOutcome
 from scopelint.config import Config
 
@@ -59,7 +61,7 @@ def _parser_check() -> argparse.ArgumentParser:
     )
     out.add_argument("-q", "--quiet", action="store_true", help="print the findings only (no summary line)")
     out.add_argument("--silent", action="store_true", help="print nothing; the exit code says whether anything was found")
-    out.add_argument("-v", "--verbose", action="store_true", help="tracebacks, and timing per phase on stderr")
+    out.add_argument("-v", "--verbose", action="store_true", help="on stderr: tracebacks, timing per phase, and notes on what the model analysed on its own or was unsure about")
     out.add_argument("--show-settings", action="store_true", help="print the settings this run would use (config file, rules, excludes), then exit")
     out.add_argument("--show-files", action="store_true", help="print the files this run would lint, then exit")
     out.add_argument("--explain-names", metavar="FILE", help="print every variable creation in FILE with the full name the model predicts, then exit")
@@ -162,6 +164,7 @@ def cmd_check(argv: Sequence[str]) -> int:
     from scopelint.api import lint_paths, lint_source
     from scopelint.engine import EngineOptions
     from scopelint.files import discover
+    from scopelint.notes import notes_for_files, notes_for_text
     from scopelint.report import ReportContext, renderer
 
     args = _parser_check().parse_args(argv)
@@ -208,6 +211,7 @@ def cmd_check(argv: Sequence[str]) -> int:
         raise UsageError("--unsafe-fixes only applies with --fix or --diff")
 
     traces: tuple["TraceOutcome", ...] = ()
+    explain: Callable[[], list["Note"]] = list
     if args.paths == ["-"]:
         if args.dynamic:
             raise UsageError("--dynamic runs files from disk; it cannot trace stdin")
@@ -223,6 +227,7 @@ def cmd_check(argv: Sequence[str]) -> int:
             diagnostics = [file_problem_diagnostic(name, problem.message)]
         else:
             diagnostics = lint_source(text, name, config)
+            explain = functools.partial(notes_for_text, text, name, config)
         files_checked = 1
     else:
         if "-" in args.paths:
@@ -233,6 +238,7 @@ def cmd_check(argv: Sequence[str]) -> int:
         stats: dict[str, float] = {}
         diagnostics = lint_paths(files, config, options, stats=stats, context=args.context)
         timer.engine(stats)
+        explain = functools.partial(notes_for_files, files, config, options, args.context)
         if args.dynamic:
             diagnostics, traces = _with_dynamic(args, config, files, diagnostics)
             timer.lap("dynamic mode")
@@ -252,6 +258,8 @@ def cmd_check(argv: Sequence[str]) -> int:
             if args.output:
                 stream.close()
         timer.lap(f"{args.format} report")
+    if args.verbose:
+        timer.notes(explain())
     timer.total(len(diagnostics))
     return exit_code(diagnostics, args)
 
@@ -285,6 +293,14 @@ class Timer:
             self.say(f"phase 2 (model, checks across modules): {stats.get('phase2', 0):.3f} s")
             self.say(f"fix edits: {stats.get('fixes', 0):.3f} s")
         self.last = self._clock()
+
+    def notes(self, notes: Sequence["Note"]) -> None:
+        """Why the model was unsure where it stayed silent: stderr, after the report."""
+        self.say(f"{len(notes)} notes on what the model analysed on its own or was unsure about:" if notes
+                 else "no notes: nothing analysed on its own, no unsure creation")
+        for note in notes:
+            print(note.render(), file=sys.stderr)
+        self.lap("notes")
 
     def total(self, findings: int) -> None:
         self.say(f"total: {self._clock() - self.start:.3f} s, {findings} findings")

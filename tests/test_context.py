@@ -50,7 +50,7 @@ from models.gan import discriminator
 real = discriminator(tf.placeholder(tf.float32, [None, 3]))
 fake = discriminator(tf.placeholder(tf.float32, [None, 3]))
 """
-EXPECTED = (6, 8, "SL201", "`tf.get_variable` creates variable 'discriminator/w', which already exists (created at models/gan.py:6)")
+EXPECTED = (6, 8, "SL201", "`tf.get_variable` via discriminator() creates variable 'discriminator/w', which already exists (created at models/gan.py:6)")
 
 
 def make_tree(root: Path) -> Path:

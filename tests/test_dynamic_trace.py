@@ -89,7 +89,7 @@ AGREEMENT = {
     ("rnn_twice.py", 8, "SL201"): "confirmed",
     ("caught_error.py", 9, "SL201"): "trace-only",
     ("layers.py", 6, "SL201"): "trace-only",  # raised in pkg/layers.py, called from pkg/train.py
-    ("reuse_missing.py", 9, "SL202"): "confirmed",
+    ("reuse_missing.py", 8, "SL202"): "confirmed",  # at the reuse=True scope; TF raises at line 9
     ("optimizer_leak.py", 9, "SL203"): "confirmed",
     ("shape_mismatch.py", 9, "SL205"): "confirmed",
     ("keras_under_reuse.py", 10, "SL204"): "trace-only",

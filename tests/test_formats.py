@@ -89,7 +89,7 @@ def test_pylint_format(project: Path) -> None:
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     assert len(lines) == 2, result.stdout
-    assert lines[0].startswith("app/train.py:6: [SL201] `tf.get_variable` creates variable 'discriminator/w', which already exists")
+    assert lines[0].startswith("app/train.py:6: [SL201] `tf.get_variable` via discriminator() creates variable 'discriminator/w', which already exists")
     assert "models/gan.py:6" in lines[0]  # related: relative to the working directory, as the primary
     assert "../models" not in result.stdout
     assert lines[1].startswith("app/train.py:7: [SL401] `tf.initialize_all_variables` is deprecated")
@@ -99,7 +99,7 @@ def test_grouped_format(project: Path) -> None:
     result = run("--format", "grouped", "app/train.py", "models", cwd=project)
     lines = result.stdout.splitlines()
     assert lines[0] == "app/train.py:"
-    assert lines[1].startswith("  6:8 SL201 `tf.get_variable` creates variable 'discriminator/w'")
+    assert lines[1].startswith("  6:8 SL201 `tf.get_variable` via discriminator() creates variable 'discriminator/w'")
     assert lines[2].startswith("  7:8 SL401 `tf.initialize_all_variables` is deprecated")
     assert lines[3:] == ["", "Found 2 problems (1 error, 0 warnings, 1 info) in 1 of 3 files checked."]
     quiet = run("--format", "grouped", "--quiet", "app/train.py", "models", cwd=project)
@@ -114,7 +114,7 @@ def test_gitlab_format_is_valid_and_stable_when_lines_move(project: Path) -> Non
         ("SL201 variable-already-exists", "major", "app/train.py", 6),
         ("SL401 deprecated-scope-api", "info", "app/train.py", 7),
     ]
-    assert report[0]["description"].startswith("SL201 `tf.get_variable` creates variable 'discriminator/w'")
+    assert report[0]["description"].startswith("SL201 `tf.get_variable` via discriminator() creates variable 'discriminator/w'")
     assert len({i["fingerprint"] for i in report}) == 2
     (project / "app" / "train.py").write_text(TRAIN.replace("\nreal", "\n# a comment above moves every finding\n\nreal"))
     moved = json.loads(run("--format", "gitlab", "app/train.py", "models", cwd=project).stdout)
@@ -133,7 +133,7 @@ def test_junit_format_reads_back(project: Path) -> None:
     assert [c.name for c in cases] == ["scopelint.SL201", "scopelint.SL401"]
     assert [c.classname for c in cases] == ["app/train.py", "app/train.py"]
     assert all(not c.is_passed for c in cases)
-    assert cases[0].result[0].message.startswith("`tf.get_variable` creates variable 'discriminator/w'")
+    assert cases[0].result[0].message.startswith("`tf.get_variable` via discriminator() creates variable 'discriminator/w'")
     (project / "app" / "train.py").write_text("import tensorflow.compat.v1 as tf\n")
     clean = run("--format", "junit", "app/train.py", cwd=project)
     (project / "clean.xml").write_text(clean.stdout)

@@ -377,9 +377,10 @@ def test_crossfile_collision_positions(tmp_path: Path) -> None:
     d = found[0]
     # The diagnostic itself: the second build(None) call, in the linted file.
     assert (Path(d.path).name, d.line, d.column) == ("test_model.py", 18, 5)
-    # The related location: line 12 of pkg/model.py, under that file's path.
-    [rel] = d.data["related"]
+    # The related locations: line 12 of pkg/model.py, under that file's path, then the first build(None) call.
+    rel, call = d.data["related"]
     assert (Path(rel["path"]).resolve(), rel["line"], rel["column"]) == ((tmp_path / "pkg" / "model.py").resolve(), 12, 17)
+    assert (Path(call["path"]).resolve(), call["line"], call["column"]) == ((tmp_path / "test_model.py").resolve(), 17, 5)
     # Named as the run names files (here absolute, like the primary), never relative to test_model.py's folder.
     assert f"(created at {tmp_path / 'pkg' / 'model.py'}:12)" in d.message
 
@@ -389,16 +390,20 @@ def test_crossfile_related_path_relative_invocation(tmp_path: Path, monkeypatch:
     monkeypatch.chdir(tmp_path)
     found = lint_paths(["."], Config(select=("SL201",), root="."), EngineOptions(use_cache=False, jobs=1))
     [d] = found
-    [rel] = d.data["related"]
+    rel, call = d.data["related"]
     assert os.path.normpath(d.path) == "test_model.py" and os.path.normpath(rel["path"]) == os.path.join("pkg", "model.py")
+    assert os.path.normpath(call["path"]) == "test_model.py"
     assert "created at pkg" in d.message.replace(os.sep, "/")
 
 
 def test_samefile_builder_message_says_line(tmp_path: Path) -> None:
     source = TF + "def f():\n    return tf.get_variable('w', [1])\nf()\nf()\n"
     [d] = lint_source(source, path="case.py", config=Config(select=("SL201",)))
-    assert (d.line, d.column) == (5, 1) and "(created at line 3)" in d.message
-    assert d.data["related"] == [{"path": "case.py", "line": 3, "column": 12, "message": "'w' first created here"}]
+    assert (d.line, d.column) == (5, 1) and "`tf.get_variable` via f() creates" in d.message and "(created at line 3)" in d.message
+    assert d.data["related"] == [
+        {"path": "case.py", "line": 3, "column": 12, "message": "'w' first created here"},
+        {"path": "case.py", "line": 4, "column": 1, "message": "the call that first created 'w'"},
+    ]
 
 
 def test_crossfile_copy_of_path(tmp_path: Path) -> None:

@@ -132,7 +132,7 @@ def test_try_repo_fails_on_the_bug_and_passes_after_the_fix(tmp_path: Path) -> N
     output = failing.stdout + failing.stderr
     assert failing.returncode == 1, output
     assert re.search(r"scopelint\.+Failed", output), output
-    assert "train.py:6:8: SL201 `tf.get_variable` creates variable 'discriminator/w', which already exists" in output
+    assert "train.py:6:8: SL201 `tf.get_variable` via discriminator() creates variable 'discriminator/w', which already exists" in output
     assert "clean.py:" not in output and "notes.txt" not in output
 
     (project / "models.py").write_text(MODELS_FIXED)

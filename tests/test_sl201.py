@@ -238,6 +238,18 @@ def mlp(x):
 x = tf.placeholder(tf.float32, [None, 4])
 logits = mlp(x)
 """, (6,), "raises"),
+    # Two builders create the same name: at the call of the second, via the calls there.
+    Case("two-builders-one-name", TF + """\
+def conv(x):
+    return tf.get_variable('w', [1])
+def fc(x):
+    return tf.get_variable('w', [1])
+def net(x):
+    with tf.variable_scope('net'):
+        a = conv(x)
+        return fc(a)
+y = net(tf.placeholder(tf.float32, [None, 1]))
+""", (9,), "raises"),
     # tensor2tensor common_video.basic_lstm: a new cell object each time step, sharing
     # through the cell's own reuse=tf.AUTO_REUSE (its test counts 46,800 parameters).
     Case("cell-with-its-own-auto-reuse-per-step", TF + """\
@@ -271,8 +283,43 @@ def test_message_names_variable_and_first_creation() -> None:
     (found,) = lint(case.source)
     assert found.code == CODE and found.severity.value == "error"
     assert found.data["predicted_name"] == "layer/w"
-    assert "'layer/w'" in found.message and "already exists" in found.message
-    assert found.data["related"] == [{"path": "case.py", "line": 3, "column": 25, "message": "'layer/w' first created here"}]
+    assert found.message.startswith("`tf.get_variable` via dense() creates variable 'layer/w', which already exists (created at line 3): ")
+    assert found.data["related"] == [
+        {"path": "case.py", "line": 3, "column": 25, "message": "'layer/w' first created here"},
+        {"path": "case.py", "line": 6, "column": 9, "message": "the call that first created 'layer/w'"},
+    ]
+
+
+def test_chain_in_the_message_and_the_way_to_both_creations() -> None:
+    """mlp() calls linear(x, 4) then linear(h, 10): at the second linear(...), the calls
+    named, and related: the get_variable in the builder and the first linear(...) call."""
+    (found,) = lint(next(c for c in CASES if c.id == "chain-leaves-inside-builder").source)
+    assert (found.line, found.column, found.end_line, found.end_column) == (6, 12, 6, 25)
+    assert found.message == (
+        "`tf.get_variable` via mlp() -> linear() creates variable 'w', which already exists (created at line 3): "
+        "TF raises 'already exists, disallowed'; pass reuse=True or reuse=tf.AUTO_REUSE to share it, or use another scope"
+    )
+    assert found.data["related"] == [
+        {"path": "case.py", "line": 3, "column": 25, "message": "'w' first created here"},
+        {"path": "case.py", "line": 5, "column": 9, "message": "the call that first created 'w'"},
+    ]
+
+
+def test_two_builders_one_name_point_at_both_creations() -> None:
+    (found,) = lint(next(c for c in CASES if c.id == "two-builders-one-name").source)
+    assert (found.line, found.data["predicted_name"]) == (9, "net/w")
+    assert "`tf.get_variable` via net() -> fc() creates variable 'net/w'" in found.message
+    assert [(r["line"], r["message"]) for r in found.data["related"]] == [
+        (3, "'net/w' first created here"),
+        (8, "the call that first created 'net/w'"),
+        (5, "`tf.get_variable` creates 'net/w' again here"),
+    ]
+
+
+def test_no_chain_no_via() -> None:
+    (found,) = lint(CASES[0].source)
+    assert found.message.startswith("`tf.get_variable` creates variable 'w', which already exists (created at line 2)")
+    assert found.data["related"] == [{"path": "case.py", "line": 2, "column": 5, "message": "'w' first created here"}]
 
 
 def test_layer_collision_names_first_variable() -> None:

@@ -16,7 +16,8 @@ def lint(source: str) -> list:
 
 
 CASES = [
-    Case("reuse-before-create", TF + "with tf.variable_scope('model', reuse=True):\n    w = tf.get_variable('w', [3])\n", (3,), "raises"),
+    # Reported at the reuse=True request, not at the creation that fails (related).
+    Case("reuse-before-create", TF + "with tf.variable_scope('model', reuse=True):\n    w = tf.get_variable('w', [3])\n", (2,), "raises"),
     Case("builder-first-call-reuses", TF + """\
 def net(x, reuse):
     with tf.variable_scope('net', reuse=reuse):
@@ -30,13 +31,13 @@ with tf.variable_scope('r'):
 with tf.variable_scope('r', reuse=True):
     with tf.variable_scope('q', reuse=False):
         b = tf.get_variable('w', [1])
-""", (6,), "raises"),
+""", (4,), "raises"),
     Case("scope-name-typo", TF + """\
 with tf.variable_scope('encoder'):
     a = tf.get_variable('w', [1])
 with tf.variable_scope('encoders', reuse=True):
     b = tf.get_variable('w', [1])
-""", (5,), "raises"),
+""", (4,), "raises"),
     Case("slim-layer-reuse-first", TF + """\
 import tf_slim as slim
 x = tf.placeholder(tf.float32, [None, 8, 8, 3])
@@ -46,7 +47,37 @@ y = slim.conv2d(x, 4, 3, scope='c1', reuse=True)
 a = tf.Variable(1.0, name='w')
 with tf.variable_scope(tf.get_variable_scope(), reuse=True):
     b = tf.get_variable('w', [1])
-""", (4,), "raises"),
+""", (3,), "raises"),
+    # The misspelled scope inside a builder: at that scope, not at the builder's call.
+    Case("typo-scope-in-a-builder", TF + """\
+def encode(x):
+    with tf.variable_scope('encoder'):
+        return tf.matmul(x, tf.get_variable('w', [3, 3]))
+def decode(x):
+    with tf.variable_scope('encodr', reuse=True):
+        return tf.matmul(x, tf.get_variable('w', [3, 3]))
+x = tf.placeholder(tf.float32, [None, 3])
+h = encode(x)
+y = decode(h)
+""", (6,), "raises"),
+    # reuse=True passed down through two builders: at the call that passes it.
+    Case("reuse-passed-through-builders", TF + """\
+def net(x, reuse):
+    with tf.variable_scope('net', reuse=reuse):
+        return tf.layers.dense(x, 2)
+def model(x, reuse=False):
+    return net(x, reuse)
+def tower(x):
+    return model(x, reuse=True)
+x = tf.placeholder(tf.float32, [None, 3])
+y = tower(x)
+""", (8,), "raises"),
+    # The block's own scope switched to reuse before anything was created: at reuse_variables().
+    Case("own-scope-reuse-variables-first", TF + """\
+with tf.variable_scope('d') as scope:
+    scope.reuse_variables()
+    w = tf.get_variable('w', [1])
+""", (3,), "raises"),
     # Clean look-alikes.
     Case("create-then-reuse", TF + """\
 def net(x, reuse):
@@ -112,3 +143,32 @@ def test_message_and_predicted_name() -> None:
 def test_reuse_false_inside_reuse_names_inner_scope() -> None:
     (found,) = lint(case("reuse-false-does-not-undo").source)
     assert found.data["predicted_name"] == "r/q/w"
+
+
+def test_at_the_misspelled_scope_with_the_failing_creation_related() -> None:
+    (found,) = lint(case("typo-scope-in-a-builder").source)
+    assert (found.line, found.column, found.end_line, found.end_column) == (6, 10, 6, 49)
+    assert found.message == (
+        "`tf.get_variable` at line 7 via decode() asks for variable 'encodr/w' under the reuse=True requested here, "
+        "but nothing created it before: TF raises 'does not exist'; create it first (the first call without reuse) "
+        "or use reuse=tf.AUTO_REUSE"
+    )
+    assert found.data["related"] == [
+        {"path": "case.py", "line": 7, "column": 29, "message": "`tf.get_variable` fails here: 'encodr/w' does not exist"},
+        {"path": "case.py", "line": 10, "column": 5, "message": "the call that leads to `tf.get_variable`"},
+    ]
+
+
+def test_at_the_call_that_passes_reuse_true() -> None:
+    (found,) = lint(case("reuse-passed-through-builders").source)
+    assert (found.line, found.column, found.data["predicted_name"]) == (8, 12, "net/dense/kernel")
+    assert [(r["line"], r["message"]) for r in found.data["related"]] == [
+        (4, "`tf.layers.dense` fails here: 'net/dense/kernel' does not exist"),
+        (10, "the call that leads to `tf.layers.dense`"),
+    ]
+
+
+def test_creation_on_the_request_line_names_no_other_line() -> None:
+    (found,) = lint(case("slim-layer-reuse-first").source)
+    assert found.line == 4 and "related" not in found.data
+    assert found.message.startswith("`slim.conv2d` asks for variable 'c1/weights' under reuse=True, but nothing created it before")

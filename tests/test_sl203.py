@@ -103,6 +103,14 @@ a = tf.get_variable('a', [1])
 tf.get_variable_scope().reuse_variables()
 b = tf.get_variable('b', [1])
 """, (3,), "raises"),
+    Case("leak-then-builder-creates", TF + """\
+def head(x):
+    return tf.matmul(x, tf.get_variable('out', [4, 1]))
+x = tf.placeholder(tf.float32, [None, 4])
+w = tf.get_variable('w', [4, 4])
+tf.get_variable_scope().reuse_variables()
+y = head(tf.matmul(x, w))
+""", (6,), "raises"),
     Case("own-scope-then-optimizer-outside", TF + """\
 x = tf.placeholder(tf.float32, [None, 4])
 with tf.variable_scope('model') as scope:
@@ -182,3 +190,17 @@ def test_leak_into_callers_scope_then_new_variable_there() -> None:
     (found,) = lint_source(case.source, "case.py", Config(select=(CODE,)))
     assert (found.line, found.data["predicted_name"]) == (4, "model/b")
     assert "enclosing variable scope 'model'" in found.message
+
+
+def test_at_reuse_variables_with_the_statement_that_fails_and_the_creation_in_the_builder() -> None:
+    case = next(c for c in CASES if c.id == "leak-then-builder-creates")
+    (found,) = lint_source(case.source, "case.py", Config(select=(CODE, "SL202")))
+    assert (found.code, found.line, found.column, found.data["predicted_name"]) == (CODE, 6, 1, "out")
+    assert found.message.startswith(
+        "`reuse_variables()` switches the root variable scope to reuse for everything built after it, "
+        "so `tf.get_variable` at line 7 cannot create 'out' (TF raises 'does not exist')"
+    )
+    assert found.data["related"] == [
+        {"path": "case.py", "line": 7, "column": 5, "message": "fails under the leaked reuse"},
+        {"path": "case.py", "line": 3, "column": 25, "message": "`tf.get_variable` fails here"},
+    ]

@@ -31,6 +31,16 @@ with tf.variable_scope('s', reuse=tf.AUTO_REUSE):
     a = tf.get_variable('b', [4])
     c = tf.get_variable('b', shape=(4, 1))
 """, (4,), "raises"),
+    # At the mismatching request: the second embed() inside encoder(), not encoder()'s call.
+    Case("mismatch-inside-a-builder", TF + """\
+def embed(dim):
+    with tf.variable_scope('emb', reuse=tf.AUTO_REUSE):
+        return tf.get_variable('table', [100, dim])
+def encoder():
+    a = embed(16)
+    return embed(32)
+e = encoder()
+""", (7,), "raises"),
     # Clean look-alikes.
     Case("same-shape", EMB.format(second=16), (), "clean"),
     Case("shape-not-literal", TF + """\
@@ -79,3 +89,16 @@ def test_message_gives_both_shapes() -> None:
     assert found.data["predicted_name"] == "emb/table"
     assert "(100, 32)" in found.message and "(100, 16)" in found.message
     assert found.data["related"][0]["line"] == 4
+
+
+def test_at_the_mismatching_request_with_the_first_creation_related() -> None:
+    (found,) = lint_source(case("mismatch-inside-a-builder").source, "case.py", Config(select=(CODE,)))
+    assert (found.line, found.column) == (7, 12)
+    assert found.message == (
+        "`tf.get_variable` via encoder() -> embed() shares 'emb/table' with shape (100, 32), but it was created with "
+        "shape (100, 16) at line 4: TF raises 'Trying to share variable'"
+    )
+    assert found.data["related"] == [
+        {"path": "case.py", "line": 4, "column": 16, "message": "'emb/table' created here with shape (100, 16)"},
+        {"path": "case.py", "line": 6, "column": 9, "message": "the call that created 'emb/table' with shape (100, 16)"},
+    ]

@@ -24,6 +24,28 @@ def related_at(result: ModelResult, pos: Pos | None, message: str, path: str | N
     return [related(path or result.path, pos[0], pos[1], message)]
 
 
+def related_many(
+    result: ModelResult, *entries: tuple[Pos | None, str, str | None], skip: Pos | None = None
+) -> list[dict[str, Any]] | None:
+    """Related locations ``(pos, message, path)`` in order, each place once (the first
+    message wins); ``skip``: the primary position, when pointing back at it says nothing."""
+    out: list[dict[str, Any]] = []
+    seen = {(result.path, skip[0], skip[1])} if skip else set()
+    for pos, message, path in entries:
+        if pos is None or not pos[0]:
+            continue
+        key = (path or result.path, pos[0], pos[1])
+        if key not in seen:
+            seen.add(key)
+            out.append(related(key[0], key[1], key[2], message))
+    return out or None
+
+
+def via(names: tuple[str, ...]) -> str:
+    """`` via mlp() -> linear()``: the calls from the entry point down to a creation ("" for none)."""
+    return " via " + " -> ".join(f"{name.replace('.<locals>.', '.')}()" for name in names) if names else ""
+
+
 def once(diagnostics: Iterable[Diagnostic]) -> Iterator[Diagnostic]:
     """One finding per rule and position: a builder called in a loop or a layer with
     several variables reports its first problem once."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from scopelint.checks.sl1_sl2_support import at, once, related_at, where
+from scopelint.checks.sl1_sl2_support import at, once, related_many, via, where
 from scopelint.diagnostic import Diagnostic, Severity
 from scopelint.model import ModelResult
 from scopelint.model import events as ev
@@ -13,14 +13,19 @@ CODE = "SL201"
 
 
 def check(result: ModelResult) -> Iterator[Diagnostic]:
-    return once(
-        at(
-            result, e.site, CODE,
-            f"`{e.api}` creates variable '{e.predicted_name}', which already exists (created at {where(result, e.first, e.first_path)}): "
-            "TF raises 'already exists, disallowed'; pass reuse=True or reuse=tf.AUTO_REUSE to share it, or use another scope",
-            Severity.ERROR, predicted_name=e.predicted_name,
-            related=related_at(result, e.first, f"'{e.predicted_name}' first created here", e.first_path),
-        )
-        for e in result.of_type(ev.VariableCreated)
-        if e.outcome == ev.EXISTS and not e.expects_error
+    return once(_diagnostic(result, e) for e in result.of_type(ev.VariableCreated) if e.outcome == ev.EXISTS and not e.expects_error)
+
+
+def _diagnostic(result: ModelResult, e: ev.VariableCreated) -> Diagnostic:
+    name = e.predicted_name
+    return at(
+        result, e.site, CODE,
+        f"`{e.api}`{via(e.via)} creates variable '{name}', which already exists (created at {where(result, e.first, e.first_path)}): "
+        "TF raises 'already exists, disallowed'; pass reuse=True or reuse=tf.AUTO_REUSE to share it, or use another scope",
+        Severity.ERROR, predicted_name=name,
+        # The first creation first (the fix reads it), then the way to it and to this one.
+        related=related_many(
+            result, (e.first, f"'{name}' first created here", e.first_path), (e.first_site, f"the call that first created '{name}'", None),
+            (None if e.local and e.node == e.site else e.node, f"`{e.api}` creates '{name}' again here", e.path),
+        ),
     )

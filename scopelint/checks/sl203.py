@@ -45,6 +45,9 @@ def _diagnostic(
     which = "the root variable scope" if scope in ("", "{scope}") else f"the enclosing variable scope '{scope}'"
     failing = (e.node, e.path) if e.path is not None else (e.site, None)
     related: list[dict[str, Any]] = related_at(result, failing[0], "fails under the leaked reuse", failing[1]) or []
+    if e.path is None and e.node != e.site:
+        # The failing statement runs a builder of this file: the creation there too.
+        related += related_at(result, e.node, _inside(e)) or []
     if switch is not None and switch.path is not None:
         # The reuse_variables() call lies in another module: show the way there.
         related += related_at(result, switch.node, "`reuse_variables()` called here", switch.path) or []
@@ -54,3 +57,7 @@ def _diagnostic(
         "(TF raises 'does not exist'); open a scope of your own (`with tf.variable_scope(...) as scope:`) and reuse that",
         Severity.ERROR, predicted_name=name, related=related or None,
     )
+
+
+def _inside(e: ev.SlotsCreated | ev.VariableCreated) -> str:
+    return "the optimizer's slot variables are created here" if isinstance(e, ev.SlotsCreated) else f"`{e.api}` fails here"

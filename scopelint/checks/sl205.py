@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from scopelint.checks.sl1_sl2_support import at, once, related_at, where
+from scopelint.checks.sl1_sl2_support import at, once, related_many, via, where
 from scopelint.diagnostic import Diagnostic, Severity
 from scopelint.model import ModelResult
 from scopelint.model import events as ev
@@ -17,14 +17,19 @@ def _shape(shape: tuple[int, ...] | None) -> str:
 
 
 def check(result: ModelResult) -> Iterator[Diagnostic]:
-    return once(
-        at(
-            result, e.site, CODE,
-            f"`{e.api}` shares '{e.predicted_name}' with shape {_shape(e.shape)}, but it was created with shape "
-            f"{_shape(e.first_shape)} at {where(result, e.first, e.first_path)}: TF raises 'Trying to share variable'",
-            Severity.ERROR, predicted_name=e.predicted_name,
-            related=related_at(result, e.first, f"'{e.predicted_name}' created here with shape {_shape(e.first_shape)}", e.first_path),
-        )
-        for e in result.of_type(ev.VariableCreated)
-        if e.outcome == ev.SHAPE_MISMATCH and not e.expects_error
+    return once(_diagnostic(result, e) for e in result.of_type(ev.VariableCreated) if e.outcome == ev.SHAPE_MISMATCH and not e.expects_error)
+
+
+def _diagnostic(result: ModelResult, e: ev.VariableCreated) -> Diagnostic:
+    name, first_shape = e.predicted_name, _shape(e.first_shape)
+    return at(
+        result, e.site, CODE,
+        f"`{e.api}`{via(e.via)} shares '{name}' with shape {_shape(e.shape)}, but it was created with shape "
+        f"{first_shape} at {where(result, e.first, e.first_path)}: TF raises 'Trying to share variable'",
+        Severity.ERROR, predicted_name=name,
+        related=related_many(
+            result, (e.first, f"'{name}' created here with shape {first_shape}", e.first_path),
+            (e.first_site, f"the call that created '{name}' with shape {first_shape}", None),
+            (None if e.local and e.node == e.site else e.node, f"`{e.api}` asks for shape {_shape(e.shape)} here", e.path),
+        ),
     )

@@ -87,6 +87,19 @@ class ModuleInfo:
 
 
 
+Chain = tuple[tuple[str, ir.Pos, tuple[int, ...]], ...]  # (module, position, loop iterations) per step
+
+
+def leaves(chain: Chain, other: Chain, main: str) -> ir.Pos | None:
+    """Where ``chain`` (calls, then a creation) leaves ``other``: the innermost call of
+    ``main`` up to the first step they differ in; None when they do not differ (the same
+    entry run again) or no step of ``main`` is there."""
+    apart = next((k for k, (a, b) in enumerate(zip(chain, other)) if a != b), None)
+    if apart is None:
+        return None
+    return next((step[1] for step in reversed(chain[: apart + 1]) if step[0] == main), None)
+
+
 class Host(Protocol):
     """What TF's half of the interpreter reads and does on the Python half."""
 
@@ -105,6 +118,10 @@ class Host(Protocol):
     def chain(self, node: ir.Pos) -> tuple[tuple[str, ir.Pos, tuple[int, ...]], ...]: ...
 
     def site_apart(self, first: tuple[tuple[str, ir.Pos, tuple[int, ...]], ...], node: ir.Pos) -> ir.Pos: ...
+
+    def via(self) -> tuple[str, ...]: ...
+
+    def in_main(self, module: str, node: ir.Pos) -> ir.Pos: ...
 
     def emit(self, event: Any) -> None: ...
 

@@ -73,6 +73,16 @@ class VariableCreated:
     # SlotsCreated reports its failure under a leaked reuse, so SL202/SL203 skip it.
     slot_of: str | None = None
     path: str | None = None  # the file ``node`` lies in, when not the analysed one (``local`` False)
+    # The functions called from the entry point down to the creation (``("mlp", "linear")``).
+    via: tuple[str, ...] = ()
+    # EXISTS / SHAPE_MISMATCH: where the first creation's call chain leaves this one's (the
+    # first ``linear(...)`` call), in the analysed file; None: the same code ran again.
+    first_site: Pos | None = None
+    # Under reuse=True: the request that switched it on, in the analysed file (SL202 sits there).
+    reuse_requested_at: Pos | None = None
+    # UNRESOLVED where a rule would have fired had the model been sure (a collision, a
+    # missing variable): what made it unsure, for ``--verbose``.
+    uncertain_because: str | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +141,16 @@ class NameReferenced:
     # The filter's result is checked by an assertion (``assertFalse(...)``,
     # ``assertEqual(len(...), 0)``): an empty result is what the author expects.
     asserted: bool = False
+
+
+@dataclass(frozen=True)
+class AnalysedStandalone:
+    """A function or method run on its own, as an entry point (``--verbose`` says so):
+    nothing the analysed module runs calls it, so what its callers' scopes add is unknown."""
+
+    function: str  # "build", "Model.call"
+    node: Pos  # the ``def``
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -241,6 +261,6 @@ class SaverUsed:
 
 
 Event = (
-    VariableCreated | SlotsCreated | ReuseSwitched | ScopeEntered | NameReferenced | Unresolved | BatchNormBuilt
+    VariableCreated | SlotsCreated | ReuseSwitched | ScopeEntered | NameReferenced | Unresolved | AnalysedStandalone | BatchNormBuilt
     | TrainOpBuilt | UpdateOpsUsed | UpdateOpsRead | SaverBuilt | SaverMisses | SaverUsed
 )

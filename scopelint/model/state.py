@@ -55,13 +55,21 @@ class Graph:
     # Default-var_list Savers built in this graph that no variable was created after yet (SL302).
     savers: tuple[SaverBuilt, ...] = ()
     serial: int = field(default_factory=lambda: next(_SERIALS))
+    # Why ``complete`` went False first (an unresolved call and its line), for ``--verbose``.
+    unknown_because: str = ""
 
     @classmethod
     def fresh(cls, known: bool = True) -> "Graph":
-        graph = cls(complete=known)
+        graph = cls(complete=known, unknown_because="" if known else "the graph it runs in is its callers', unknown here")
         graph.root = ScopeObject(name="" if known else "{scope}", reuse=REUSE_OFF if known else REUSE_UNKNOWN,
                                  original_name_scope="" if known else "{scope}/", graph=graph)
         return graph
+
+    def lose_track(self, because: str) -> None:
+        """Something may have created variables the model cannot see."""
+        if self.complete or not self.unknown_because:
+            self.unknown_because = because
+        self.complete = False
 
     def unique_name(self, name: str) -> str:
         """``Graph.unique_name``: the first ``name`` stays, later ones get ``_1``, ``_2`` (case-insensitive)."""
@@ -107,13 +115,14 @@ class Graph:
     def snapshot(self) -> "Graph":
         return Graph(self.complete, dict(self.store), dict(self.variables), dict(self.names_in_use),
                      dict(self.scope_counts), dict(self.keras_names), dict(self.name_scope_sites), self.root, self.global_step,
-                     self.savers, self.serial)
+                     self.savers, self.serial, self.unknown_because)
 
     def restore(self, other: "Graph") -> None:
         self.complete, self.store, self.variables = other.complete, other.store, other.variables
         self.names_in_use = other.names_in_use
         self.scope_counts, self.keras_names, self.name_scope_sites = other.scope_counts, other.keras_names, other.name_scope_sites
         self.savers, self.global_step = other.savers, other.global_step
+        self.unknown_because = other.unknown_because
 
     def adopt(self, before: "Graph", branch: "Graph", certain: bool) -> None:
         """After an ``if`` whose other branch raised: the surviving branch ran on
@@ -132,6 +141,7 @@ class Graph:
     def merge(self, a: "Graph", b: "Graph") -> None:
         """After an unresolved ``if``: what either branch created may exist."""
         self.complete = a.complete and b.complete
+        self.unknown_because = a.unknown_because or b.unknown_because
         self.global_step = a.global_step if a.global_step is not None else b.global_step
         self.store = _merge_records(a.store, b.store)
         self.variables = _merge_records(a.variables, b.variables)

@@ -15,8 +15,9 @@ from scopelint.model import events as ev
 from scopelint.model import ir
 from scopelint.model import tfapi, tfslots
 from scopelint.model import values as v
-from scopelint.model.context import Host
+from scopelint.model.context import Host, leaves
 from scopelint.model.pyops import string_method
+from scopelint.model.silence import why_silent
 from scopelint.model.state import Graph, Record
 from scopelint.model.tfargs import arg, join, literal_shape, reuse_mode
 from scopelint.model.tflayers import Layers
@@ -263,10 +264,12 @@ class TfCalls:
         ctx = i.ctx
         graph = ctx.graph
         given = reuse_mode(reuse_value)
+        request = self._reuse_request(reuse_value, node) if given == ev.REUSE_ON else None
         if isinstance(name, v.ScopeObject):
             full = name.name
             reuse = given if given in (ev.REUSE_ON, ev.REUSE_AUTO, ev.REUSE_UNKNOWN) else name.reuse
             leaked = None if given in (ev.REUSE_ON, ev.REUSE_AUTO) else name.leaked_from
+            request = request if given == ev.REUSE_ON else name.reuse_at
             last = full.rsplit("/", 1)[-1]
             ns = graph.unique_name(join(ctx.ns, last)) if last else ctx.ns
             saved_counts = dict(graph.scope_counts)
@@ -294,13 +297,14 @@ class TfCalls:
             elif given == ev.REUSE_UNKNOWN:
                 reuse, leaked = ev.REUSE_UNKNOWN, None
             else:
-                reuse, leaked = inherited, ctx.vs.leaked_from
+                reuse, leaked, request = inherited, ctx.vs.leaked_from, ctx.vs.reuse_at
             graph.open_scope(full)
 
             def close() -> None:
                 graph.close_subscopes(full)
 
-        scope = v.ScopeObject(full, reuse, ns + "/" if ns else "", graph, opened_by_frame=i.frame.fid, leaked_from=leaked)
+        scope = v.ScopeObject(full, reuse, ns + "/" if ns else "", graph, opened_by_frame=i.frame.fid, leaked_from=leaked,
+                              reuse_at=request)
         i.ctx = replace(ctx, ns=ns, vs=scope, plain_ns=False)
         if context is not None:
             context.args["_close"] = close
@@ -308,6 +312,13 @@ class TfCalls:
             self._pending_close = close
         i.emit(ev.ScopeEntered("variable_scope", v.as_str(name) or "", ns, node, i.site(node)))
         return scope
+
+    def _reuse_request(self, reuse_value: Any, node: ir.Pos) -> ir.Pos:
+        """Where ``reuse=True`` was asked for, in the analysed file: the call that was handed
+        the literal (``net(x, reuse=True)``), else this scope."""
+        origin = reuse_value.origin if isinstance(reuse_value, v.Lit) else None
+        module, pos = origin if origin is not None else (self.i.frame.module, node)
+        return self.i.in_main(module, pos)
 
     def open_name_scope(self, name: Any, default: Any, node: ir.Pos) -> Any:
         i = self.i
@@ -371,7 +382,8 @@ class TfCalls:
             if not ev.is_concrete(full) and reuse != ev.REUSE_ON:
                 # A variable whose name the model cannot spell may be the one asked for later:
                 # "does not exist" is no longer certain in this graph.
-                graph.complete = False
+                graph.lose_track(f"the {api} at line {node[0]}{'' if i.frame.module == i.main else ' of ' + path}, whose name "
+                                 f"'{full}' the model cannot spell")
             if existing is not None:
                 first = existing.node
         elif existing is not None:
@@ -404,14 +416,18 @@ class TfCalls:
                 and ctx.ns and ctx.plain_ns_frame == i.frame.fid and local and ctx.vs.opened_by_frame != i.frame.fid):
             ignored = ctx.ns
             self.names.prefixed[join(ctx.ns, rel)] = (predicted, node)
+        collides = outcome in (ev.EXISTS, ev.SHAPE_MISMATCH) and existing is not None
         i.emit(ev.VariableCreated(
             api=api, requested=rel, predicted_name=predicted, outcome=outcome, reuse=reuse, node=node,
-            site=i.site_apart(existing.chain, node) if outcome == ev.EXISTS and existing is not None else i.site(node),
+            site=i.site_apart(existing.chain, node) if collides and existing is not None else i.site(node),
             variable_scope=ctx.vs.name, name_scope=ctx.ns, honours_reuse=True, shape=shape, first=first,
             first_shape=first_shape, leaked_from=ctx.vs.leaked_from if reuse == ev.REUSE_ON else None,
             ignored_name_scope=ignored, expects_error=ctx.expect_error, certain=certain, local=local,
             first_path=existing.path or None if existing is not None and first is not None else None, slot_of=slot_of,
-            path=None if local else path,
+            path=None if local else path, via=i.via(),
+            first_site=leaves(existing.chain, i.chain(node), i.main) if collides and existing is not None else None,
+            reuse_requested_at=ctx.vs.reuse_at if reuse == ev.REUSE_ON else None,
+            uncertain_because=why_silent(i, full, existing, reuse, certain, graph) if outcome == ev.UNRESOLVED else None,
         ))
         if self.training.creates(outcome, reuse, first):
             self.training.created(api, predicted, node)
@@ -456,6 +472,8 @@ class TfCalls:
         own = scope.opened_by_frame == self.i.frame.fid and scope.opened_by_frame >= 0
         # Inside a builder of another module, the finding goes on the call in this file.
         leaked = None if own else (node.pos if self.i.frame.module == self.i.main else self.i.site(node.pos))
+        if scope.reuse != ev.REUSE_ON:
+            scope.reuse_at = self.i.in_main(self.i.frame.module, node.pos)
         self.i.set_reuse(scope, ev.REUSE_ON, leaked)
         path = None if self.i.frame.module == self.i.main else self.i.path_of(self.i.frame.module)
         self.i.emit(ev.ReuseSwitched(node.pos, self.i.site(node.pos), scope.name, own, path))

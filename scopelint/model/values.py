@@ -22,6 +22,10 @@ class Unknown:
 @dataclass(frozen=True)
 class Lit:
     value: str | int | float | bool | None
+    # A literal ``True`` handed to a call: (module, position) of the call that passed it
+    # (``net(x, reuse=True)``), kept as the value flows through parameters, so a
+    # ``reuse=True`` request is reported where it was written. Not part of the value.
+    origin: tuple[str, ir.Pos] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,9 @@ class ScopeObject:
     graph: Any
     opened_by_frame: int = -1  # id of the frame whose `with` opened it; -1: root/unknown
     leaked_from: ir.Pos | None = None  # reuse_variables() call that leaked reuse into it
+    # The reuse=True request that switched reuse on (a position of the analysed file):
+    # the scope's own reuse=True, the call that passed it, or reuse_variables().
+    reuse_at: ir.Pos | None = None
 
 
 @dataclass(eq=False)

@@ -13,7 +13,7 @@ from typing import Sequence
 from scopelint.catalog import CatalogError, rule_name
 from scopelint.diagnostic import Diagnostic, Severity
 from scopelint.report import ReportContext
-from scopelint.report.locations import relative_path
+from scopelint.report.locations import relative_message, relative_path
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -44,7 +44,8 @@ def format_command(d: Diagnostic) -> str:
     properties.append(("title", rule_title(d.code)))
     joined = ",".join(f"{key}={escape_property(value)}" for key, value in properties)
     # A notebook's line counts from the top of its cell, which the annotation cannot say.
-    message = f"cell {d.cell}, line {d.line}: {d.message}" if d.cell is not None else d.message
+    text = relative_message(d.message, d.data)
+    message = f"cell {d.cell}, line {d.line}: {text}" if d.cell is not None else text
     return f"::{_COMMAND.get(d.severity, 'warning')} {joined}::{escape_data(message)}"
 
 

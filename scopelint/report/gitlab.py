@@ -16,7 +16,7 @@ from scopelint.diagnostic import Diagnostic, Severity
 from scopelint.report import ReportContext
 from scopelint.report.fingerprints import fingerprints
 from scopelint.report.github import rule_title
-from scopelint.report.locations import relative_path
+from scopelint.report.locations import relative_message, relative_path
 
 SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
 
@@ -24,7 +24,7 @@ SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "
 def issue(d: Diagnostic, fingerprint: str) -> dict[str, Any]:
     return {
         "type": "issue",
-        "description": f"{d.code} {d.message}",
+        "description": f"{d.code} {relative_message(d.message, d.data)}",
         "check_name": rule_title(d.code),
         "categories": ["Bug Risk"],
         "fingerprint": fingerprint,

@@ -8,7 +8,9 @@ GitHub and SARIF output name the same path for the same finding."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import PurePath
+from typing import Any, Mapping
 
 
 def relative_path(path: str, root: str | None = None) -> str | None:
@@ -27,6 +29,21 @@ def relative_path(path: str, root: str | None = None) -> str | None:
         except ValueError:  # another drive
             pass
     return None
+
+
+def relative_message(message: str, data: Mapping[str, Any]) -> str:
+    """``message`` with each other file it names (``created at /abs/models/gan.py:6``; the
+    files of ``data["related"]``) spelled as :func:`relative_path` spells the primary
+    path, for formats that name files relative to the working directory."""
+    related = data.get("related")
+    if not isinstance(related, (list, tuple)):
+        return message
+    paths = {entry["path"] for entry in related if isinstance(entry, Mapping) and isinstance(entry.get("path"), str)}
+    for path in sorted(paths, key=len, reverse=True):  # longest first: one path may end another
+        shown = relative_path(path)
+        if shown is not None and shown != path:
+            message = re.sub(rf"(?<![\w./-]){re.escape(path)}:", lambda _: f"{shown}:", message)
+    return message
 
 
 def absolute_uri(path: str) -> str:

@@ -24,7 +24,7 @@ from scopelint.catalog import CatalogError, Rule, load_catalog
 from scopelint.diagnostic import Diagnostic, Severity
 from scopelint.report import ReportContext, TraceOutcome
 from scopelint.report.fingerprints import SourceLines
-from scopelint.report.locations import absolute_uri, relative_path
+from scopelint.report.locations import absolute_uri, relative_message, relative_path
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/scopelint/scopelint"
@@ -146,7 +146,7 @@ def result(d: Diagnostic, rule_index: int, fingerprint: str) -> dict[str, Any]:
         "ruleId": d.code,
         "ruleIndex": rule_index,
         "level": _LEVEL.get(d.severity.value, "warning"),
-        "message": {"text": d.message},
+        "message": {"text": relative_message(d.message, d.data)},
         "locations": [_physical(d.path, _region(d.line, d.column, d.end_line, d.end_column))],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
     }

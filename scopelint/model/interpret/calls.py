@@ -30,6 +30,9 @@ class Calls(Core):
             else:
                 kwargs[key] = value
         stars = [self.eval(expr) for expr in node.star_args]
+        origin = (self.frame.module, node.pos)
+        args = [_passed(a, origin) for a in args]
+        kwargs = {key: _passed(value, origin) for key, value in kwargs.items()}
         self.tf.training.arguments(func, [*args, *stars, *kwargs.values()], node)
         if node.starred:
             args.append(v.Unknown("*args"))
@@ -108,7 +111,7 @@ class Calls(Core):
         frame = Frame(env=env, module=func.module, fid=next(self._fids), self_value=func.bound_self,
                       called_uncertain=not self.certain)
         self.stack.append(id(definition))
-        self.push_call(node.pos)
+        self.push_call(node.pos, definition.qualname)
         try:
             self._with_frame(frame, lambda: self.exec_block(definition.body))
         finally:
@@ -153,6 +156,13 @@ class Calls(Core):
         if name in ("map", "filter") and args and isinstance(args[0], (v.Function, v.Partial, v.Api)):
             self.opaque(node.pos, f"{name}() of a function the model does not follow")
         return v.Unknown(f"{name}()")
+
+
+def _passed(value: Any, origin: tuple[str, ir.Pos]) -> Any:
+    """A literal ``True`` remembers the first call it was handed to (a ``reuse=True`` request)."""
+    if isinstance(value, v.Lit) and value.value is True and value.origin is None:
+        return v.Lit(True, origin)
+    return value
 
 
 def decorator_names(definition: ir.FunctionDef) -> set[str]:

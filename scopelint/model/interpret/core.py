@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from scopelint.model import events as ev
 from scopelint.model import ir
 from scopelint.model import values as v
-from scopelint.model.context import Ctx, Frame, ModuleInfo
+from scopelint.model.context import Ctx, Frame, ModuleInfo, leaves
 from scopelint.model.state import Graph
 
 if TYPE_CHECKING:
@@ -37,6 +37,7 @@ class Core:
         self.call_modules: list[str] = []  # the module each of call_sites lies in
         # The iteration of each loop running in the caller when it made each of call_sites.
         self.call_loops: list[tuple[int, ...]] = []
+        self.call_names: list[str] = []  # the function each of call_sites runs ("" for a parameter default)
         self.stack: list[int] = []  # ids of FunctionDefs being run (recursion guard)
         self._fids = itertools.count(1)
         self.budget = ENTRY_BUDGET
@@ -72,16 +73,29 @@ class Core:
         here = (self.frame.module, node, self.frame.iterations)
         return (*zip(self.call_modules, self.call_sites, self.call_loops), here)
 
-    def push_call(self, node: ir.Pos) -> None:
-        """A call made from the current frame at ``node`` (popped by :meth:`pop_call`)."""
+    def push_call(self, node: ir.Pos, function: str = "") -> None:
+        """A call of ``function`` made from the current frame at ``node`` (popped by :meth:`pop_call`)."""
         self.call_sites.append(node)
         self.call_modules.append(self.frame.module)
         self.call_loops.append(self.frame.iterations)
+        self.call_names.append(function)
 
     def pop_call(self) -> None:
         self.call_sites.pop()
         self.call_modules.pop()
         self.call_loops.pop()
+        self.call_names.pop()
+
+    def via(self) -> tuple[str, ...]:
+        """The functions called from the entry point to here (``("mlp", "linear")``)."""
+        return tuple(name for name in self.call_names if name)
+
+    def in_main(self, module: str, node: ir.Pos) -> ir.Pos:
+        """``node`` of ``module`` as a position of the analysed file: itself there, else the
+        innermost call of the analysed file that led to it."""
+        if module == self.main:
+            return node
+        return next((step[1] for step in reversed(self.chain(node)) if step[0] == self.main), self.site(node))
 
     def site_apart(self, first: tuple[tuple[str, ir.Pos, tuple[int, ...]], ...], node: ir.Pos) -> ir.Pos:
         """Where this creation's call chain leaves ``first``'s: the statement to change
@@ -89,21 +103,15 @@ class Core:
         loop calling ``tower_loss()`` again, that call in the loop), in this file.
 
         Identical chains (the same entry run again) report at the outermost call."""
-        chain = self.chain(node)
-        apart = next((k for k, (a, b) in enumerate(zip(chain, first)) if a != b), None)
-        if apart is None:
-            return self.site(node)
-        for module, pos, _ in reversed(chain[: apart + 1]):
-            if module == self.main:
-                return pos
-        return self.site(node)
+        return leaves(self.chain(node), first, self.main) or self.site(node)
 
     def emit(self, event: Any) -> None:
         self.events.append(event)
 
     def opaque(self, node: ir.Pos, reason: str) -> None:
         """Something ran that may create variables the model cannot see."""
-        self.ctx.graph.complete = False
+        where = f"line {node[0]}" if self.frame.module == self.main else f"{self.path_of(self.frame.module)}:{node[0]}"
+        self.ctx.graph.lose_track(f"{reason} at {where}")
         self.events.append(ev.Unresolved(node, reason))
 
     def set_reuse(self, scope: v.ScopeObject, reuse: str, leaked_from: ir.Pos | None) -> None:

@@ -47,6 +47,8 @@ class EntryPoints(Core):
         klass = klass if isinstance(klass, v.Class) and cls is not None and klass.definition is cls else None
         # tf.test.TestCase.setUp resets the default graph: a test method starts from a known, empty one.
         known = klass is not None and is_tf_test_case(klass)
+        reason = _STANDALONE_TEST if known else _STANDALONE_METHOD if klass is not None and definition.params else _STANDALONE
+        self.emit(ev.AnalysedStandalone(definition.qualname, definition.pos, reason))
         graph = Graph.fresh(known=known)
         assert graph.root is not None
         self.ctx = Ctx(graph=graph, ns="" if known else "{scope}", vs=graph.root)
@@ -83,7 +85,7 @@ class EntryPoints(Core):
 
     def _run_entry(self, run: Callable[[], None]) -> None:
         self.budget = ENTRY_BUDGET
-        self.call_sites, self.call_modules, self.call_loops = [], [], []
+        self.call_sites, self.call_modules, self.call_loops, self.call_names = [], [], [], []
         saved = self.ctx
         try:
             run()
@@ -96,6 +98,10 @@ class EntryPoints(Core):
 
 
 _NO_SELF = frozenset({"staticmethod", "classmethod"})
+_STANDALONE = "no caller in this module, so the scopes and reuse its callers give it are unknown here"
+_STANDALONE_METHOD = ("no caller in this module: run on an object whose __init__ has finished, "
+                      "with the scopes, reuse and arguments its callers give it unknown here")
+_STANDALONE_TEST = "a tf.test.TestCase method nothing here calls: run as the test runner does, in a fresh graph at the root scope"
 
 
 def _construction(klass: v.Class, method: ir.FunctionDef) -> Iterator[tuple[ir.FunctionDef, str]]:

@@ -1,0 +1,77 @@
+"""``--verbose``: why the model was unsure where it stayed silent (STYLE.md habit 8).
+
+Two kinds of note, read from the model's events: a function the model ran on its own
+(no caller it could see, so its callers' scopes are unknown), and a creation a rule
+would have reported had the model been sure, with what made it unsure. Notes go to
+stderr, never into a report."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Iterable, Iterator, Sequence
+
+from scopelint.config import Config
+from scopelint.model import ModelResult
+from scopelint.model import events as ev
+
+
+@dataclass(frozen=True)
+class Note:
+    path: str  # as the run names the file (the findings' form)
+    line: int
+    column: int
+    text: str
+
+    def render(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: note: {self.text}"
+
+
+def notes_for(result: ModelResult) -> list[Note]:
+    """The notes one module's analysis gives, once each, in line order."""
+    found = {(n.line, n.column, n.text): n for n in _notes(result)}
+    return [found[key] for key in sorted(found)]
+
+
+def _notes(result: ModelResult) -> Iterator[Note]:
+    for e in result.events:
+        if isinstance(e, ev.AnalysedStandalone):
+            yield Note(result.path, e.node[0], e.node[1], f"`{e.function}()` analysed on its own: {e.reason}")
+        elif isinstance(e, ev.VariableCreated) and e.uncertain_because and not e.expects_error:
+            pos = e.node if e.local else e.site
+            inside = "" if e.local else f" (at {e.path}:{e.node[0]})"
+            yield Note(result.path, pos[0], pos[1], f"`{e.api}` of '{e.predicted_name}'{inside} not reported: {e.uncertain_because}")
+
+
+def notes_for_text(text: str, path: str, config: Config) -> list[Note]:
+    """Notes for one document held in memory (stdin)."""
+    from scopelint.engine import model_settings
+    from scopelint.model import analyze, facts_from_source
+
+    facts = facts_from_source(text, path=path, module_name=None, settings=model_settings(config))
+    return notes_for(analyze(facts, {})) if facts.error is None else []
+
+
+def notes_for_files(files: Sequence[str], config: Config, options: object, context: Iterable[str] = ()) -> list[Note]:
+    """Notes for ``files``, each analysed with the modules of ``files`` and ``context``
+    at hand, as the lint run analysed them (facts come from the cache when it has them).
+    Notebooks are left out: their lines are cell lines the notes cannot name yet."""
+    from scopelint import model
+    from scopelint.engine import EngineOptions, load_facts, run_phase1
+    from scopelint.files import discover
+
+    assert isinstance(options, EngineOptions)
+    named = {os.path.realpath(f) for f in files}
+    extra = [f for f in discover([str(p) for p in context], config) if os.path.realpath(f) not in named]
+    results = load_facts(run_phase1([*files, *extra], config, options), config, options)
+    project = {r.facts.module_name: r.facts for r in results if r.facts is not None and r.facts.module_name}
+    notes: list[Note] = []
+    for result in results:
+        facts = result.facts
+        if facts is None or facts.error is not None or facts.cells or os.path.realpath(result.path) not in named:
+            continue
+        try:
+            notes.extend(notes_for(model.analyze(facts, project)))
+        except Exception:  # per-file boundary, as in the lint run (which reports it)
+            continue
+    return notes

@@ -1,0 +1,91 @@
+"""Issue 9 Done-when: ``--verbose`` says which functions the model analysed on its own and
+why, and for each creation it stayed silent about, what made it unsure -- on stderr, so
+``--format json`` on stdout stays a clean report (STYLE.md habit 8)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+UNSURE = """\
+import sys
+import mylib
+import tensorflow.compat.v1 as tf
+
+
+def build(x, reuse):
+    with tf.variable_scope("m", reuse=reuse):
+        return tf.get_variable("w", [1])
+
+
+if len(sys.argv) > 1:
+    a = tf.get_variable("v", [1])
+b = tf.get_variable("v", [1])
+mylib.make()
+with tf.variable_scope("enc", reuse=True):
+    c = tf.get_variable("k", [1])
+with tf.variable_scope("dec"):
+    d = tf.get_variable("k", [1])
+    e = tf.get_variable("k", [1])
+"""
+NOTES = [
+    "unsure.py:6:1: note: `build()` analysed on its own: no caller in this module, so the scopes and reuse its callers give it are unknown here",
+    "unsure.py:13:5: note: `tf.get_variable` of 'v' not reported: 'v' may not exist yet: its first creation, at line 12, sits on a path "
+    "the model cannot decide",
+    "unsure.py:16:9: note: `tf.get_variable` of 'enc/k' not reported: nothing the model saw created 'enc/k', but something it could not "
+    "follow may have: unresolved call (mylib.make is outside the linted tree) at line 14",
+]
+
+
+def scopelint(cwd: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_COLOR": "1"}
+    return subprocess.run([sys.executable, "-m", "scopelint", "--no-cache", *args], cwd=cwd, input=stdin, capture_output=True,
+                          text=True, env=env, timeout=300)
+
+
+def notes(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if ": note: " in line]
+
+
+def test_verbose_explains_silence_on_stderr_and_json_stays_clean(tmp_path: Path) -> None:
+    (tmp_path / "unsure.py").write_text(UNSURE)
+    run = scopelint(tmp_path, "-v", "--format", "json", "unsure.py")
+    found = json.loads(run.stdout)  # stdout is the report and nothing else
+    assert [(f["code"], f["line"]) for f in found] == [("SL201", 19)]  # the certain collision is still reported
+    assert notes(run.stderr) == NOTES
+    assert "scopelint: 3 notes on what the model analysed on its own or was unsure about:" in run.stderr
+
+
+def test_without_verbose_no_notes(tmp_path: Path) -> None:
+    (tmp_path / "unsure.py").write_text(UNSURE)
+    run = scopelint(tmp_path, "unsure.py")
+    assert notes(run.stderr) == [] and run.stderr == ""
+
+
+def test_stdin_gets_the_same_notes(tmp_path: Path) -> None:
+    run = scopelint(tmp_path, "-v", "-", "--stdin-filename", "unsure.py", stdin=UNSURE)
+    assert notes(run.stderr) == NOTES
+
+
+def test_reuse_not_known_and_a_builder_of_another_module(tmp_path: Path) -> None:
+    """An unknown reuse= where the name exists; a note for a creation in another module's
+    builder sits on this file's call and names the builder's file as the run names it."""
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "ops.py").write_text(
+        "import tensorflow.compat.v1 as tf\n\n\ndef dense(x):\n    return tf.get_variable('w', [1])\n"
+    )
+    (tmp_path / "pkg" / "train.py").write_text(
+        "import sys\nimport tensorflow.compat.v1 as tf\nfrom ops import dense\n\n"
+        "flag = len(sys.argv) > 2\nwith tf.variable_scope('s'):\n    a = dense(1)\nwith tf.variable_scope('s', reuse=flag):\n    b = dense(2)\n"
+    )
+    run = scopelint(tmp_path, "-v", "pkg", "--format", "json")
+    assert json.loads(run.stdout) == []
+    assert notes(run.stderr) == [
+        "pkg/ops.py:4:1: note: `dense()` analysed on its own: no caller in this module, so the scopes and reuse its callers "
+        "give it are unknown here",
+        "pkg/train.py:9:9: note: `tf.get_variable` of 's/w' (at pkg/ops.py:5) not reported: 's/w' already exists (created at line 5 "
+        "of pkg/ops.py), and whether reuse is on here is not known",
+    ]
