@@ -5,23 +5,25 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 from scopelint.config import DEFAULT_CONFIG, Config
 from scopelint.diagnostic import Diagnostic
-from scopelint.engine import EngineOptions, lint_files, lint_text
+from scopelint.engine import EngineOptions, lint_text, lint_tree
 from scopelint.engine import lint_notebook as engine_lint_notebook
 from scopelint.echoes import drop_echoes
-from scopelint.files import discover, imported_siblings
-from scopelint.model import ModelSettings, ModuleFacts, VariableInfo
+from scopelint.files import FileReads, RealPaths, discover, imported_siblings
 from scopelint.notebook import Notebook
+
+if TYPE_CHECKING:  # the model loads when something is analysed, not for a warm run's cached findings
+    from scopelint.model import ModelSettings, ModuleFacts, VariableInfo
 
 
 def lint_source(
     source: str,
     path: str = "<stdin>",
     config: Config = DEFAULT_CONFIG,
-    project: Mapping[str, ModuleFacts] | None = None,
+    project: "Mapping[str, ModuleFacts] | None" = None,
 ) -> list[Diagnostic]:
     """Lint one document held in memory; ``path`` is used for messages,
     per-file-ignores and (when it exists on disk) its module name."""
@@ -55,14 +57,15 @@ def lint_paths(
     the rest of the repository as context). The findings on ``paths`` are then
     exactly those ``lint_paths(context)`` gives for them."""
     files = list(discover([str(p) for p in paths], config))
-    named = {os.path.realpath(f) for f in files}
-    extra = [f for f in discover([str(p) for p in context], config) if os.path.realpath(f) not in named]
+    real, reads = RealPaths(), FileReads()
+    named = {real(f) for f in files}
+    extra = [f for f in discover([str(p) for p in context], config) if real(f) not in named]
     # A file named alone still runs with the modules of its folder it imports (flat layouts).
-    listed = named | {os.path.realpath(f) for f in extra}
-    extra += [f for f in imported_siblings(files) if os.path.realpath(f) not in listed]
-    diagnostics, _ = lint_files(files + extra, config, options or EngineOptions(), stats)
+    listed = named | {real(f) for f in extra}
+    extra += [f for f in imported_siblings(files, reads) if real(f) not in listed]
+    diagnostics = lint_tree(files + extra, config, options or EngineOptions(), stats, reads)
     if extra:
-        diagnostics = [d for d in diagnostics if os.path.realpath(d.path) in named]
+        diagnostics = [d for d in diagnostics if real(d.path) in named]
     return drop_echoes(diagnostics)
 
 
@@ -106,6 +109,14 @@ def _sibling_facts(path: str, settings: ModelSettings) -> dict[str, ModuleFacts]
         if name is not None:
             found[name] = facts_from_source(text, path=sibling, module_name=name, settings=settings)
     return found
+
+
+def __getattr__(name: str) -> object:
+    if name == "VariableInfo":  # re-exported, imported on first use
+        from scopelint.model import VariableInfo
+
+        return VariableInfo
+    raise AttributeError(f"module 'scopelint.api' has no attribute {name!r}")
 
 
 __all__ = ["lint_source", "lint_notebook", "lint_paths", "describe_variables", "Diagnostic", "Config", "EngineOptions", "VariableInfo"]

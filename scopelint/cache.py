@@ -47,10 +47,11 @@ from scopelint import __version__
 from scopelint.config import Config
 from scopelint.datacodec import Codec, CodecError
 from scopelint.diagnostic import Diagnostic
-from scopelint.model import ModelSettings, ModuleFacts
+from scopelint.files import RealPaths
 
 if TYPE_CHECKING:
     from scopelint.engine import FileResult
+    from scopelint.model import ModelSettings, ModuleFacts
 
 # Larger entries are neither written nor read (a planted multi-gigabyte file
 # must cost a stat, not a read). The facts of a 10 MB source stay below this.
@@ -67,8 +68,10 @@ _DIR_FD = os.open in os.supports_dir_fd and os.replace in os.supports_dir_fd and
 class PathNames:
     """This run's display paths <-> file identities (resolved, relative to the project root)."""
 
-    def __init__(self, paths: Iterable[str], root: str) -> None:
+    def __init__(self, paths: Iterable[str], root: str, real: RealPaths | None = None) -> None:
         self._root = os.path.realpath(root)
+        self._prefix = self._root if self._root.endswith(os.sep) else self._root + os.sep
+        self._real = real or RealPaths()
         self._identity: dict[str, str] = {}
         self._display: dict[str, str] = {}
         for path in paths:
@@ -77,9 +80,11 @@ class PathNames:
     def identity(self, path: str) -> str:
         found = self._identity.get(path)
         if found is None:
-            resolved = os.path.realpath(path)
-            relative = os.path.relpath(resolved, self._root)
-            found = resolved if relative.startswith(os.pardir) else Path(relative).as_posix()
+            resolved = self._real(path)
+            if resolved.startswith(self._prefix):
+                found = resolved[len(self._prefix):].replace(os.sep, "/")
+            else:
+                found = "." if resolved == self._root else resolved
             self._identity[path] = found
         return found
 
@@ -100,13 +105,14 @@ class Cache:
         # Without the per-user secret nothing can be authenticated: no cache at all.
         self.directory = directory if self._secret is not None else None
         self._salt = _code_fingerprint() if self.directory else b""
+        self._real = RealPaths()
 
-    def key(self, path: str, data: bytes, settings: ModelSettings) -> str:
+    def key(self, path: str, data: bytes, settings: "ModelSettings") -> str:
         digest = hashlib.sha256(self._salt)
         digest.update(repr(settings).encode())
         # The file's identity, not its spelling: the same file linted from
         # another directory (or through a symlink) finds the same entry.
-        digest.update(os.path.realpath(path).encode("utf-8", "surrogateescape"))
+        digest.update(self._real(path).encode("utf-8", "surrogateescape"))
         digest.update(b"\0")
         digest.update(data)
         return digest.hexdigest()
@@ -124,7 +130,9 @@ class Cache:
         problems = tuple(replace(p, path=path) for p in result.problems)
         return replace(result, path=path, problems=problems)  # type: ignore[no-any-return]
 
-    def get_facts(self, key: str, path: str) -> ModuleFacts | None:
+    def get_facts(self, key: str, path: str) -> "ModuleFacts | None":
+        from scopelint.model import ModuleFacts
+
         facts = self._load(key + "-facts", "facts", ModuleFacts)
         return replace(facts, path=path) if facts is not None else None
 
@@ -132,6 +140,7 @@ class Cache:
         if self.directory is None:
             return
         from scopelint.engine import FileResult
+        from scopelint.model import ModuleFacts
 
         # The facts first: a header never promises facts that are not there.
         if result.facts is not None and not self._store(key + "-facts", "facts", ModuleFacts, replace(result.facts, path="")):
@@ -162,9 +171,44 @@ class Cache:
         )
         self._store(key, "diagnostics", tuple[Diagnostic, ...], stored)
 
+    # ------------------------------------------------------------ a whole run
+
+    def run_key(self, parts: Iterable[bytes]) -> str:
+        """The key of a whole run's findings: scopelint's code and ``parts`` (the
+        settings, then each file's identity, size, mtime and content hash)."""
+        digest = hashlib.sha256(b"run\0" + self._salt)
+        for part in parts:
+            digest.update(len(part).to_bytes(8, "big"))
+            digest.update(part)
+        return digest.hexdigest()
+
+    def get_run(self, key: str, names: PathNames) -> list[Diagnostic] | None:
+        """The findings a run over the same files printed, spelled as this run spells
+        paths; decoding them needs neither libcst nor the model (see engine.lint_tree)."""
+        found = self._load(key, "run", tuple[Diagnostic, ...], _diagnostic_codec())
+        if found is None:
+            return None
+        thawed = [
+            replace(d, path=names.display(d.path), message=_thaw_paths(d.message, names.display),
+                    data=_map_related(d.data, names.display))
+            for d in found
+        ]
+        thawed.sort(key=lambda d: d.sort_key)
+        return thawed
+
+    def put_run(self, key: str, diagnostics: Iterable[Diagnostic], names: PathNames) -> None:
+        if self.directory is None:
+            return
+        stored = tuple(
+            replace(d, path=names.identity(d.path), message=_freeze_paths(d.message, d.data, names.identity),
+                    data=_map_related(d.data, names.identity))
+            for d in diagnostics
+        )
+        self._store(key, "run", tuple[Diagnostic, ...], stored, _diagnostic_codec())
+
     # ------------------------------------------------------------ entries
 
-    def _load(self, key: str, kind: str, hint: Any) -> Any:
+    def _load(self, key: str, kind: str, hint: Any, codec: Codec | None = None) -> Any:
         if self.directory is None or self._secret is None:
             return None
         raw = _read_entry(self.directory / key[:2] / key)
@@ -175,15 +219,15 @@ class Cache:
         if not hmac.compare_digest(mac, _mac(self._secret, kind, key, payload).encode()):
             return None  # not written by this user's scopelint: ignore it
         try:
-            return _codec().decode(json.loads(payload), hint)
+            return (codec or _codec()).decode(json.loads(payload), hint)
         except (CodecError, ValueError, TypeError, RecursionError, MemoryError):
             return None
 
-    def _store(self, key: str, kind: str, hint: Any, value: Any) -> bool:
+    def _store(self, key: str, kind: str, hint: Any, value: Any, codec: Codec | None = None) -> bool:
         if self.directory is None or self._secret is None:
             return False
         try:
-            payload = json.dumps(_codec().encode(value, hint), separators=(",", ":")).encode()
+            payload = json.dumps((codec or _codec()).encode(value, hint), separators=(",", ":")).encode()
         except (CodecError, TypeError, ValueError, RecursionError):
             return False  # a value the codec cannot write is simply not cached
         entry = _MAGIC + _mac(self._secret, kind, key, payload).encode() + b"\n" + payload
@@ -228,6 +272,15 @@ def _mac(secret: bytes, kind: str, key: str, payload: bytes) -> str:
 
 
 _CODEC: Codec | None = None
+_DIAGNOSTIC_CODEC: Codec | None = None
+
+
+def _diagnostic_codec() -> Codec:
+    """Findings only: a warm run reads them without importing the model."""
+    global _DIAGNOSTIC_CODEC
+    if _DIAGNOSTIC_CODEC is None:
+        _DIAGNOSTIC_CODEC = Codec([Diagnostic])
+    return _DIAGNOSTIC_CODEC
 
 
 def _codec() -> Codec:
@@ -383,9 +436,18 @@ def _create_secret(path: Path) -> bytes | None:
     return _read_secret(path)
 
 
+_FINGERPRINT: list[bytes] = []
+
+
 def _code_fingerprint() -> bytes:
-    """Changes whenever scopelint's own code changes, so stale results never survive an upgrade."""
-    package = Path(__file__).parent
+    """Changes whenever scopelint's own code changes, so stale results never survive an upgrade
+    (taken once per process: the code this process runs is the code it loaded)."""
+    if not _FINGERPRINT:
+        _FINGERPRINT.append(_fingerprint_of(Path(__file__).parent))
+    return _FINGERPRINT[0]
+
+
+def _fingerprint_of(package: Path) -> bytes:
     digest = hashlib.sha256(__version__.encode())
     for source in sorted(package.rglob("*.py")):
         try:

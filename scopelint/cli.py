@@ -189,12 +189,16 @@ def cmd_check(argv: Sequence[str]) -> int:
     if args.dynamic:
         require_extra(DYNAMIC_NEEDS, "dynamic", "--dynamic")
     timer = Timer(args.verbose)
+    from scopelint.progress import for_stderr
+
+    meter = for_stderr(sys.stderr, quiet=args.quiet or args.silent)
     options = EngineOptions(
         jobs=args.jobs,
         use_cache=not args.no_cache,
         cache_dir=args.cache_dir,
         prefilter=not args.no_prefilter,
         show_suppressed=args.show_suppressed,
+        progress=meter,
     )
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
@@ -236,7 +240,11 @@ def cmd_check(argv: Sequence[str]) -> int:
         timer.lap(f"found {len(files)} files to lint")
         files_checked = len(files)
         stats: dict[str, float] = {}
-        diagnostics = lint_paths(files, config, options, stats=stats, context=args.context)
+        try:
+            diagnostics = lint_paths(files, config, options, stats=stats, context=args.context)
+        finally:
+            if meter is not None:
+                meter.finish()
         timer.engine(stats)
         explain = functools.partial(notes_for_files, files, config, options, args.context)
         if args.dynamic:
@@ -284,7 +292,12 @@ class Timer:
         self.last = now
 
     def engine(self, stats: dict[str, float]) -> None:
-        if stats:
+        if stats.get("run_cached"):
+            self.say(
+                f"read and hashed {int(stats.get('files', 0))} files, all unchanged: the last run's findings "
+                f"from the cache: {stats.get('phase1', 0):.3f} s"
+            )
+        elif stats:
             self.say(
                 f"phase 1 (read, prefilter, parse): {stats.get('phase1', 0):.3f} s -- {int(stats.get('files', 0))} files: "
                 f"{int(stats.get('parsed', 0))} parsed or cached, {int(stats.get('skipped', 0))} skipped unparsed (no TF), "

@@ -251,7 +251,8 @@ class Codec:
     # ------------------------------------------------------------ helpers
 
     def _fields(self, cls: type, compile_one: Callable[[Any], Callable[[Any], Any]]) -> tuple[list[str], list[Callable[[Any], Any]]]:
-        hints = typing.get_type_hints(cls)
+        # The registered classes resolve names their modules import only for type checking.
+        hints = typing.get_type_hints(cls, localns=dict(self._classes))
         names = [f.name for f in dataclasses.fields(cls)]
         return names, [compile_one(hints[n]) for n in names]
 

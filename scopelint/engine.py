@@ -16,19 +16,20 @@ import hashlib
 import os
 import re
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence
 
 from scopelint.config import Config
 from scopelint.cache import Cache, PathNames, default_cache_dir
 from scopelint.diagnostic import Diagnostic, Severity
-from scopelint.files import FileProblem, decode, module_name_for, read_bytes
-from scopelint.model import ModelSettings, ModuleFacts
+from scopelint.files import FileProblem, FileReads, RealPaths, decode, module_name_for, read_bytes, read_with_stat
 from scopelint.notebook import Notebook, NotebookError, is_notebook, parse_notebook, to_cells
 from scopelint.parse_errors import file_problem_diagnostic, parse_error_diagnostic
 from scopelint.suppressions import Suppressions, find_suppressions, is_suppressed
+
+if TYPE_CHECKING:  # the model is imported only when something is parsed or interpreted
+    from scopelint.model import ModelSettings, ModuleFacts
 
 # A file that matches none of these bytes cannot create, scope or look up a TF
 # variable, so it is never parsed. Kept deliberately broad: missing a file is a
@@ -60,6 +61,10 @@ class FileResult:
         return self.facts is not None or self.facts_deferred
 
 
+# progress(step, done, total): step is "parsing" (phase 1) or "analysing" (phase 2).
+Progress = Callable[[str, int, int], None]
+
+
 @dataclass(frozen=True)
 class EngineOptions:
     jobs: int | None = None  # None: all cores
@@ -67,9 +72,12 @@ class EngineOptions:
     cache_dir: str | None = None
     prefilter: bool = True
     show_suppressed: bool = False
+    progress: Progress | None = field(default=None, compare=False)  # the CLI's stderr meter
 
 
-def model_settings(config: Config) -> ModelSettings:
+def model_settings(config: Config) -> "ModelSettings":
+    from scopelint.model import ModelSettings
+
     return ModelSettings(tf_modules=config.tf_modules)
 
 
@@ -218,7 +226,13 @@ def _imports_kept_module(data: bytes, kept_names: set[bytes]) -> bool:
     return False
 
 
-def run_phase1(paths: Sequence[str], config: Config, options: EngineOptions) -> list[FileResult]:
+Contents = Mapping[str, "bytes | FileProblem"]
+
+
+def run_phase1(
+    paths: Sequence[str], config: Config, options: EngineOptions, contents: Contents | None = None
+) -> list[FileResult]:
+    """``contents``: the files' bytes (or why they could not be read), already read by the caller."""
     settings = model_settings(config)
     cache = Cache(_cache_dir(config, options))
     results: dict[str, FileResult] = {}
@@ -228,7 +242,7 @@ def run_phase1(paths: Sequence[str], config: Config, options: EngineOptions) -> 
 
     for path in paths:
         try:
-            data = read_bytes(path)
+            data = _bytes_of(path, contents)
         except FileProblem as problem:
             results[path] = FileResult(path=path, problems=(file_problem_diagnostic(path, problem.message),))
             continue
@@ -257,25 +271,51 @@ def run_phase1(paths: Sequence[str], config: Config, options: EngineOptions) -> 
             to_parse.append((path, data, key))
 
     jobs = [(path, data, settings) for path, data, _ in to_parse]
-    for (path, _, key), result in zip(to_parse, _map_jobs(jobs, options.jobs)):
+    for (path, _, key), result in zip(to_parse, _map_jobs(jobs, options.jobs, _ticker("parsing", options.progress))):
         results[path] = replace(result, key=key)
         cache.put_result(key, result)
     return [results[p] for p in paths if p in results]
 
 
-def _map_jobs(jobs: list[tuple[str, bytes, ModelSettings]], requested: int | None) -> Iterator[FileResult]:
+def _bytes_of(path: str, contents: Contents | None) -> bytes:
+    found = contents.get(path) if contents is not None else None
+    if found is None:
+        return read_bytes(path)
+    if isinstance(found, FileProblem):
+        raise found
+    return found
+
+
+def _ticker(step: str, progress: Progress | None) -> Callable[[int, int], None]:
+    if progress is None:
+        return lambda done, total: None
+    return lambda done, total: progress(step, done, total)
+
+
+def _map_jobs(
+    jobs: list[tuple[str, bytes, "ModelSettings"]], requested: int | None, tick: Callable[[int, int], None]
+) -> Iterator[FileResult]:
     workers = requested or os.cpu_count() or 1
     if workers <= 1 or len(jobs) < _PARALLEL_THRESHOLD:
-        return map(_phase1_job, jobs)
+        return _ticking(map(_phase1_job, jobs), len(jobs), tick)
+    from concurrent.futures import ProcessPoolExecutor
+
     workers = min(workers, len(jobs))
     # Largest files first so one big file does not finish last on its own.
     order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i][1]))
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        done = list(pool.map(_phase1_job, [jobs[i] for i in order], chunksize=max(1, len(jobs) // (workers * 8))))
+        mapped = pool.map(_phase1_job, [jobs[i] for i in order], chunksize=max(1, len(jobs) // (workers * 8)))
+        done = list(_ticking(mapped, len(jobs), tick))
     ordered: list[FileResult] = [done[0]] * len(jobs)
     for position, index in enumerate(order):
         ordered[index] = done[position]
     return iter(ordered)
+
+
+def _ticking(items: Iterator[Any], total: int, tick: Callable[[int, int], None]) -> Iterator[Any]:
+    for done, item in enumerate(items, start=1):
+        tick(done, total)
+        yield item
 
 
 def run_phase2(
@@ -317,7 +357,8 @@ def run_phase2(
     for result in results:
         if result.facts is not None and result.facts.module_name:
             project[result.facts.module_name] = result.facts
-    for index, diagnostics in zip(todo, _analyse_all([results[i].facts for i in todo], project, config, options.jobs)):
+    analysed = _analyse_all([results[i].facts for i in todo], project, config, options.jobs, _ticker("analysing", options.progress))
+    for index, diagnostics in zip(todo, analysed):
         path = results[index].path
         if any(d.code != "SL900" for d in diagnostics):
             diagnostics = _parser_of_record(path, diagnostics, texts[path] if texts and path in texts else read_text(path))
@@ -384,7 +425,8 @@ def _phase2_job(facts: ModuleFacts) -> list[Diagnostic]:
 
 
 def _analyse_all(
-    todo: list[ModuleFacts | None], project: Mapping[str, ModuleFacts], config: Config, requested: int | None
+    todo: list["ModuleFacts | None"], project: Mapping[str, "ModuleFacts"], config: Config, requested: int | None,
+    tick: Callable[[int, int], None] = lambda done, total: None,
 ) -> Iterator[list[Diagnostic]]:
     """Interpret every module, across cores when there is enough work and fork is available."""
     global _PHASE2_STATE
@@ -393,14 +435,17 @@ def _analyse_all(
     facts = [f for f in todo if f is not None]
     workers = min(requested or os.cpu_count() or 1, len(facts))
     if workers <= 1 or len(facts) < _PARALLEL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
-        return iter([_analyse_one(f, project, config) for f in facts])
+        return iter(list(_ticking((_analyse_one(f, project, config) for f in facts), len(facts), tick)))
+    from concurrent.futures import ProcessPoolExecutor
+
     _PHASE2_STATE = (project, config)
     import gc
 
     gc.freeze()  # keep the collector from touching (and so copying) the inherited project in each worker
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            done = list(pool.map(_phase2_job, facts, chunksize=max(1, len(facts) // (workers * 8))))
+            mapped = pool.map(_phase2_job, facts, chunksize=max(1, len(facts) // (workers * 8)))
+            done = list(_ticking(mapped, len(facts), tick))
     finally:
         _PHASE2_STATE = None
         gc.unfreeze()
@@ -412,7 +457,8 @@ def _mark_suppressed(diagnostic: Diagnostic) -> Diagnostic:
 
 
 def lint_files(
-    paths: Sequence[str], config: Config, options: EngineOptions, stats: dict[str, float] | None = None
+    paths: Sequence[str], config: Config, options: EngineOptions, stats: dict[str, float] | None = None,
+    contents: Contents | None = None,
 ) -> tuple[list[Diagnostic], list[FileResult]]:
     """``stats`` (for ``-v``) receives seconds per phase and file counts."""
     import time
@@ -420,7 +466,7 @@ def lint_files(
     from scopelint.fixes.attach import attach_by_file, read_text
 
     start = time.perf_counter()
-    results = run_phase1(paths, config, options)
+    results = run_phase1(paths, config, options, contents)
     phase1 = time.perf_counter()
     found = run_phase2(results, config, options)
     phase2 = time.perf_counter()
@@ -432,6 +478,47 @@ def lint_files(
             problems=sum(bool(r.problems) and not r.has_facts for r in results),
         )
     return notebooks_in_cells(attached), results
+
+
+def lint_tree(
+    paths: Sequence[str], config: Config, options: EngineOptions, stats: dict[str, float] | None = None,
+    reads: FileReads | None = None,
+) -> list[Diagnostic]:
+    """:func:`lint_files`' findings. With the cache on, a run over the same files --
+    same identities, sizes, mtimes and content hashes, same settings -- prints the
+    findings the last such run computed: every file is read and hashed, one entry
+    is decoded, and neither libcst nor the model is imported. ``reads``: files
+    this run has read already."""
+    import time
+
+    start = time.perf_counter()
+    cache = Cache(_cache_dir(config, options))
+    if cache.directory is None:
+        return lint_files(paths, config, options, stats)[0]
+    names = PathNames(paths, config.root, RealPaths())
+    read = reads.with_stat if reads is not None else read_with_stat
+    contents: dict[str, bytes | FileProblem] = {}
+    parts = [repr((replace(config, root=os.path.realpath(config.root), source=None), options.prefilter, options.show_suppressed)).encode()]
+    for path in paths:
+        identity = names.identity(path).encode("utf-8", "surrogateescape")
+        try:
+            data, info = read(path)
+        except FileProblem as problem:
+            contents[path] = problem
+            parts.append(identity + b"\0problem\0" + problem.message.encode("utf-8", "surrogateescape"))
+            continue
+        contents[path] = data
+        parts.append(b"%s\0%d\0%d\0%s" % (identity, info.st_size, info.st_mtime_ns, hashlib.sha256(data).digest()))
+    key = cache.run_key(parts)
+    found = cache.get_run(key, names)
+    if found is not None:
+        if stats is not None:
+            stats.update(phase1=time.perf_counter() - start, files=len(paths), run_cached=1)
+        return found
+    found, _ = lint_files(paths, config, options, stats, contents)
+    if not any(d.message.startswith("file not analysed: internal error") for d in found):
+        cache.put_run(key, found, names)
+    return found
 
 
 def lint_text(text: str, path: str, config: Config, project: Mapping[str, ModuleFacts] | None = None) -> list[Diagnostic]:

@@ -14,9 +14,9 @@ import re
 import stat
 import tokenize
 from dataclasses import dataclass
-from fnmatch import fnmatch
+from fnmatch import translate as fnmatch_translate
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from scopelint.config import Config
 
@@ -34,20 +34,59 @@ class FileProblem(Exception):
     message: str
 
 
-def _excluded(path: Path, patterns: tuple[str, ...], root: Path) -> bool:
-    name = path.name
-    try:
-        rel = Path(os.path.realpath(path)).relative_to(os.path.realpath(root)).as_posix()
-    except (ValueError, OSError):
-        rel = path.as_posix()
-    for pattern in patterns:
-        if fnmatch(name, pattern) or fnmatch(rel, pattern) or fnmatch(rel, pattern.rstrip("/") + "/*"):
+class RealPaths:
+    """``os.path.realpath`` for many files of few directories: each directory is
+    resolved once and a file then costs one ``lstat`` (a symlinked file is
+    resolved in full). Same answers as ``os.path.realpath``; hold one per run,
+    since a directory may become a symlink between runs."""
+
+    def __init__(self) -> None:
+        self._directories: dict[str, str] = {}
+
+    def __call__(self, path: str) -> str:
+        directory, name = os.path.split(path)
+        if name in ("", ".", "..") or os.path.islink(path):
+            return os.path.realpath(path)
+        real = self._directories.get(directory)
+        if real is None:
+            real = self._directories[directory] = os.path.realpath(directory or os.curdir)
+        return os.path.join(real, name)
+
+
+class _Excludes:
+    """The exclude patterns compiled once: a name or a root-relative path matches
+    as ``fnmatch`` would match it against any of them (or ``pattern/*``)."""
+
+    def __init__(self, patterns: tuple[str, ...], root: Path, real: RealPaths) -> None:
+        self._real = real
+        self._root = os.path.realpath(root)
+        self._prefix = self._root if self._root.endswith(os.sep) else self._root + os.sep
+        names = [fnmatch_translate(p) for p in patterns]
+        paths = names + [fnmatch_translate(p.rstrip("/") + "/*") for p in patterns]
+        self._name = re.compile("|".join(names)).match if patterns else None
+        self._path = re.compile("|".join(paths)).match if patterns else None
+
+    def __call__(self, path: str, name: str) -> bool:
+        """``path``: normalised (as ``str(Path(...))`` spells it); ``name``: its last part."""
+        if self._name is None or self._path is None:
+            return False
+        if self._name(name):
             return True
-    return False
+        try:
+            real = self._real(path)
+        except OSError:
+            real = ""
+        if real == self._root:
+            rel = "."
+        elif real.startswith(self._prefix):
+            rel = real[len(self._prefix):]
+        else:
+            rel = path
+        return self._path(rel.replace(os.sep, "/")) is not None
 
 
-def _is_virtualenv(directory: Path) -> bool:
-    return (directory / "pyvenv.cfg").is_file()
+def _is_virtualenv(directory: str) -> bool:
+    return os.path.isfile(os.path.join(directory, "pyvenv.cfg"))
 
 
 def discover(paths: Iterable[str], config: Config) -> Iterator[str]:
@@ -59,12 +98,11 @@ def discover(paths: Iterable[str], config: Config) -> Iterator[str]:
     A path that does not exist is yielded anyway: reading it produces the
     error diagnostic.
     """
-    root = Path(config.root)
+    excluded = _Excludes(config.all_excludes, Path(config.root), RealPaths())
     seen: set[str] = set()
     for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            for found in _walk(path, config.all_excludes, root):
+        if os.path.isdir(raw):
+            for found in _walk(str(Path(raw)), excluded):
                 if found not in seen:
                     seen.add(found)
                     yield found
@@ -73,7 +111,9 @@ def discover(paths: Iterable[str], config: Config) -> Iterator[str]:
             yield raw
 
 
-def _walk(directory: Path, excludes: tuple[str, ...], root: Path) -> Iterator[str]:
+def _walk(directory: str, excluded: Callable[[str, str], bool]) -> Iterator[str]:
+    """``directory`` normalised; yields paths in one form: `pkg/m.py` and `m.py`
+    under `.`, never `./m.py` beside them."""
     entries: list[os.DirEntry[str]]
     try:
         with os.scandir(directory) as scan:
@@ -81,8 +121,8 @@ def _walk(directory: Path, excludes: tuple[str, ...], root: Path) -> Iterator[st
     except OSError:
         return
     for entry in entries:
-        path = Path(entry.path)
-        if _excluded(path, excludes, root):
+        path = entry.name if directory == os.curdir else os.path.join(directory, entry.name)
+        if excluded(path, entry.name):
             continue
         try:
             is_dir = entry.is_dir(follow_symlinks=False)
@@ -90,9 +130,9 @@ def _walk(directory: Path, excludes: tuple[str, ...], root: Path) -> Iterator[st
             is_dir = False
         if is_dir:
             if not _is_virtualenv(path):
-                yield from _walk(path, excludes, root)
+                yield from _walk(path, excluded)
         elif entry.name.endswith(PYTHON_SUFFIXES + NOTEBOOK_SUFFIXES):
-            yield str(path)  # one form: `pkg/m.py` and `m.py` under `.`, never `./m.py` beside them
+            yield path
 
 
 # A Python source over this size is generated data, not code anyone scopes by hand;
@@ -104,6 +144,11 @@ def read_bytes(path: str) -> bytes:
     """The file's bytes, or a FileProblem. Never blocks: a FIFO, socket or device
     named ``x.py`` is refused before it is read (O_NONBLOCK keeps the open of a
     FIFO without a writer from waiting), and reading stops past MAX_FILE_BYTES."""
+    return read_with_stat(path)[0]
+
+
+def read_with_stat(path: str) -> tuple[bytes, os.stat_result]:
+    """:func:`read_bytes`, and the ``fstat`` of what was read (size, mtime)."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
@@ -119,7 +164,8 @@ def read_bytes(path: str) -> bytes:
             raise FileProblem(path, "not a regular file (a socket), not Python source") from None
         raise FileProblem(path, f"cannot read: {exc.strerror or exc}") from None
     try:
-        mode = os.fstat(fd).st_mode
+        info = os.fstat(fd)
+        mode = info.st_mode
         if stat.S_ISDIR(mode):
             raise FileProblem(path, "is a directory")
         if not stat.S_ISREG(mode):
@@ -132,7 +178,7 @@ def read_bytes(path: str) -> bytes:
         os.close(fd)
     if len(data) > MAX_FILE_BYTES:
         raise FileProblem(path, f"too large to analyse (over {MAX_FILE_BYTES // (1024 * 1024)} MiB); generated code? exclude it")
-    return data
+    return data, info
 
 
 def _kind(mode: int) -> str:
@@ -190,7 +236,29 @@ _IMPORTS = re.compile(rb"^[ \t]*(?:from[ \t]+(\w+)[ \t]+import\b|import[ \t]+(\w
 MAX_SIBLINGS = 64
 
 
-def imported_siblings(files: Iterable[str]) -> list[str]:
+class FileReads:
+    """Each file read once per run (:func:`read_with_stat`), however many steps look at it."""
+
+    def __init__(self) -> None:
+        self._found: dict[str, tuple[bytes, os.stat_result] | FileProblem] = {}
+
+    def with_stat(self, path: str) -> tuple[bytes, os.stat_result]:
+        found = self._found.get(path)
+        if found is None:
+            try:
+                found = read_with_stat(path)
+            except FileProblem as problem:
+                found = problem
+            self._found[path] = found
+        if isinstance(found, FileProblem):
+            raise found
+        return found
+
+    def __call__(self, path: str) -> bytes:
+        return self.with_stat(path)[0]
+
+
+def imported_siblings(files: Iterable[str], read: Callable[[str], bytes] = read_bytes) -> list[str]:
     """Modules of the named files' own folders that they import, directly or through each
     other: the flat layout (``main.py`` -> ``model.py`` -> ``ops.py`` side by side, no
     ``__init__.py``, ``from ops import *`` / ``import ops``) is one program, so linting
@@ -201,7 +269,7 @@ def imported_siblings(files: Iterable[str]) -> list[str]:
     while pending and len(found) < MAX_SIBLINGS:
         path = pending.pop(0)
         try:
-            data = read_bytes(path)
+            data = read(path)
         except FileProblem:
             continue
         folder = os.path.dirname(path)
@@ -209,8 +277,10 @@ def imported_siblings(files: Iterable[str]) -> list[str]:
             names = match.group(1) or match.group(2)
             for name in re.split(rb"[ \t]*,[ \t]*", names):
                 sibling = os.path.join(folder, name.decode("ascii", "replace") + ".py")
+                if not os.path.isfile(sibling):  # most imports are not of a sibling: one stat
+                    continue
                 real = os.path.realpath(sibling)
-                if real not in seen and os.path.isfile(sibling):
+                if real not in seen:
                     seen.add(real)
                     found.append(sibling)
                     pending.append(sibling)

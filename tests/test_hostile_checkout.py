@@ -120,7 +120,7 @@ def test_planted_pickles_under_the_real_keys_never_run(checkout: tuple[Path, Pat
 def _retag(entry: Path, new_payload: bytes, secret: bytes) -> None:
     key = entry.name
     raw = entry.read_bytes()
-    kind = next(k for k in ("result", "facts", "diagnostics") if _mac(secret_of_user(), k, key, raw[len(MAGIC) + 65 :]) == raw[len(MAGIC) : len(MAGIC) + 64])
+    kind = next(k for k in ("result", "facts", "diagnostics", "run") if _mac(secret_of_user(), k, key, raw[len(MAGIC) + 65 :]) == raw[len(MAGIC) : len(MAGIC) + 64])
     entry.write_bytes(MAGIC + _mac(secret, kind, key, new_payload) + b"\n" + new_payload)
 
 
@@ -150,8 +150,8 @@ def test_well_formed_entries_without_this_users_hmac_are_ignored(tmp_path: Path,
     repo, markers = checkout
     cache = tmp_path / "cache"
     assert_clean_run(lint(repo, "model.py", "--cache-dir", str(cache)), markers)
-    forged = [e for e in entries(cache) if _is_diagnostics(e)]
-    assert forged, "no phase-2 entry was written"
+    forged = [e for e in entries(cache) if _is_diagnostics(e)]  # a file's findings, and the whole run's
+    assert len(forged) == 2, "no phase-2 or run entry was written"
     secret = secrets.token_bytes(32) if signed_by == "another key" else secret_of_user()
     for entry in forged:
         _retag(entry, b"[]", secret)
