@@ -238,6 +238,15 @@ def mlp(x):
 x = tf.placeholder(tf.float32, [None, 4])
 logits = mlp(x)
 """, (6,), "raises"),
+    # A tower loop calling a builder again: at that call, on the loop's second turn.
+    Case("tower-loop-calls-builder-again", TF + """\
+def tower_loss(x):
+    return tf.reduce_sum(tf.matmul(x, tf.get_variable('w', [4, 1])))
+x = tf.placeholder(tf.float32, [None, 4])
+for i in range(2):
+    with tf.name_scope('tower_%d' % i):
+        loss = tower_loss(x)
+""", (7,), "raises"),
     # Two builders create the same name: at the call of the second, via the calls there.
     Case("two-builders-one-name", TF + """\
 def conv(x):
@@ -359,3 +368,11 @@ b = m.build(x)
     # tf.layers default names uniquify: model/dense, then model/dense again
     # (sub-scope counts reset when "model" closes) -> TF raises on the second.
     assert [(d.line, d.data["predicted_name"]) for d in lint(source)] == [(11, "model/dense/kernel")]
+
+
+def test_tower_loop_relates_the_builder_not_its_own_call_again() -> None:
+    """The same call in the loop's next turn: related is the creation in the builder, not the call again."""
+    (found,) = lint(next(c for c in CASES if c.id == "tower-loop-calls-builder-again").source)
+    assert (found.line, found.column) == (7, 16)
+    assert found.message.startswith("`tf.get_variable` via tower_loss() creates variable 'w', which already exists (created at line 3)")
+    assert found.data["related"] == [{"path": "case.py", "line": 3, "column": 39, "message": "'w' first created here"}]

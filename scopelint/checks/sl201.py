@@ -23,9 +23,12 @@ def _diagnostic(result: ModelResult, e: ev.VariableCreated) -> Diagnostic:
         f"`{e.api}`{via(e.via)} creates variable '{name}', which already exists (created at {where(result, e.first, e.first_path)}): "
         "TF raises 'already exists, disallowed'; pass reuse=True or reuse=tf.AUTO_REUSE to share it, or use another scope",
         Severity.ERROR, predicted_name=name,
-        # The first creation first (the fix reads it), then the way to it and to this one.
+        # The first creation first (the fix reads it), then the way to it (not this statement
+        # again: a loop's earlier turn) and the creation inside the builder.
         related=related_many(
-            result, (e.first, f"'{name}' first created here", e.first_path), (e.first_site, f"the call that first created '{name}'", None),
+            result, (e.first, f"'{name}' first created here", e.first_path),
+            (None if e.first_site == e.site else e.first_site, f"the call that first created '{name}'", None),
             (None if e.local and e.node == e.site else e.node, f"`{e.api}` creates '{name}' again here", e.path),
         ),
     )
+

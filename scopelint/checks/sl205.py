@@ -29,7 +29,7 @@ def _diagnostic(result: ModelResult, e: ev.VariableCreated) -> Diagnostic:
         Severity.ERROR, predicted_name=name,
         related=related_many(
             result, (e.first, f"'{name}' created here with shape {first_shape}", e.first_path),
-            (e.first_site, f"the call that created '{name}' with shape {first_shape}", None),
+            (None if e.first_site == e.site else e.first_site, f"the call that created '{name}' with shape {first_shape}", None),
             (None if e.local and e.node == e.site else e.node, f"`{e.api}` asks for shape {_shape(e.shape)} here", e.path),
         ),
     )
