@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from scopelint.diagnostic import Diagnostic
     from scopelint.notes import Note
     from scopelint.report import TraceOutcome
+    from scopelint.report.baseline import Baseline
 from scopelint.config import Config
 
 EXIT_CLEAN, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
@@ -84,6 +85,11 @@ def _parser_check() -> argparse.ArgumentParser:
     fixes.add_argument("--fix", action="store_true", help="apply safe fixes in place, then report what is left")
     fixes.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff: also apply fixes that change variable names or checkpoint keys")
     fixes.add_argument("--diff", action="store_true", help="print the fixes as a unified diff and write nothing")
+    adopt = parser.add_argument_group("adopting on legacy code")
+    adopt.add_argument("--add-noqa", action="store_true", help="append `# noqa: CODE` to every line with a finding (merged into an existing noqa or scopelint: ignore comment), then exit")
+    adopt.add_argument("--write-baseline", metavar="FILE", help="record every current finding in FILE (JSON), then exit")
+    adopt.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE (default: `baseline` in [tool.scopelint])")
+    adopt.add_argument("--no-baseline", action="store_true", help="ignore the baseline the config names")
     from scopelint.dynamic.options import add_options as add_dynamic_options  # no TensorFlow: argparse only
 
     add_dynamic_options(parser, with_switch=True)
@@ -188,6 +194,7 @@ def cmd_check(argv: Sequence[str]) -> int:
         return EXIT_CLEAN
     if args.dynamic:
         require_extra(DYNAMIC_NEEDS, "dynamic", "--dynamic")
+    baseline = _baseline(args, config)
     timer = Timer(args.verbose)
     from scopelint.progress import for_stderr
 
@@ -207,15 +214,24 @@ def cmd_check(argv: Sequence[str]) -> int:
         raise UsageError("--dynamic cannot be combined with --fix or --diff: run `scopelint --dynamic` to see which findings TF confirms, then fix without it")
     if args.context and (args.fix or args.diff or args.paths == ["-"]):
         raise UsageError("--context applies to linting files, not to --fix, --diff or stdin")
+    if args.add_noqa and (args.fix or args.diff or args.write_baseline or args.dynamic or args.paths == ["-"]):
+        raise UsageError("--add-noqa edits files on disk; it cannot be combined with --fix, --diff, --write-baseline, --dynamic or stdin")
+    if args.write_baseline and (args.fix or args.diff):
+        raise UsageError("--write-baseline records findings; run it without --fix or --diff")
+    if args.add_noqa:
+        from scopelint.fixes.add_noqa import run_add_noqa
+
+        return run_add_noqa(args, config, options, baseline)
     if args.fix or args.diff:
         from scopelint.fixes.command import run_fix_command
 
-        return run_fix_command(args, config, options)
+        return run_fix_command(args, config, options, baseline)
     if args.unsafe_fixes:
         raise UsageError("--unsafe-fixes only applies with --fix or --diff")
 
     traces: tuple["TraceOutcome", ...] = ()
     explain: Callable[[], list["Note"]] = list
+    texts: dict[str, str] = {}  # stdin's text, for fingerprints
     if args.paths == ["-"]:
         if args.dynamic:
             raise UsageError("--dynamic runs files from disk; it cannot trace stdin")
@@ -232,6 +248,7 @@ def cmd_check(argv: Sequence[str]) -> int:
         else:
             diagnostics = lint_source(text, name, config)
             explain = functools.partial(notes_for_text, text, name, config)
+            texts[name] = text
         files_checked = 1
     else:
         if "-" in args.paths:
@@ -250,6 +267,9 @@ def cmd_check(argv: Sequence[str]) -> int:
         if args.dynamic:
             diagnostics, traces = _with_dynamic(args, config, files, diagnostics)
             timer.lap("dynamic mode")
+    if args.write_baseline:
+        return write_baseline_file(args.write_baseline, diagnostics, texts)
+    diagnostics = apply_baseline(baseline, diagnostics, args, texts)
 
     if not args.silent:
         stream = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
@@ -270,6 +290,47 @@ def cmd_check(argv: Sequence[str]) -> int:
         timer.notes(explain())
     timer.total(len(diagnostics))
     return exit_code(diagnostics, args)
+
+
+def _baseline(args: argparse.Namespace, config: "Config") -> "Baseline | None":
+    """The baseline this run filters with (--baseline, else the config's), loaded now so a bad one fails first."""
+    from scopelint.report.baseline import BaselineError, load_baseline
+
+    path = args.baseline or (None if args.no_baseline or args.write_baseline else config.baseline_path)
+    if path is None:
+        return None
+    try:
+        return load_baseline(path)
+    except BaselineError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def write_baseline_file(path: str, diagnostics: Sequence["Diagnostic"], texts: dict[str, str]) -> int:
+    from scopelint.report.baseline import write_baseline
+
+    try:
+        count = write_baseline(diagnostics, path, texts)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write the baseline: {exc.strerror or exc}") from None
+    print(f"scopelint: wrote {count} finding{'' if count == 1 else 's'} to the baseline {path}", file=sys.stderr)
+    return EXIT_CLEAN
+
+
+def apply_baseline(
+    baseline: "Baseline | None", diagnostics: Sequence["Diagnostic"], args: argparse.Namespace, texts: dict[str, str] | None = None
+) -> list["Diagnostic"]:
+    """The findings the baseline does not hold; says on stderr how many it hid (not with --quiet/--silent)."""
+    if baseline is None:
+        return list(diagnostics)
+    from scopelint.report.baseline import filter_new
+
+    filtered = filter_new(diagnostics, baseline, texts)
+    if not (args.quiet or args.silent) and (filtered.matched or filtered.stale):
+        note = f"scopelint: {filtered.matched} finding{'' if filtered.matched == 1 else 's'} in the baseline {baseline.path} not shown"
+        if filtered.stale:
+            note += f"; {filtered.stale} baseline entr{'y' if filtered.stale == 1 else 'ies'} no longer found (rewrite it with --write-baseline)"
+        print(note, file=sys.stderr)
+    return filtered.new
 
 
 class Timer:
@@ -330,8 +391,9 @@ def _with_dynamic(
         dynamic_options = options_from(args)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    found, traced = check_with_dynamic(diagnostics, args.paths, files, dynamic_options, keep_for(config))
-    return found, report_outcomes(traced)
+    keep = keep_for(config)
+    found, traced = check_with_dynamic(diagnostics, args.paths, files, dynamic_options, keep)
+    return keep.withdraw_answered(found), report_outcomes(traced)
 
 
 def cmd_rules(argv: Sequence[str]) -> int:

@@ -50,6 +50,9 @@ class Config:
     root: str = "."
     # Where the config came from, for messages; None when defaults are in use.
     source: str | None = None
+    # ``baseline = "scopelint-baseline.json"``: report only findings not in this file
+    # (relative to root; see scopelint.report.baseline).
+    baseline: str | None = None
 
     def is_selected(self, code: str) -> bool:
         """Longest matching prefix wins, as in ruff: ``--select SL2 --ignore SL203``."""
@@ -68,6 +71,10 @@ class Config:
                 if any(code.startswith(prefix) for prefix in codes):
                     return True
         return False
+
+    @property
+    def baseline_path(self) -> str | None:
+        return os.path.join(self.root, self.baseline) if self.baseline else None
 
     @property
     def all_excludes(self) -> tuple[str, ...]:
@@ -143,6 +150,12 @@ def _string_list(values: Any, key: str) -> tuple[str, ...]:
     return tuple(values)
 
 
+def _file_path(value: Any, key: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{key}: expected a file path (relative to this pyproject.toml's folder), got {value!r}")
+    return value
+
+
 def _per_file_ignores(value: Any, key: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     if not isinstance(value, dict):
         raise ConfigError(f"{key}: expected a table of glob = [codes], got {value!r}")
@@ -157,6 +170,7 @@ _KEYS = {
     "exclude": _string_list,
     "extend-exclude": _string_list,
     "tf-modules": _string_list,
+    "baseline": _file_path,
 }
 
 

@@ -361,7 +361,9 @@ def run_phase2(
     for index, diagnostics in zip(todo, analysed):
         path = results[index].path
         if any(d.code != "SL900" for d in diagnostics):
-            diagnostics = _parser_of_record(path, diagnostics, texts[path] if texts and path in texts else read_text(path))
+            # A notebook's virtual source is never given to libcst (notebooks are not fixed).
+            own = texts[path] if texts and path in texts and not is_notebook(path) else read_text(path)
+            diagnostics = _parser_of_record(path, diagnostics, own)
         checked[index] = diagnostics
         if keys[index] and names and not any(d.message.startswith("file not analysed: internal error") for d in diagnostics):
             cache.put_diagnostics(keys[index], diagnostics, names)
@@ -369,18 +371,70 @@ def run_phase2(
     found: list[Diagnostic] = []
     for index, result in enumerate(results):
         candidates: list[Diagnostic] = [*result.problems, *checked.get(index, ())]
+        candidates.extend(unused_suppressions(result, candidates, config, texts))
         for diagnostic in candidates:
             if not config.is_selected(diagnostic.code) and diagnostic.code != "SL900":
                 continue
             if config.ignored_for_path(diagnostic.code, diagnostic.path):
                 continue
-            if is_suppressed(diagnostic.code, diagnostic.line, result.suppressions):
+            # SL901 reports the line's only directive: that directive cannot also silence it.
+            if diagnostic.code != "SL901" and is_suppressed(diagnostic.code, diagnostic.line, result.suppressions):
                 if options.show_suppressed:
                     found.append(_mark_suppressed(diagnostic))
                 continue
             found.append(diagnostic)
     found.sort(key=lambda d: d.sort_key)
     return found
+
+
+def _maybe_unused(suppressions: Suppressions, fired: Mapping[int, set[str]]) -> bool:
+    """Cheap, without the text: could any suppression here be unused?"""
+    for line, codes in suppressions.items():
+        if codes is None:
+            if not fired.get(line):
+                return True
+        elif any(c.startswith("SL") and not any(f.startswith(c) for f in fired.get(line, ())) for c in codes):
+            return True
+    return False
+
+
+def unused_suppressions(
+    result: FileResult, candidates: Sequence[Diagnostic], config: Config, texts: Mapping[str, str] | None
+) -> list[Diagnostic]:
+    """SL901 for one analysed file (none for a file with an SL900: not all of it was analysed)."""
+    if not result.suppressions or not result.has_facts or not config.is_selected("SL901"):
+        return []
+    if any(d.code == "SL900" for d in candidates):
+        return []
+    fired: dict[int, set[str]] = {}
+    for diagnostic in candidates:
+        fired.setdefault(diagnostic.line, set()).add(diagnostic.code)
+    if not _maybe_unused(result.suppressions, fired):
+        return []
+    text = texts[result.path] if texts and result.path in texts else _source_text(result.path)
+    if text is None:
+        return []
+    from scopelint.catalog import load_catalog
+    from scopelint.checks import sl901
+    from scopelint.suppressions import find_directives
+
+    def selected(code: str) -> bool:
+        return code == "SL900" or config.is_selected(code)  # SL900 always runs
+
+    active = [code for code, rule in load_catalog().items() if rule.status == "active"]
+    return list(sl901.check(result.path, find_directives(text), fired, selected, active, fixable=not is_notebook(result.path)))
+
+
+def _source_text(path: str) -> str | None:
+    """The text phase 1 read suppressions from (a notebook's: its code cells as one program)."""
+    from scopelint.fixes.attach import read_text
+
+    if not is_notebook(path):
+        return read_text(path)
+    try:
+        return parse_notebook(read_bytes(path)).source
+    except (FileProblem, NotebookError):
+        return None
 
 
 def load_facts(results: Sequence[FileResult], config: Config, options: EngineOptions) -> list[FileResult]:
@@ -556,4 +610,5 @@ def lint_notebook(
         result = analyse_file_text(path, notebook.source, settings, None, cells=notebook.index.first_lines)
     except Exception as exc:
         result = FileResult(path=path, problems=(file_problem_diagnostic(path, f"internal error: {exc!r}"),))
-    return to_cells(run_phase2([result], config, EngineOptions(), extra_project=project), notebook.index)
+    found = run_phase2([result], config, EngineOptions(), extra_project=project, texts={path: notebook.source})
+    return to_cells(found, notebook.index)

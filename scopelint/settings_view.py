@@ -34,6 +34,7 @@ def show_settings(config: Config, args: argparse.Namespace) -> str:
         f"exclude = {_toml(config.exclude)}",
         f"extend-exclude = {_toml(config.extend_exclude)}",
         f"tf-modules = {_toml(config.tf_modules)}",
+        *([f"baseline = {_toml(config.baseline)}"] if config.baseline else []),
         "",
         "# command line",
         f"# format = {args.format}, fail-on = {args.fail_on}, jobs = {args.jobs or 'all cores'}, "

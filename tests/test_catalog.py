@@ -28,8 +28,18 @@ from scopelint.diagnostic import Diagnostic
 from scopelint.fixes.edits import SAFE, fix_from_data
 from scopelint.fixes.loop import FixOutcome, fix_text
 
-# Produced by the engine (files it cannot parse, decode or read), not by a check.
-ENGINE_CODES = frozenset({"SL900"})
+# Produced by the engine, not by a check of the scope model: SL900 (files it cannot
+# parse, decode or read) and SL901 (suppressions that silence nothing).
+ENGINE_CODES = frozenset({"SL900", "SL901"})
+
+# SL901 audits the other rules' suppressions: with it alone selected no other rule
+# runs, so only a code that matches no rule could be known unused. Its examples run
+# with every rule selected (so a bad one may hold no unsilenced finding of another rule).
+SELECT_FOR: dict[str, tuple[str, ...]] = {"SL901": ("SL",)}
+
+
+def selection(code: str) -> Config:
+    return Config(select=SELECT_FOR.get(code, (code,)))
 
 # Catalog codes whose check has not landed yet. Remove a code when its check
 # is added to scopelint.checks.ALL_CHECKS (test_pending_checks_do_not_rot enforces it).
@@ -210,7 +220,7 @@ def lint_example(example: Example, name: str, config: Config) -> list[Diagnostic
 @pytest.mark.parametrize("case", _params(bad=True))
 def test_bad_example_is_flagged_exactly_on_its_expect_lines(case: Case) -> None:
     code = case.rule.code
-    found = lint_example(case.example, case.id, Config(select=(code,)))
+    found = lint_example(case.example, case.id, selection(code))
     assert sorted((d.line, d.code) for d in found) == sorted(case.example.expected)
     lines = len(case.example.code.splitlines())
     for diagnostic in found:
@@ -223,7 +233,7 @@ def test_bad_example_is_flagged_exactly_on_its_expect_lines(case: Case) -> None:
 
 def fix_example(source: str, code: str) -> tuple[list[Diagnostic], FixOutcome]:
     """Lint with only ``code`` selected and apply every fix it offers (safe and unsafe), as `--fix --unsafe-fixes` would."""
-    config = Config(select=(code,))
+    config = selection(code)
     found = lint_source(source, path="example.py", config=config)
     outcome = fix_text(source, found, lambda text: lint_source(text, path="example.py", config=config), unsafe=True)
     return found, outcome
@@ -234,7 +244,7 @@ def test_fixes_are_as_the_catalog_says_and_remove_their_findings(case: Case) -> 
     code = case.rule.code
     if case.example.cells:  # notebooks are not rewritten: no finding in one carries a fix
         assert case.rule.fix == "none", f"{case.id}: a notebook example's rule cannot offer fixes"
-        assert [d.data.get("fix") for d in lint_example(case.example, case.id, Config(select=(code,)))] == [None] * len(case.example.expected)
+        assert [d.data.get("fix") for d in lint_example(case.example, case.id, selection(code))] == [None] * len(case.example.expected)
         return
     found, outcome = fix_example(case.example.code, code)
     offered = [fix for fix in (fix_from_data(d.data.get("fix")) for d in found) if fix is not None]

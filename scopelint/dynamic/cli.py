@@ -47,24 +47,43 @@ def files_to_trace(named: Sequence[str], discovered: Sequence[str]) -> list[str]
     return chosen
 
 
-def keep_for(config: Any) -> Callable[[Diagnostic], bool]:
+class TraceKeep:
     """Trace-only findings obey the same selection, per-file ignores and
-    suppression comments as static ones."""
-    from scopelint.suppressions import find_suppressions, is_suppressed
+    suppression comments as static ones. A comment that silences one is used:
+    the static run's SL901 for it is withdrawn (:meth:`withdraw_answered`)."""
 
-    cache: dict[str, Any] = {}
+    def __init__(self, config: Any) -> None:
+        self.config = config
+        self._suppressions: dict[str, Any] = {}
+        self.silenced: set[tuple[str, int, str]] = set()  # (path, line, code) of trace-only findings a comment silenced
 
-    def keep(diagnostic: Diagnostic) -> bool:
+    def __call__(self, diagnostic: Diagnostic) -> bool:
+        from scopelint.suppressions import find_suppressions, is_suppressed
+
+        config = self.config
         if not config.is_selected(diagnostic.code) or config.ignored_for_path(diagnostic.code, diagnostic.path):
             return False
-        if diagnostic.path not in cache:
+        if diagnostic.path not in self._suppressions:
             try:
-                cache[diagnostic.path] = find_suppressions(decode(diagnostic.path, read_bytes(diagnostic.path)))
+                self._suppressions[diagnostic.path] = find_suppressions(decode(diagnostic.path, read_bytes(diagnostic.path)))
             except FileProblem:
-                cache[diagnostic.path] = {}
-        return not is_suppressed(diagnostic.code, diagnostic.line, cache[diagnostic.path])
+                self._suppressions[diagnostic.path] = {}
+        if is_suppressed(diagnostic.code, diagnostic.line, self._suppressions[diagnostic.path]):
+            self.silenced.add((diagnostic.path, diagnostic.line, diagnostic.code))
+            return False
+        return True
 
-    return keep
+    def withdraw_answered(self, diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
+        """Without the SL901s whose unused codes silenced a trace-only finding after all."""
+        def answered(d: Diagnostic) -> bool:
+            fired = [code for path, line, code in self.silenced if path == d.path and line == d.line]
+            return d.code == "SL901" and bool(fired) and all(any(f.startswith(c) for f in fired) for c in d.data.get("unused") or ("",))
+
+        return [d for d in diagnostics if not answered(d)]
+
+
+def keep_for(config: Any) -> TraceKeep:
+    return TraceKeep(config)
 
 
 def outcome_line(trace: records.FileTrace) -> str:

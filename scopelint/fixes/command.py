@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from scopelint.config import Config
 from scopelint.diagnostic import Diagnostic
 from scopelint.engine import EngineOptions
+
+if TYPE_CHECKING:
+    from scopelint.report.baseline import Baseline
 
 
 def _plural(count: int, noun: str) -> str:
@@ -39,9 +42,9 @@ def _exit(remaining: tuple[Diagnostic, ...], changed: bool, args: argparse.Names
     return exit_code(remaining, args, extra=bool(args.diff and changed))
 
 
-def _fix_stdin(args: argparse.Namespace, config: Config) -> int:
+def _fix_stdin(args: argparse.Namespace, config: Config, baseline: "Baseline | None") -> int:
     from scopelint.api import lint_source
-    from scopelint.cli import UsageError
+    from scopelint.cli import UsageError, apply_baseline
     from scopelint.files import FileProblem, decode
     from scopelint.fixes.loop import fix_text
     from scopelint.fixes.run import FileChange
@@ -56,23 +59,27 @@ def _fix_stdin(args: argparse.Namespace, config: Config) -> int:
         print(message, file=sys.stderr)
     change = FileChange(name, text, outcome.text, outcome.fixed, written=False)
     sys.stdout.write(change.diff() if args.diff else outcome.text)
-    _render(outcome.remaining, args, 1, sys.stderr)
-    return _exit(outcome.remaining, outcome.text != text, args)
+    remaining = tuple(apply_baseline(baseline, outcome.remaining, args, {name: outcome.text}))
+    _render(remaining, args, 1, sys.stderr)
+    return _exit(remaining, outcome.text != text, args)
 
 
-def run_fix_command(args: argparse.Namespace, config: Config, options: EngineOptions) -> int:
-    from scopelint.cli import EXIT_ERROR, UsageError
+def run_fix_command(args: argparse.Namespace, config: Config, options: EngineOptions, baseline: "Baseline | None" = None) -> int:
+    """Fixes apply to every finding; the baseline filters only the report of what is left."""
+    from scopelint.cli import EXIT_ERROR, UsageError, apply_baseline
     from scopelint.files import discover
     from scopelint.fixes.run import fix_paths
 
     if args.paths == ["-"]:
-        return _fix_stdin(args, config)
+        return _fix_stdin(args, config, baseline)
     if "-" in args.paths:
         raise UsageError("'-' (stdin) cannot be mixed with other paths")
     files = list(discover(args.paths, config))
     report = fix_paths(files, config, options, unsafe=args.unsafe_fixes, write=not args.diff)
     for message in report.messages + report.errors:
         print(message, file=sys.stderr)
+    after = {change.path: change.after for change in report.changes}
+    remaining = tuple(apply_baseline(baseline, report.diagnostics, args, after))
 
     stream = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
     try:
@@ -81,7 +88,7 @@ def run_fix_command(args: argparse.Namespace, config: Config, options: EngineOpt
             summary = f"Would fix {_plural(report.fixed_count, 'problem')} in {_plural(len(report.changes), 'file')}."
             print(summary, file=sys.stderr)
         else:
-            _render(report.diagnostics, args, len(files), stream)
+            _render(remaining, args, len(files), stream)
             summary = f"Fixed {_plural(report.fixed_count, 'problem')} in {_plural(len(report.changes), 'file')}."
             # Machine-readable formats stay valid: the tally goes to stderr for them.
             print(summary, file=stream if args.format == "text" else sys.stderr)
@@ -90,4 +97,4 @@ def run_fix_command(args: argparse.Namespace, config: Config, options: EngineOpt
             stream.close()
     if report.errors:
         return EXIT_ERROR
-    return _exit(report.diagnostics, bool(report.changes), args)
+    return _exit(remaining, bool(report.changes), args)
