@@ -166,3 +166,23 @@ def test_fix_reports_only_what_the_baseline_does_not_hold(project: Path, capsys:
     assert main(["--no-cache", "--fix", "--baseline", "base.json", "m.py"]) == 0
     assert capsys.readouterr().out == "All clear: 1 file checked.\nFixed 1 problem in 1 file.\n"
     assert "tf.global_variables_initializer()" in (project / "m.py").read_text()
+
+
+def test_a_message_naming_another_file_matches_from_another_directory(project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    (project / "m.py").unlink()
+    (project / "pkg" / "models").mkdir(parents=True)
+    (project / "pkg" / "models" / "__init__.py").write_text("")
+    (project / "pkg" / "__init__.py").write_text("")
+    (project / "pkg" / "models" / "gan.py").write_text(
+        'import tensorflow.compat.v1 as tf\n\n\ndef build(x):\n    with tf.variable_scope("d"):\n        return tf.get_variable("w", [3])\n'
+    )
+    (project / "pkg" / "train.py").write_text("from pkg.models.gan import build\n\na = build(1)\nb = build(2)\n")
+    main(["--no-cache", "--format", "json", "pkg"])
+    report = json.loads(capsys.readouterr().out)
+    assert [d["code"] for d in report] == ["SL201"]
+    assert "created at pkg/models/gan.py:6" in report[0]["message"]  # from pkg/ it says models/gan.py:6
+    main(["--no-cache", "--write-baseline", "base.json", "pkg"])
+    monkeypatch.chdir(project / "pkg")
+    capsys.readouterr()
+    assert main(["--no-cache", "--baseline", "../base.json", "."]) == 0
+    assert capsys.readouterr().out.endswith("All clear: 4 files checked.\n")

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from scopelint.diagnostic import Diagnostic
-from scopelint.report.locations import relative_path
+from scopelint.report.locations import relative_message, relative_path
 
 _NUMBER = re.compile(r"\d+")
 
@@ -42,12 +42,7 @@ class SourceLines:
 
 def _message(d: Diagnostic, root: str | None) -> str:
     """The message with other files' paths spelled from ``root`` and numbers blanked."""
-    message = d.message
-    for entry in d.data.get("related") or ():
-        path = entry.get("path") if isinstance(entry, Mapping) else None
-        if isinstance(path, str) and path and not path.startswith("<"):
-            message = message.replace(path, relative_path(path, root) or path)
-    return _NUMBER.sub("#", message)
+    return _NUMBER.sub("#", relative_message(d.message, d.data, root))
 
 
 def basis(d: Diagnostic, sources: SourceLines, root: str | None = None) -> str:

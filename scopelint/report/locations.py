@@ -31,16 +31,16 @@ def relative_path(path: str, root: str | None = None) -> str | None:
     return None
 
 
-def relative_message(message: str, data: Mapping[str, Any]) -> str:
+def relative_message(message: str, data: Mapping[str, Any], root: str | None = None) -> str:
     """``message`` with each other file it names (``created at /abs/models/gan.py:6``; the
     files of ``data["related"]``) spelled as :func:`relative_path` spells the primary
-    path, for formats that name files relative to the working directory."""
+    path, for formats that name files relative to the working directory (or ``root``)."""
     related = data.get("related")
     if not isinstance(related, (list, tuple)):
         return message
     paths = {entry["path"] for entry in related if isinstance(entry, Mapping) and isinstance(entry.get("path"), str)}
     for path in sorted(paths, key=len, reverse=True):  # longest first: one path may end another
-        shown = relative_path(path)
+        shown = relative_path(path, root)
         if shown is not None and shown != path:
             message = re.sub(rf"(?<![\w./-]){re.escape(path)}:", lambda _: f"{shown}:", message)
     return message
