@@ -51,9 +51,12 @@ class VariableCreated:
     variable_scope: str
     name_scope: str
     honours_reuse: bool  # False for tf.Variable and Keras layers
-    shape: tuple[int, ...] | None = None
+    # Shapes as far as known: a dimension None is not known; the shape None: not even its rank.
+    shape: tuple[int | None, ...] | None = None
     first: Pos | None = None  # node of the existing variable (EXISTS, FETCHED, SHAPE_MISMATCH)
-    first_shape: tuple[int, ...] | None = None
+    first_shape: tuple[int | None, ...] | None = None
+    dtype: str | None = None  # the dtype requested / created with, where known ("float32")
+    first_dtype: str | None = None  # the existing variable's
     # The reuse_variables() call that switched on the reuse in effect here, when it
     # came from a scope the block that called it did not open (SL203).
     leaked_from: Pos | None = None

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from scopelint.model import ir
+from scopelint.model import ir, shapes
 from scopelint.model import values as v
 
 
@@ -34,11 +34,14 @@ def join_values(a: Any, b: Any) -> Any:
         return b
     if b is None:
         return a
-    return v.Unknown("differs between branches")
+    joined = shapes.join(a, b)
+    return joined if joined is not None else v.Unknown("differs between branches")
 
 
 def unpack(value: Any) -> Any:
-    if isinstance(value, (v.Tensor, v.Inert)):
+    if isinstance(value, v.Tensor):
+        return v.Tensor()  # an item of a tensor: not its shape
+    if isinstance(value, v.Inert):
         return value
     return v.Unknown("unpacked")
 
@@ -53,6 +56,7 @@ def concat(parts: list[Any]) -> Any:
     text: list[str] = []
     symbolic = False
     for part in parts:
+        part = shapes.as_python(part)
         if isinstance(part, str):
             text.append(part)
         elif isinstance(part, v.Lit) and part.value is not None and not isinstance(part.value, bool):
@@ -102,6 +106,7 @@ _MAX_REPEATED = 256
 
 
 def binop(op: str, left: Any, right: Any) -> Any:
+    left, right = shapes.as_python(left), shapes.as_python(right)
     if op == "+" and (v.as_str(left) is not None and v.as_str(right) is not None):
         return concat([left, right])
     if op == "%" and v.as_str(left) is not None and not isinstance(left, v.Sym):
@@ -122,7 +127,7 @@ def binop(op: str, left: Any, right: Any) -> Any:
         if 0 <= right.value * len(left.items) <= _MAX_REPEATED:
             return v.SeqValue(left.items * right.value)
     if isinstance(left, v.Tensor) or isinstance(right, v.Tensor):
-        return v.Tensor()
+        return shapes.elementwise(left, right)
     return v.Unknown("operator")
 
 

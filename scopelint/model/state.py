@@ -25,7 +25,7 @@ class Record:
     """A variable in the graph's store."""
 
     name: str
-    shape: tuple[int, ...] | None
+    shape: tuple[int | None, ...] | None  # None dims: not known
     node: ir.Pos
     certain: bool = True
     path: str = ""  # the file ``node`` lies in (a builder of another module); "": unknown
@@ -33,6 +33,7 @@ class Record:
     # creation of the name is reported where its own chain leaves this one (SL201).
     chain: tuple[tuple[str, ir.Pos, tuple[int, ...]], ...] = ()
     trainable: bool = True  # gets optimizer slots (moving statistics, slots, global step do not)
+    dtype: str | None = None  # its dtype's name, where known
 
 
 @dataclass(eq=False)
@@ -62,7 +63,7 @@ class Graph:
     def fresh(cls, known: bool = True) -> "Graph":
         graph = cls(complete=known, unknown_because="" if known else "the graph it runs in is its callers', unknown here")
         graph.root = ScopeObject(name="" if known else "{scope}", reuse=REUSE_OFF if known else REUSE_UNKNOWN,
-                                 original_name_scope="" if known else "{scope}/", graph=graph)
+                                 original_name_scope="" if known else "{scope}/", graph=graph, dtype="float32" if known else None)
         return graph
 
     def lose_track(self, because: str) -> None:
@@ -163,7 +164,11 @@ def _merge_records(a: dict[str, Record], b: dict[str, Record]) -> dict[str, Reco
     merged = {}
     for name in a.keys() | b.keys():
         first = a.get(name) or b[name]
-        merged[name] = replace(first, certain=name in a and name in b and first.certain)
+        other = b.get(name, first)
+        # Made with another shape or dtype on each branch: neither is known afterwards.
+        merged[name] = replace(first, certain=name in a and name in b and first.certain,
+                               shape=first.shape if first.shape == other.shape else None,
+                               dtype=first.dtype if first.dtype == other.dtype else None)
     return merged
 
 

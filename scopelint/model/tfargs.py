@@ -1,4 +1,4 @@
-"""Reading the arguments of TF calls: positional-or-keyword lookup, reuse modes, literal shapes."""
+"""Reading the arguments of TF calls: positional-or-keyword lookup, reuse modes (shapes: scopelint.model.shapes)."""
 
 from __future__ import annotations
 
@@ -36,10 +36,3 @@ def arg(args: list[Any], kwargs: dict[str, Any], index: int | None, name: str, d
         return v.Unknown(f"argument {name}")
     return default
 
-
-def literal_shape(value: Any) -> tuple[int, ...] | None:
-    if isinstance(value, v.SeqValue):
-        dims = [v.as_int(item) for item in value.items]
-        if all(d is not None for d in dims):
-            return tuple(d for d in dims if d is not None)
-    return None

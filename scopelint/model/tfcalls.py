@@ -13,13 +13,13 @@ from typing import Any, Callable
 
 from scopelint.model import events as ev
 from scopelint.model import ir
-from scopelint.model import tfapi, tfslots
+from scopelint.model import shapes, tfapi, tfshapes, tfslots
 from scopelint.model import values as v
 from scopelint.model.context import Host, leaves
 from scopelint.model.pyops import string_method
 from scopelint.model.silence import why_silent
 from scopelint.model.state import Graph, Record
-from scopelint.model.tfargs import arg, join, literal_shape, reuse_mode
+from scopelint.model.tfargs import arg, join, reuse_mode
 from scopelint.model.tflayers import Layers
 from scopelint.model.tfnames import NameRefs
 from scopelint.model.tftrain import TRAIN_OP_APIS, Training, train_api, with_update_deps
@@ -56,6 +56,16 @@ def _namedtuple_fields(cls: v.Class) -> tuple[str, ...] | None:
     if isinstance(names, ir.Seq) and all(isinstance(i, ir.Const) and isinstance(i.value, str) for i in names.items):
         return tuple(str(i.value) for i in names.items if isinstance(i, ir.Const))
     return None
+
+
+def _scope_dtype(options: dict[str, Any]) -> str | None | bool:
+    """A variable scope's ``dtype=`` (True: none given, inherited); a custom getter makes it unknown."""
+    getter, dtype = options.get("custom_getter"), options.get("dtype")
+    if getter is not None and not (isinstance(getter, v.Lit) and getter.value is None):
+        return None
+    if dtype is None or (isinstance(dtype, v.Lit) and dtype.value is None):
+        return True
+    return shapes.dtype_of(dtype)
 
 
 class TfCalls:
@@ -95,7 +105,7 @@ class TfCalls:
             spec = tfapi.TF_LAYER_CLASSES.get(name) or tfapi.KERAS_LAYERS[name]
             use_bias = arg(args, kwargs, None, "use_bias", v.Lit(True))
             layer = v.Layer(name, spec, v.as_str(arg(args, kwargs, None, "name")), kwargs.get("_reuse") or kwargs.get("reuse"),
-                            v.truth(use_bias) is not False, keras=name in tfapi.KERAS_LAYERS)
+                            v.truth(use_bias) is not False, keras=name in tfapi.KERAS_LAYERS, arguments=(list(args), dict(kwargs)))
             fixed = kwargs.get("_scope")
             if isinstance(fixed, v.ScopeObject):
                 layer.fixed_scope = fixed
@@ -131,17 +141,19 @@ class TfCalls:
         if name in _INERT_CONTEXTS:
             return v.Context("inert", node=node.pos)
         if name in tfapi.INERT_LAYERS or name.startswith(_INERT_LAYER_PREFIXES):
-            return v.Tensor()
+            return tfshapes.op(name, args, kwargs)
         if name.startswith(_INERT_NAMESPACES) or name.startswith(tfapi.INERT_PREFIXES):
-            return v.Tensor()
+            return tfshapes.op(name, args, kwargs)
         if name.startswith(_CREATING_NAMESPACES) or name in ("slim", "nets"):
             self.i.opaque(node.pos, f"{name}() is not modelled")
             return v.Unknown(f"result of {name}")
-        return v.Tensor()
+        return tfshapes.op(name, args, kwargs)
 
     def method(self, owner: Any, name: str, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:  # noqa: C901
         if name.startswith("assertRaises"):
             return v.Context("expect_error", node=node.pos)
+        if isinstance(owner, (v.Tensor, shapes.Shape, shapes.Dim)):
+            return shapes.method(owner, name, args)
         if name in ("assertEqual", "assertEquals") and len(args) >= 2:
             for a, b in ((args[0], args[1]), (args[1], args[0])):
                 text = v.as_str(b)
@@ -226,11 +238,11 @@ class TfCalls:
                 return v.Unknown("context value")
             # An unknown context manager may open scopes: names under it are not known.
             i.ctx = replace(i.ctx, ns=join(i.ctx.ns, "{ctx}"), vs=v.ScopeObject(join(i.ctx.vs.name, "{ctx}"), ev.REUSE_UNKNOWN,
-                                                                               join(i.ctx.ns, "{ctx}") + "/", i.ctx.graph))
+                                                                               join(i.ctx.ns, "{ctx}") + "/", i.ctx.graph, dtype=None))
             return v.Unknown("context value")
         if context.kind == "variable_scope":
             return self.open_variable_scope(context.args.get("name"), context.args.get("default"), context.args.get("reuse"),
-                                            context.node, context)
+                                            context.node, context, dtype=_scope_dtype(context.args))
         if context.kind == "name_scope":
             return self.open_name_scope(context.args.get("name"), context.args.get("default"), context.node)
         if context.kind == "graph":
@@ -258,8 +270,10 @@ class TfCalls:
         # A graph built inside `with g.as_default()` keeps its state; the ctx comes back.
         self.i.ctx = saved
 
-    def open_variable_scope(self, name: Any, default: Any, reuse_value: Any, node: ir.Pos, context: v.Context | None = None) -> v.ScopeObject:
-        """Enter ``variable_scope(name_or_scope, default_name, reuse=...)``; the caller restores ctx on exit."""
+    def open_variable_scope(self, name: Any, default: Any, reuse_value: Any, node: ir.Pos, context: v.Context | None = None,
+                            dtype: str | None | bool = True) -> v.ScopeObject:
+        """Enter ``variable_scope(name_or_scope, default_name, reuse=...)``; the caller restores ctx on exit.
+        ``dtype``: the scope's own ``dtype=`` (None: not known), True: inherited."""
         i = self.i
         ctx = i.ctx
         graph = ctx.graph
@@ -303,8 +317,10 @@ class TfCalls:
             def close() -> None:
                 graph.close_subscopes(full)
 
+        if dtype is True:
+            dtype = name.dtype if isinstance(name, v.ScopeObject) else ctx.vs.dtype
         scope = v.ScopeObject(full, reuse, ns + "/" if ns else "", graph, opened_by_frame=i.frame.fid, leaked_from=leaked,
-                              reuse_at=request)
+                              reuse_at=request, dtype=dtype or None)
         i.ctx = replace(ctx, ns=ns, vs=scope, plain_ns=False)
         if context is not None:
             context.args["_close"] = close
@@ -361,9 +377,10 @@ class TfCalls:
 
     # ------------------------------------------------------------ creations
 
-    def create(self, api: str, requested: Any, shape: tuple[int, ...] | None, node: ir.Pos, trainable: bool | None = None,
-               slot_of: str | None = None) -> v.Variable:
-        """A creation through the current variable scope (get_variable semantics)."""
+    def create(self, api: str, requested: Any, shape: shapes.Dims | None, node: ir.Pos, trainable: bool | None = None,
+               slot_of: str | None = None, dtype: str | None = None) -> v.Variable:
+        """A creation through the current variable scope (get_variable semantics); ``shape`` and
+        ``dtype`` as far as known (TF compares both with the variable's under reuse)."""
         i = self.i
         if trainable is None:
             trainable = api.startswith(("tf.get_variable", "slim.variable", "slim.model_variable")) or (
@@ -390,7 +407,8 @@ class TfCalls:
             first, first_shape = existing.node, existing.shape
             if reuse == ev.REUSE_OFF:
                 outcome = ev.EXISTS if existing.certain and certain else ev.UNRESOLVED
-            elif shape is not None and existing.shape is not None and shape != existing.shape:
+            elif existing.certain and certain and (shapes.differ(shape, existing.shape) or (
+                    dtype is not None and existing.dtype is not None and dtype != existing.dtype)):
                 outcome = ev.SHAPE_MISMATCH
             else:
                 outcome = ev.FETCHED
@@ -405,7 +423,7 @@ class TfCalls:
             # get_variable('') names the variable after its scope (slots): that name scope is its own.
             predicted = graph.unique_name(full) if outcome == ev.CREATED and rel else full
             record = Record(predicted, shape, node, certain=outcome == ev.CREATED and certain, path=path, chain=i.chain(node),
-                            trainable=trainable)
+                            trainable=trainable, dtype=dtype)
             graph.store[full] = record
             graph.variables[predicted] = record
         ignored = None
@@ -421,7 +439,8 @@ class TfCalls:
             api=api, requested=rel, predicted_name=predicted, outcome=outcome, reuse=reuse, node=node,
             site=i.site_apart(existing.chain, node) if collides and existing is not None else i.site(node),
             variable_scope=ctx.vs.name, name_scope=ctx.ns, honours_reuse=True, shape=shape, first=first,
-            first_shape=first_shape, leaked_from=ctx.vs.leaked_from if reuse == ev.REUSE_ON else None,
+            first_shape=first_shape, dtype=dtype, first_dtype=existing.dtype if existing is not None else None,
+            leaked_from=ctx.vs.leaked_from if reuse == ev.REUSE_ON else None,
             ignored_name_scope=ignored, expects_error=ctx.expect_error, certain=certain, local=local,
             first_path=existing.path or None if existing is not None and first is not None else None, slot_of=slot_of,
             path=None if local else path, via=i.via(),
@@ -458,9 +477,23 @@ class TfCalls:
 
     def get_variable(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call, api: str = "tf.get_variable") -> Any:
         name = arg(args, kwargs, 0, "name")
-        shape = literal_shape(arg(args, kwargs, 1, "shape"))
+        shape = shapes.dims_from(arg(args, kwargs, 1, "shape"))
         trainable = v.truth(arg(args, kwargs, 5, "trainable", v.Lit(True))) is not False
-        return self.create(api, name, shape, node.pos, trainable=trainable)
+        return self.create(api, name, shape, node.pos, trainable=trainable, dtype=self._requested_dtype(args, kwargs))
+
+    def _requested_dtype(self, args: list[Any], kwargs: dict[str, Any]) -> str | None:
+        """``get_variable``'s dtype: ``dtype=``, else the scope's (with no initializer, or an
+        initializer object); None where a custom getter or an initial value decides."""
+        if "**" in kwargs or kwargs.get("custom_getter") is not None or len(args) > 10:
+            return None
+        given = arg(args, kwargs, 2, "dtype")
+        if given is not None and not (isinstance(given, v.Lit) and given.value is None):
+            return shapes.dtype_of(given)
+        initializer = arg(args, kwargs, 3, "initializer")
+        if initializer is None or isinstance(initializer, shapes.Initializer) or (
+                isinstance(initializer, v.Lit) and initializer.value is None):
+            return self.i.ctx.vs.dtype
+        return None
 
     def variable(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
         name = v.as_str(arg(args, kwargs, 5, "name")) or "Variable"
@@ -485,7 +518,8 @@ class TfCalls:
     def variable_scope(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
         return v.Context("variable_scope", {
             "name": arg(args, kwargs, 0, "name_or_scope"), "default": arg(args, kwargs, 1, "default_name"),
-            "reuse": arg(args, kwargs, 8, "reuse"),
+            "reuse": arg(args, kwargs, 8, "reuse"), "dtype": arg(args, kwargs, 9, "dtype"),
+            "custom_getter": arg(args, kwargs, 7, "custom_getter"),
         }, node.pos)
 
     def variable_op_scope(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:

@@ -13,7 +13,8 @@ from typing import Any
 
 from scopelint.model import events as ev
 from scopelint.model import ir
-from scopelint.model import tfapi
+from scopelint.model import tfapi, tfshapes
+from scopelint.model.shapes import Dims
 from scopelint.model import values as v
 from scopelint.model.context import Creator, Host
 from scopelint.model.tfargs import arg, join, reuse_mode
@@ -47,10 +48,12 @@ class Layers:
         if api == "tf.layers.batch_normalization":
             options = {**kwargs, **({"training": args[14]} if len(args) > 14 else {})}
             self.tf.batch_norm(api, options, "training", False, node.pos)
-        self._build_layer(api, spec, name, reuse, variables, node.pos)
-        return v.Tensor()
+        shapes, output = tfshapes.layer(api, args, kwargs)
+        self._build_layer(api, spec, name, reuse, variables, node.pos, shapes)
+        return output
 
-    def _build_layer(self, api: str, spec: tfapi.LayerSpec, name: Any, reuse: Any, variables: list[str], node: ir.Pos) -> str:
+    def _build_layer(self, api: str, spec: tfapi.LayerSpec, name: Any, reuse: Any, variables: list[str], node: ir.Pos,
+                     shapes: dict[str, Dims] | None = None) -> str:
         if name is not None and not (isinstance(name, v.Lit) and name.value is None):
             scope_name, default = name, None
         elif reuse_mode(reuse) == ev.REUSE_ON:
@@ -60,7 +63,7 @@ class Layers:
 
         def body(scope: v.ScopeObject) -> str:
             for variable in variables:
-                self.tf.create(api, v.Lit(variable), None, node)
+                self.tf.create(api, v.Lit(variable), (shapes or {}).get(variable), node)
             return scope.name
 
         built: str = self.tf.scoped(scope_name, default, reuse, node, body)
@@ -94,9 +97,11 @@ class Layers:
             positional = dict(zip(("updates_collections", "is_training"), args[8:10]))
             self.tf.batch_norm(api, {**options, **positional}, "is_training", True, node.pos)
 
+        shapes, output = tfshapes.layer(api, args, options)
+
         def body(opened: v.ScopeObject) -> Any:
             for variable in variables:
-                self.tf.create(api, v.Lit(variable), None, node.pos)
+                self.tf.create(api, v.Lit(variable), shapes.get(variable), node.pos)
             if has_normalizer:
                 if isinstance(normalizer, v.Api) and normalizer.name == "slim.batch_norm":
                     params = options.get("normalizer_params")
@@ -106,7 +111,7 @@ class Layers:
                                     readable=readable)
                 elif not (isinstance(normalizer, v.Api) and normalizer.name.startswith(("tf.nn.", "slim.layer_norm"))):
                     self.i.opaque(node.pos, "normalizer_fn the model does not follow")
-            return v.Tensor()
+            return output
 
         has_scope = scope is not None and not (isinstance(scope, v.Lit) and scope.value is None)
         return self.tf.scoped(scope if has_scope else None, None if has_scope else v.Lit(spec.default), reuse, node.pos, body)
@@ -164,7 +169,7 @@ class Layers:
 
     def call_object(self, obj: Any, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
         if isinstance(obj, v.Layer):
-            return self.call_layer(obj, node)
+            return self.call_layer(obj, node, args)
         if isinstance(obj, v.Template):
             return self.call_template(obj, args, kwargs, node)
         if isinstance(obj, v.Cell):
@@ -172,13 +177,16 @@ class Layers:
             self.build_cell(obj, node.pos)
         return v.Tensor()
 
-    def call_layer(self, layer: v.Layer, node: ir.Call) -> Any:
+    def call_layer(self, layer: v.Layer, node: ir.Call, inputs: list[Any] | None = None) -> Any:
         spec: tfapi.LayerSpec = layer.spec
         variables = [n for n in spec.variables if layer.use_bias or n != spec.bias_var]
+        args, kwargs = layer.arguments
+        shapes, output = tfshapes.layer(tfshapes.FUNCTION_OF_CLASS.get(layer.api, ""), [*(inputs or [])[:1], *args], kwargs)
         if layer.scope is not None:
-            return v.Tensor()  # built: later calls share its variables
+            return output  # built: later calls share its variables
         if layer.fixed_scope is not None:
-            return self._call_in_fixed_scope(layer, variables, node)
+            self._call_in_fixed_scope(layer, variables, node, shapes)
+            return output
         if layer.keras:
             graph = self.i.ctx.graph
             name = layer.name or graph.keras_unique(spec.default)
@@ -186,11 +194,12 @@ class Layers:
             for variable in variables:
                 self.tf.create_plain(layer.api, join(scope, variable), node.pos, variable)
             layer.scope = scope
-            return v.Tensor()
-        layer.scope = self._build_layer(layer.api, spec, v.Lit(layer.name) if layer.name else None, layer.reuse, variables, node.pos)
-        return v.Tensor()
+            return output
+        layer.scope = self._build_layer(layer.api, spec, v.Lit(layer.name) if layer.name else None, layer.reuse, variables, node.pos,
+                                        shapes)
+        return output
 
-    def _call_in_fixed_scope(self, layer: v.Layer, variables: list[str], node: ir.Call) -> Any:
+    def _call_in_fixed_scope(self, layer: v.Layer, variables: list[str], node: ir.Call, shapes: dict[str, Dims]) -> Any:
         """``_scope=`` given: variables right inside that scope, ``_reuse`` deciding sharing."""
         fixed = layer.fixed_scope
         if isinstance(fixed, v.Unknown):
@@ -204,7 +213,7 @@ class Layers:
 
         def body(scope: v.ScopeObject) -> Any:
             for variable in variables:
-                self.tf.create(layer.api, v.Lit(variable), None, node.pos)
+                self.tf.create(layer.api, v.Lit(variable), shapes.get(variable), node.pos)
             layer.scope = scope.name
             return v.Tensor()
 

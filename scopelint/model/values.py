@@ -51,7 +51,11 @@ class Inert:
 
 @dataclass(frozen=True)
 class Tensor:
-    """The result of a TF op: calling its methods creates no variables."""
+    """The result of a TF op: calling its methods creates no variables. ``shape``: its static
+    shape where known (``None`` dims unknown; see scopelint.model.shapes), ``dtype`` its dtype's name."""
+
+    shape: tuple[int | None, ...] | None = None
+    dtype: str | None = None
 
 
 @dataclass(eq=False)
@@ -104,6 +108,8 @@ class ScopeObject:
     # The reuse=True request that switched reuse on (a position of the analysed file):
     # the scope's own reuse=True, the call that passed it, or reuse_variables().
     reuse_at: ir.Pos | None = None
+    # The dtype get_variable defaults to here (the scope's dtype=); None: not known (a custom_getter).
+    dtype: str | None = "float32"
 
 
 @dataclass(eq=False)
@@ -127,6 +133,8 @@ class Layer:
     # ``_scope=``: the variable scope TF captured when the layer object was built; its
     # variables go straight into it (``<scope>/kernel``).
     fixed_scope: Any = None
+    # The constructor's arguments (units, kernel_size, ...): the variables' shapes, with the input's.
+    arguments: tuple[list[Any], dict[str, Any]] = (list(), dict())
 
 
 @dataclass(eq=False)

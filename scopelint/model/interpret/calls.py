@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from scopelint.model import flags, ir
+from scopelint.model import flags, ir, shapes
 from scopelint.model import values as v
 from scopelint.model.context import Frame
 from scopelint.model.interpret.core import MAX_DEPTH, MAX_UNROLL, Core
@@ -151,8 +151,15 @@ class Calls(Core):
             return v.FilterResult(args[0].event, length=True)
         if name == "len" and args and isinstance(args[0], v.SeqValue):
             return v.Lit(len(args[0].items))
-        if name == "str" and args and isinstance(args[0], v.Lit):
-            return v.Lit(str(args[0].value))
+        if name == "str" and args and isinstance(shapes.as_python(args[0]), v.Lit):
+            return v.Lit(str(shapes.as_python(args[0]).value))
+        if name == "int" and len(args) == 1 and not kwargs:
+            return shapes.to_int(args[0])
+        if name == "bool" and len(args) == 1 and not kwargs:
+            value = shapes.as_python(args[0])
+            return v.Lit(bool(value.value)) if isinstance(value, v.Lit) else v.Unknown("bool()")
+        if name == "len" and args and shapes.length(args[0]) is not None:
+            return shapes.length(args[0])
         if name in ("map", "filter") and args and isinstance(args[0], (v.Function, v.Partial, v.Api)):
             self.opaque(node.pos, f"{name}() of a function the model does not follow")
         return v.Unknown(f"{name}()")

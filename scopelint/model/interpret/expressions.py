@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scopelint.model import ir
+from scopelint.model import ir, shapes
 from scopelint.model import values as v
 from scopelint.model.interpret.core import Core
 from scopelint.model.pyops import COMPARE, binop, concat, join_values
@@ -118,7 +118,9 @@ class Expressions(Core):
                 return v.Unknown("index")
         if isinstance(value, v.DictValue) and isinstance(index, v.Lit):
             return value.items.get(index.value, v.Unknown("key"))
-        if isinstance(value, (v.Tensor, v.Inert)):
+        if isinstance(value, (v.Tensor, shapes.Shape)):
+            return shapes.subscript(value, index)
+        if isinstance(value, v.Inert):
             return value
         return v.Unknown("subscript")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from scopelint.model import events as ev
-from scopelint.model import flags, ir
+from scopelint.model import flags, ir, shapes
 from scopelint.model import values as v
 from scopelint.model.imports import INERT_ROOTS, canonical
 from scopelint.model.interpret.classes import find_method
@@ -127,8 +127,8 @@ class Names(Core):
             return v.Unknown(f"attribute {attr}")
         if isinstance(owner, v.Inert):
             return v.Inert(f"{owner.name}.{attr}")
-        if isinstance(owner, v.Tensor):
-            return v.Tensor()
+        if isinstance(owner, (v.Tensor, shapes.Shape, shapes.Dim)):
+            return shapes.attribute(owner, attr)
         if isinstance(owner, v.NetsModel):
             return Method(owner, attr) if attr == "get_weights" else v.Tensor()
         if isinstance(owner, v.Variable) and attr == "name":

@@ -6,7 +6,7 @@ import functools
 from typing import Any, Callable
 
 from scopelint.model import events as ev
-from scopelint.model import ir
+from scopelint.model import ir, shapes
 from scopelint.model import values as v
 from scopelint.model.context import BREAK, CONTINUE, NO_EXIT, RETURN, BudgetExceeded
 from scopelint.model.interpret.core import MAX_UNROLL, Core
@@ -38,7 +38,7 @@ class Statements(Core):
             self.exec_for(node)
         elif isinstance(node, ir.While):
             self.eval(node.test)
-            self.exec_loop([None], lambda _: None, node.body, ())
+            self._uncounted(lambda: self.exec_loop([None], lambda _: None, node.body, ()))
         elif isinstance(node, ir.If):
             self.exec_if(node)
         elif isinstance(node, ir.Try):
@@ -79,8 +79,21 @@ class Statements(Core):
     def exec_for(self, node: ir.For) -> None:
         items = self.iterate(self.eval(node.iter))
         if items is None:
-            items = [loop_symbol(node.target)]  # one symbolic pass
+            symbol = [loop_symbol(node.target)]  # one symbolic pass
+            self._uncounted(lambda: self.exec_loop(symbol, functools.partial(self.bind, node.target), node.body, node.orelse))
+            return
         self.exec_loop(items, functools.partial(self.bind, node.target), node.body, node.orelse)
+
+    def _uncounted(self, run: Callable[[], None]) -> None:
+        """A loop run once for any number of iterations: a tensor it reassigns may have the shape
+        from before it or from any pass, so only what those agree on stays known."""
+        env = self.frame.env.names
+        before = dict(env)
+        run()
+        env = self.frame.env.names
+        for name, value in list(env.items()):
+            if value is not before.get(name) and isinstance(value, (v.Tensor, shapes.Dim)) and name in before:
+                env[name] = shapes.join(before[name], value) or v.Tensor()
 
     def exec_loop(self, items: list[Any], bind: Callable[[Any], None], body: tuple[ir.Stmt, ...], orelse: tuple[ir.Stmt, ...]) -> None:
         """Unrolled iterations; ``break`` and ``continue`` end what they end, for certain or maybe."""
