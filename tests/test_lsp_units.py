@@ -64,6 +64,14 @@ def test_suppression_after_another_comment_and_inside_parentheses() -> None:
     assert ok
 
 
+def test_suppression_extends_a_noqa_that_lists_scopelint_codes() -> None:
+    """One directive per comment: appending `# scopelint: ignore[SL201]` would unsilence SL101."""
+    text = "w = tf.get_variable('w', [3])  # noqa: SL101  # why\n"
+    new, ok = suppressed_after(text, 1, "SL201")
+    assert new == "w = tf.get_variable('w', [3])  # noqa: SL101, SL201  # why\n"
+    assert ok and is_suppressed("SL101", 1, find_suppressions(new))
+
+
 @pytest.mark.parametrize(
     ("text", "line"),
     [

@@ -12,6 +12,7 @@ from typing import Any, Mapping
 
 from scopelint.fixes.edits import SAFE, UNSAFE, Edit, Fix, fix_from_data
 from scopelint.lsp.positions import split_lines
+from scopelint.suppressions import NOQA
 
 _IGNORE = re.compile(r"#\s*scopelint:\s*ignore(?P<bracket>\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
 _BARE_NOQA = re.compile(r"#\s*noqa(?!:)", re.IGNORECASE)
@@ -75,12 +76,29 @@ def suppression_edit(text: str, line: int, code: str) -> Edit | None:
             return Edit(line, close + 1, line, close + 1, f", {code}")
         if _BARE_NOQA.search(comment_text):
             return None
+        grown = _extend_noqa(text, line, code)
+        if grown is not None:
+            return grown
         end = start + len(comment_text)
         return Edit(line, end + 1, line, len(source_line) + 1, f"  # scopelint: ignore[{code}]")
     stripped = source_line.rstrip()
     if stripped.endswith("\\"):
         return None
     return Edit(line, len(stripped) + 1, line, len(source_line) + 1, f"  # scopelint: ignore[{code}]")
+
+
+def _extend_noqa(text: str, line: int, code: str) -> Edit | None:
+    """``# noqa: SL101`` grows to ``# noqa: SL101, SL201``: a ``scopelint: ignore``
+    appended to that comment would be the one directive read, and SL101 would be lost."""
+    from scopelint.suppressions import covers, find_directives
+
+    directive = next((d for d in find_directives(text) if d.line == line), None)
+    if directive is None or directive.kind != NOQA or not any(c.startswith("SL") for c in directive.codes or ()):
+        return None
+    if covers(code, directive.codes):
+        return None  # already silenced (a prefix covers it)
+    start, end = directive.comment_column + directive.start, directive.comment_column + directive.end
+    return Edit(line, start + 1, line, end + 1, directive.render((*(directive.codes or ()), code)))
 
 
 def non_overlapping(fixes: list[Fix] | tuple[Fix, ...]) -> list[Edit]:
