@@ -23,7 +23,9 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence
 from scopelint.config import Config
 from scopelint.cache import Cache, PathNames, default_cache_dir
 from scopelint.diagnostic import Diagnostic, Severity
-from scopelint.files import FileProblem, FileReads, RealPaths, decode, module_name_for, read_bytes, read_with_stat
+from scopelint.files import (
+    MAX_FILE_BYTES, TOO_LARGE, FileProblem, FileReads, RealPaths, decode, module_name_for, read_bytes, read_with_stat,
+)
 from scopelint.notebook import Notebook, NotebookError, is_notebook, parse_notebook, to_cells
 from scopelint.parse_errors import file_problem_diagnostic, parse_error_diagnostic
 from scopelint.suppressions import Suppressions, find_suppressions, is_suppressed
@@ -577,7 +579,11 @@ def lint_tree(
 
 def lint_text(text: str, path: str, config: Config, project: Mapping[str, ModuleFacts] | None = None) -> list[Diagnostic]:
     """One in-memory document (API, LSP, stdin); never touches the cache.
-    A ``.ipynb`` path means ``text`` is the notebook's JSON."""
+    A ``.ipynb`` path means ``text`` is the notebook's JSON. Over MAX_FILE_BYTES
+    it is one SL900, as a file that large is (an editor buffer is not exempt)."""
+    encoded = text.encode("utf-8", "surrogatepass")
+    if len(encoded) > MAX_FILE_BYTES:
+        return [file_problem_diagnostic(path, TOO_LARGE)]
     if is_notebook(path):
         try:
             notebook = parse_notebook(text)
@@ -586,7 +592,7 @@ def lint_text(text: str, path: str, config: Config, project: Mapping[str, Module
         return lint_notebook(notebook, path, config, project)
     settings = model_settings(config)
     # Same prefilter as for files, so the LSP and the CLI agree on every document.
-    if not might_hold_tf(text.encode("utf-8", "surrogatepass"), settings):
+    if not might_hold_tf(encoded, settings):
         return []
     try:
         result = analyse_file_text(path, text, settings, module_name_for(path) if os.path.exists(path) else None)

@@ -138,6 +138,7 @@ def _walk(directory: str, excluded: Callable[[str, str], bool]) -> Iterator[str]
 # A Python source over this size is generated data, not code anyone scopes by hand;
 # reading it whole would also let a huge file (or a device) take the memory.
 MAX_FILE_BYTES = 8 * 1024 * 1024
+TOO_LARGE = f"too large to analyse (over {MAX_FILE_BYTES // (1024 * 1024)} MiB); generated code? exclude it"
 
 
 def read_bytes(path: str) -> bytes:
@@ -177,7 +178,7 @@ def read_with_stat(path: str) -> tuple[bytes, os.stat_result]:
     finally:
         os.close(fd)
     if len(data) > MAX_FILE_BYTES:
-        raise FileProblem(path, f"too large to analyse (over {MAX_FILE_BYTES // (1024 * 1024)} MiB); generated code? exclude it")
+        raise FileProblem(path, TOO_LARGE)
     return data, info
 
 

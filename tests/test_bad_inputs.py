@@ -203,3 +203,14 @@ def test_broken_notebooks_are_one_line_each_and_good_files_still_report(tmp_path
         assert len([line for line in text if f"/{name}:" in line]) == 1, name
     alone = run(str(tmp_path / "truncated.ipynb"))
     assert alone.returncode == 1 and alone.stdout.count("SL900") == 1
+
+
+def test_ten_megabytes_on_stdin_are_one_line_like_a_file() -> None:
+    """In-memory documents (stdin, the API, the LSP's buffers) have the same size cap as files."""
+    huge = BUGGY + "x = 1\n" * (10 * 1024 * 1024 // 6)
+    start = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "scopelint", "--no-cache", "--isolated", "-"], input=huge,
+                          capture_output=True, text=True, timeout=120, env={**os.environ, "NO_COLOR": "1"})
+    assert time.monotonic() - start < 60
+    assert done.returncode == 1
+    assert done.stdout.splitlines()[0] == "<stdin>:1:1: SL900 file not analysed: too large to analyse (over 8 MiB); generated code? exclude it"

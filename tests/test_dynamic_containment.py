@@ -109,3 +109,29 @@ def test_dynamic_run_over_a_fifo_reports_it_and_does_not_hang(tmp_path: Path) ->
     )  # fmt: skip
     assert "x.py:1:1: SL900" in done.stdout and "a FIFO" in done.stdout, done.stdout
     assert "scopelint: dynamic: no file to trace" in done.stderr
+
+
+def test_the_reaper_cleans_up_when_scopelint_itself_is_killed(tmp_path: Path) -> None:
+    """SIGKILL to the process that started the reaper (scopelint, or a CI job cancelled):
+    the reaper hears of it (PR_SET_PDEATHSIG) and kills everything below it at once."""
+    program = tmp_path / "leaves.py"
+    program.write_text(LEAVES_CHILDREN.replace("time.sleep(0.5)", "time.sleep(10**6)"))
+    marker = f"scopelint-reaper-{uuid.uuid4().hex}"
+    status = tmp_path / "status.json"
+    starter = (
+        "import subprocess, sys, time\n"
+        "subprocess.Popen([sys.executable, '-m', 'scopelint.dynamic.reaper', *sys.argv[1:]], start_new_session=True)\n"
+        "time.sleep(10**6)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", starter, str(status), "600", "--", sys.executable, str(program), marker, str(tmp_path / "ready")])
+    deadline = time.monotonic() + 60
+    while not (tmp_path / "ready").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 30
+    while not status.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert marked(marker) == []
+    report = json.loads(status.read_text())
+    assert report["stopped"] is True and report["leftovers"] == 52

@@ -21,20 +21,25 @@ import sys
 import time
 from typing import Any
 
+_PR_SET_PDEATHSIG = 1
 _PR_SET_CHILD_SUBREAPER = 36
 # How long kill_descendants keeps killing and reaping before it gives up.
 _CLEANUP_S = 10.0
 
 
-def become_subreaper() -> bool:
-    """Make orphaned descendants reparent to this process (Linux >= 3.4); False where unsupported."""
+def _prctl(option: int, value: int) -> bool:
     if not sys.platform.startswith("linux"):
         return False
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        return int(libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)) == 0
+        return int(libc.prctl(option, value, 0, 0, 0)) == 0
     except (OSError, AttributeError):
         return False
+
+
+def become_subreaper() -> bool:
+    """Make orphaned descendants reparent to this process (Linux >= 3.4); False where unsupported."""
+    return _prctl(_PR_SET_CHILD_SUBREAPER, 1)
 
 
 def _stat(pid: str) -> tuple[int, bool] | None:
@@ -126,6 +131,8 @@ def supervise(command: list[str], deadline_s: float) -> dict[str, Any]:
     subreaper = become_subreaper()
     for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
         signal.signal(signum, _stop)
+    # scopelint itself killed (SIGKILL, a cancelled CI job): clean up now, not at the deadline
+    _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
     status: dict[str, Any] = {"exit_code": None, "signal": None, "timed_out": False, "stopped": False, "subreaper": subreaper}
     process: subprocess.Popen[bytes] | None = None
     try:

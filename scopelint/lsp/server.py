@@ -9,9 +9,13 @@ import os
 import threading
 from typing import Any
 
+from urllib.parse import unquote
+
 from lsprotocol import types
-from pygls.lsp.server import LanguageServer
 from pygls import uris
+from pygls.exceptions import FeatureRequestError, JsonRpcException
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol, lsp_method
 from pygls.workspace import TextDocument
 
 from scopelint import __version__, api
@@ -37,11 +41,34 @@ _ENCODINGS = {
 }
 
 
+class _Protocol(LanguageServerProtocol):
+    """pygls's protocol, hardened against what a confused client sends."""
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            if "id" in data and "method" in data:
+                # A request whose params do not fit its method: pygls would drop it
+                # unanswered, and the client would wait for the answer forever.
+                self._send_response(data["id"], error=exc.to_response_error())
+            raise
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Any:
+        if self.workspace.text_documents.get(unquote(params.text_document.uri)) is None:
+            server = self._server
+            if isinstance(server, ScopelintServer):
+                server.log(f"scopelint: ignored a change to {params.text_document.uri}, which was never opened", types.MessageType.Warning)
+            return
+        yield from super().lsp_text_document__did_change(params)
+
+
 class ScopelintServer(LanguageServer):
     def __init__(self, debounce_s: float) -> None:
         super().__init__(
             "scopelint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
-            notebook_document_sync=NOTEBOOK_SYNC,
+            notebook_document_sync=NOTEBOOK_SYNC, protocol_cls=_Protocol,
         )
         self.settings = ClientSettings()
         self.configs = ConfigLoader(fallback_root=os.getcwd(), report=self.report_problem)
@@ -53,12 +80,11 @@ class ScopelintServer(LanguageServer):
         self._variables: dict[tuple[str, int | None], tuple[Any, ...]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread: int | None = None
+        self._shown_server_error = False
 
     # -- documents ---------------------------------------------------------
 
     def open_document(self, uri: str) -> TextDocument | None:
-        from urllib.parse import unquote
-
         document = self.workspace.text_documents.get(unquote(uri))
         return document if isinstance(document, TextDocument) else None
 
@@ -84,6 +110,17 @@ class ScopelintServer(LanguageServer):
             send(params)
         else:
             loop.call_soon_threadsafe(send, params)
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """What pygls could not handle (a message that is not JSON-RPC, a notification
+        with bad params): logged, and shown to the person only the first time, so a
+        client that floods the wire does not flood the screen with pop-ups."""
+        message = f"scopelint: the language server could not handle a message: {error}"
+        self.log(message, types.MessageType.Error)
+        if not self._shown_server_error and source is not FeatureRequestError:
+            self._shown_server_error = True
+            shown = types.ShowMessageParams(type=types.MessageType.Error, message=message + " (further ones are only logged)")
+            self._on_loop(self.window_show_message, shown)
 
     def report_problem(self, message: str) -> None:
         """A problem the person should see once (a broken config): logged and shown."""
