@@ -186,3 +186,16 @@ def test_a_message_naming_another_file_matches_from_another_directory(project: P
     capsys.readouterr()
     assert main(["--no-cache", "--baseline", "../base.json", "."]) == 0
     assert capsys.readouterr().out.endswith("All clear: 4 files checked.\n")
+
+
+def test_the_hook_invocation_uses_the_configured_baseline(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """pre-commit runs `scopelint --context . <staged files>`: the config's baseline applies there too."""
+    (project / "pyproject.toml").write_text('[tool.scopelint]\nbaseline = "base.json"\n')
+    (project / "other.py").write_text("import tensorflow.compat.v1 as tf\nx = tf.constant(1)\n")
+    main(["--no-cache", "--write-baseline", "base.json", "."])
+    capsys.readouterr()
+    assert main(["--no-cache", "--context", ".", "m.py"]) == 0
+    assert capsys.readouterr().out == "All clear: 1 file checked.\n"
+    (project / "m.py").write_text(MOVED)
+    assert main(["--no-cache", "--context", ".", "--format", "json", "m.py"]) == 1
+    assert lines_of(capsys.readouterr().out) == [("SL201", 13)]

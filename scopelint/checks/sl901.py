@@ -4,7 +4,8 @@ that silences nothing, with a safe fix that removes it (or just the unused codes
 Produced by the engine, like SL900: it reads a file's suppression comments and
 the findings the run made there, not the scope model. A code is unused only
 when this run could have produced it -- its rules are all selected (ruff's
-RUF100 semantics) -- or when it matches no rule at all. Other tools' codes
+RUF100 also reports "non-enabled" codes; a narrowed run here never does) -- or
+when it matches no rule at all. Other tools' codes
 (``E501``) and a bare ``# noqa`` (flake8's too) are never reported; a bare
 ``# scopelint: ignore`` is, when every rule ran and none fired on its line.
 """
