@@ -15,7 +15,7 @@ import os
 import sys
 import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from scopelint import __version__
 
@@ -170,7 +170,6 @@ def cmd_check(argv: Sequence[str]) -> int:
     from scopelint.api import lint_paths, lint_source
     from scopelint.engine import EngineOptions
     from scopelint.files import discover
-    from scopelint.notes import notes_for_files, notes_for_text
     from scopelint.report import ReportContext, renderer
 
     args = _parser_check().parse_args(argv)
@@ -247,7 +246,7 @@ def cmd_check(argv: Sequence[str]) -> int:
             diagnostics = [file_problem_diagnostic(name, problem.message)]
         else:
             diagnostics = lint_source(text, name, config)
-            explain = functools.partial(notes_for_text, text, name, config)
+            explain = functools.partial(_text_notes, text, name, config)
             texts[name] = text
         files_checked = 1
     else:
@@ -263,7 +262,7 @@ def cmd_check(argv: Sequence[str]) -> int:
             if meter is not None:
                 meter.finish()
         timer.engine(stats)
-        explain = functools.partial(notes_for_files, files, config, options, args.context)
+        explain = functools.partial(_file_notes, files, config, options, args.context)
         if args.dynamic:
             diagnostics, traces = _with_dynamic(args, config, files, diagnostics)
             timer.lap("dynamic mode")
@@ -331,6 +330,19 @@ def apply_baseline(
             note += f"; {filtered.stale} baseline entr{'y' if filtered.stale == 1 else 'ies'} no longer found (rewrite it with --write-baseline)"
         print(note, file=sys.stderr)
     return filtered.new
+
+
+# ``-v``'s notes: scopelint.notes (and with it the model) loads only when they are asked for.
+def _text_notes(*args: Any) -> list["Note"]:
+    from scopelint.notes import notes_for_text
+
+    return notes_for_text(*args)
+
+
+def _file_notes(*args: Any) -> list["Note"]:
+    from scopelint.notes import notes_for_files
+
+    return notes_for_files(*args)
 
 
 class Timer:
