@@ -606,3 +606,28 @@ async def test_only_python_buffers_are_linted(client: LanguageClient, tmp_path: 
     assert [d.code for d in published.diagnostics] == ["SL900"]
     with pytest.raises(asyncio.TimeoutError):
         await next_publish(client, notes.as_uri(), timeout=0.5)
+
+
+async def test_unused_suppression_is_shown_with_its_safe_removal(client: LanguageClient, tmp_path: Path) -> None:
+    """SL901 in the editor: an info diagnostic on the stale `# noqa`, whose preferred quick fix removes it."""
+    stale = FIXED.replace("[3])\n", "[3])  # noqa: SL201  # why\n")
+    await start(client, tmp_path)
+    uri = open_doc(client, tmp_path / "m.py", stale)
+    [diagnostic] = (await next_publish(client, uri)).diagnostics
+    assert diagnostic.code == "SL901"
+    assert diagnostic.severity == types.DiagnosticSeverity.Information
+    assert diagnostic.range == types.Range(types.Position(3, 35), types.Position(3, 48))
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=diagnostic.range,
+            context=types.CodeActionContext(diagnostics=[diagnostic], only=[types.CodeActionKind.QuickFix]),
+        )
+    )
+    found = [a for a in actions or [] if isinstance(a, types.CodeAction)]
+    assert found[0].title == "Remove the unused suppression" and found[0].is_preferred is True
+    assert found[0].edit is not None and found[0].edit.changes is not None
+    removed = apply_text_edits(stale, list(found[0].edit.changes[uri]))
+    assert removed == FIXED.replace("[3])\n", "[3])  # why\n")
+    replace_all(client, uri, 2, removed)
+    assert list((await next_publish(client, uri)).diagnostics) == []
