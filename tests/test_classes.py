@@ -101,9 +101,17 @@ def test_main_alone_shows_the_way_into_model(tmp_path: Path) -> None:
     assert f"model.py:{MINIMIZE} cannot create its slot variables" in d.message
 
 
-def test_model_alone_follows_ops_imported_with_a_star(tmp_path: Path) -> None:
+@pytest.mark.parametrize("spelling", ["star", "module"])
+def test_model_alone_follows_ops(tmp_path: Path, spelling: str) -> None:
+    """``from ops import *`` or ``import ops`` (then ``ops.conv2d``): ops.py is part of the tree."""
     pkg = package(tmp_path, "bug")
     source = (pkg / "model.py").read_text(encoding="utf-8")
+    if spelling == "module":
+        source = source.replace("from ops import *", "import ops")
+        for helper in ("lrelu(", "conv2d(", "linear("):
+            source = source.replace(f" {helper}", f" ops.{helper}").replace(f"({helper}", f"(ops.{helper}")
+        assert "ops.conv2d(image" in source and "ops.lrelu(ops.conv2d(" in source
+        (pkg / "model.py").write_text(source, encoding="utf-8")
     rows = describe_variables(source, str(pkg / "model.py"), Config())
     names = {(Path(r.path).name, r.predicted_name.split("/", 1)[-1]) for r in rows}
     assert {("ops.py", "d_h0_conv/w"), ("ops.py", "d_h2_lin/Matrix"), ("ops.py", "g_h0_lin/bias")} <= names
@@ -205,6 +213,21 @@ class Block(object):
 """
     rows = describe_variables(source, "block.py", Config())
     assert [(r.line, r.predicted_name.split("/", 1)[-1]) for r in rows] == [(8, "fc/kernel"), (8, "fc/bias")]
+
+
+def test_call_opens_the_scope_init_named() -> None:
+    """__init__ keeps the scope's name, __call__ opens it (a name= parameter would stay unknown:
+    the caller may pass another)."""
+    source = TF + """\
+class Encoder(object):
+    def __init__(self, units):
+        self._name = 'encoder'
+    def __call__(self, x):
+        with tf.variable_scope(self._name):
+            return tf.matmul(x, tf.get_variable('w', [4, 4]))
+"""
+    rows = describe_variables(source, "encoder.py", Config())
+    assert [r.predicted_name.split("/", 1)[-1] for r in rows] == ["encoder/w"]
 
 
 def test_saver_built_in_init_misses_the_slots_a_method_makes() -> None:
