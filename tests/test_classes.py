@@ -15,6 +15,8 @@ import pytest
 
 from scopelint.api import describe_variables, lint_paths, lint_source
 from scopelint.config import Config
+from scopelint.model import analyze, facts_from_source
+from scopelint.model import events as ev
 from tf_oracle import Outcome, run_programs
 
 DATA = Path(__file__).resolve().parent / "data" / "dcgan"
@@ -352,3 +354,23 @@ def test_tf_agrees(tmp_path: Path) -> None:
         if expected[1] == "SL201":
             # TF's traceback passes through the line the finding is on (the second tower's call).
             assert ("towers.py", line_of(source, expected[0])) in traced(outcome), (key, traced(outcome))
+
+
+def test_an_init_too_long_to_model_still_lets_the_method_run() -> None:
+    """The analysis budget runs out inside __init__: train() is still analysed, on the object
+    as far as it was built, and --verbose can say why the rest was not."""
+    source = TF + """\
+class Model(object):
+    def __init__(self):
+        self.loss = tf.reduce_sum(tf.get_variable('w', [4]))
+        tf.get_variable_scope().reuse_variables()
+        for i in range(30):
+            for j in range(30):
+                for k in range(30):
+                    n = i + j + k
+    def train(self):
+        return tf.train.AdamOptimizer(0.1).minimize(self.loss)
+"""
+    assert [(d.line, d.code) for d in lint_source(source, "m.py", Config())] == [(5, "SL203")]
+    reasons = [e.reason for e in analyze(facts_from_source(source, path="m.py", module_name=None), {}).of_type(ev.Unresolved)]
+    assert "Model.__init__ is too long to model before train()" in reasons

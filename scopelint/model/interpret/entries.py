@@ -1,7 +1,9 @@
-"""Entry points: the module body, then each function or method no one in the module called."""
+"""Entry points: the module body, then each function or method no one in the module called
+(a method on an object its ``__init__`` built)."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from typing import Any, Callable, Iterator
 
@@ -55,10 +57,20 @@ class EntryPoints(Core):
         self_value = None
         if klass is not None and definition.params and not decorator_names(definition) & _NO_SELF:
             self_value = v.Instance(klass, partial_knowledge=True)
-            if not known:
-                for step in _construction(klass, definition):
-                    self._run_body(*step, self_value, klass.definition.pos)
+            if not known and _calls(definition.body):
+                self._construct(klass, definition, self_value)
         self._run_body(definition, self.main, self_value, None)
+
+    def _construct(self, klass: v.Class, method: ir.FunctionDef, instance: v.Instance) -> None:
+        try:
+            for step in _construction(klass, method):
+                self._run_body(*step, instance, klass.definition.pos)
+        except BudgetExceeded:
+            # The method still runs, on an object built as far as the model followed it.
+            reason = f"{klass.definition.name}.__init__ is too long to model before {method.name}()"
+            self.events.append(ev.Unresolved(klass.definition.pos, reason))
+            self.ctx.graph.complete = False
+            self.budget = ENTRY_BUDGET
 
     def _run_body(self, definition: ir.FunctionDef, module: str, self_value: v.Instance | None, site: ir.Pos | None) -> None:
         """``definition``'s body with unknown arguments; ``site``: the position in this file
@@ -112,6 +124,15 @@ def _construction(klass: v.Class, method: ir.FunctionDef) -> Iterator[tuple[ir.F
         found = find_method(klass, name)
         if found is not None and found[0] is not method and not decorator_names(found[0]) & _NO_SELF and found[0].params:
             yield found[0], found[1].module
+
+
+def _calls(node: Any) -> bool:
+    """``node`` calls something: a method that calls nothing (a getter) needs no object built."""
+    if isinstance(node, ir.Call):
+        return True
+    if isinstance(node, tuple):
+        return any(_calls(item) for item in node)
+    return dataclasses.is_dataclass(node) and any(_calls(getattr(node, f.name)) for f in dataclasses.fields(node))
 
 
 def _functions(body: tuple[ir.Stmt, ...], cls: ir.ClassDef | None = None) -> Iterator[tuple[ir.FunctionDef, ir.ClassDef | None]]:
