@@ -171,7 +171,7 @@ def model_rows(source: str, scratch: Path, index: int) -> list[dict[str, object]
 def find_tensornets(given: str | None) -> str | None:
     """A directory that holds the ``tensornets`` package."""
     candidates = [given] if given else []
-    candidates += [p for p in sys.path if p] + ["/tmp/realtrees/tensornets-0.4.6"]
+    candidates += [p for p in sys.path if p] + ["/tmp/realtrees/tensornets-0.4.6", "/tmp/prec/tensornets-0.4.6"]
     for candidate in candidates:
         if candidate and (Path(candidate) / "tensornets" / "__init__.py").is_file():
             return str(Path(candidate).resolve())
@@ -183,19 +183,20 @@ def measure(nets: tuple[Net, ...], tensornets_dir: str | None = None) -> list[Sc
     saved = os.environ.get("PYTHONPATH")
     if tensornets_dir:
         os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (tensornets_dir, saved) if p)
+    # Both TF and scopelint (which reads tensornets' source, never imports it) find it there.
     try:
         outcomes = run_programs([text for _, _, text in programs], timeout=1800)
+        scores = []
+        with tempfile.TemporaryDirectory(prefix="fidelity_") as scratch:
+            for index, ((net, kind, text), outcome) in enumerate(zip(programs, outcomes)):
+                if outcome.error is not None:
+                    raise RuntimeError(f"TF failed on the {kind} driver of {net.name}: {outcome.error}\n{text}")
+                scores.append(score(net.name, kind, list(outcome.variable_names), model_rows(text, Path(scratch), index)))
     finally:
         if saved is None:
             os.environ.pop("PYTHONPATH", None)
         else:
             os.environ["PYTHONPATH"] = saved
-    scores = []
-    with tempfile.TemporaryDirectory(prefix="fidelity_") as scratch:
-        for index, ((net, kind, text), outcome) in enumerate(zip(programs, outcomes)):
-            if outcome.error is not None:
-                raise RuntimeError(f"TF failed on the {kind} driver of {net.name}: {outcome.error}\n{text}")
-            scores.append(score(net.name, kind, list(outcome.variable_names), model_rows(text, Path(scratch), index)))
     return scores
 
 

@@ -39,3 +39,20 @@ def test_harness_counts_what_tf_creates_and_the_model_meets_the_bar() -> None:
     assert reuse.total == 2 * 16
     assert (train.exact, train.wrong, train.missing) == (train.total, 0, 0)
     assert (reuse.exact, reuse.wrong, reuse.missing, reuse.pure_reuse) == (reuse.total, 0, 0, True)
+
+
+@pytest.mark.tf
+def test_tensornets_nets_are_followed_through_their_decorators() -> None:
+    """tensornets' own source (``@var_scope``, ``@set_args``, its layer wrappers) read from an
+    unpacked sdist: every name TF gives, and the second build is reuse only."""
+    source = fidelity.find_tensornets(None)
+    if source is None:
+        pytest.skip("tensornets source not found (pip download --no-deps tensornets; unpack it on sys.path)")
+    nets = tuple(n for n in fidelity.NETS if n.name in ("tensornets VGG16", "tensornets MobileNet25"))
+    scores = fidelity.measure(nets, source)
+    assert [(s.net, s.kind) for s in scores] == [(n.name, kind) for n in nets for kind in ("train", "reuse")]
+    for s in scores:
+        assert (s.exact, s.wrong, s.missing) == (s.total, 0, 0), s
+        assert s.pure_reuse in (None, True), s
+    # VGG16: 16 layers of weights + biases, Adam's two slots each and beta1/2_power.
+    assert scores[0].total == 32 * 3 + 2

@@ -66,6 +66,8 @@ class Frame:
     # The iteration each loop running in this body is in, outermost first (SL201 tells a
     # tower loop's second pass from its first by it).
     iterations: tuple[int, ...] = ()
+    # A @contextmanager generator entered by a ``with``: runs the with body at ``yield``.
+    on_yield: Callable[[Any], None] | None = None
 
     @property
     def exit(self) -> int:

@@ -48,7 +48,9 @@ class Call:
     kwargs: tuple[tuple[str | None, "Expr"], ...]
     pos: Pos
     starred: bool = False  # ``*args`` present: positional binding is unknown
-    star_args: tuple["Expr", ...] = ()  # the ``*x`` expressions (evaluated, never bound)
+    star_args: tuple["Expr", ...] = ()  # the ``*x`` expressions (bound where their items are known)
+    # For each of ``star_args``: how many of ``args`` come before it (``f(a, *b)``: (1,)).
+    star_positions: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -124,11 +126,19 @@ class ListComp:
 
 
 @dataclass(frozen=True)
+class Yield:
+    """``yield value``: in a ``@contextmanager`` generator, where the ``with`` body runs."""
+
+    value: "Expr | None"
+
+
+@dataclass(frozen=True)
 class Unknown:
     reason: str
 
 
-Expr = Union[Const, Name, Attr, Call, BinOp, Compare, BoolOp, Not, FString, Seq, DictE, Subscript, IfExp, Lambda, ListComp, Unknown]
+Expr = Union[Const, Name, Attr, Call, BinOp, Compare, BoolOp, Not, FString, Seq, DictE, Subscript, IfExp, Lambda, ListComp, Yield,
+             Unknown]
 
 
 # ---------------------------------------------------------------- statements
@@ -151,11 +161,19 @@ class TargetSeq:
 
 
 @dataclass(frozen=True)
+class TargetSubscript:
+    """``d[key] = ...``."""
+
+    value: Expr
+    index: Expr
+
+
+@dataclass(frozen=True)
 class TargetOther:
     reason: str
 
 
-Target = Union[TargetName, TargetAttr, TargetSeq, TargetOther]
+Target = Union[TargetName, TargetAttr, TargetSeq, TargetSubscript, TargetOther]
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,9 @@ from typing import Iterable, Mapping
 from scopelint.model import ModelSettings, ModuleFacts, facts_from_source
 
 # Package prefixes whose source is followed. tf-slim's layers stay in the API table
-# (slim.conv2d); its nets are plain Python over them.
-FOLLOWED: tuple[str, ...] = ("tf_slim.nets",)
+# (slim.conv2d); its nets are plain Python over them. tensornets' models are Python over
+# tf.contrib.layers (slim) through decorators of its own (var_scope, set_args).
+FOLLOWED: tuple[str, ...] = ("tf_slim.nets", "tensornets")
 MAX_MODULES = 64
 
 

@@ -182,6 +182,8 @@ class Lowerer:
             return ir.TargetAttr(self.expr(node.value), node.attr)
         if isinstance(node, (ast.Tuple, ast.List)):
             return ir.TargetSeq(tuple(self.target(e) for e in node.elts))
+        if isinstance(node, ast.Subscript):
+            return ir.TargetSubscript(self.expr(node.value), self.expr(node.slice))
         if isinstance(node, ast.Starred):
             return ir.TargetOther("starred target")
         return ir.TargetOther(type(node).__name__)
@@ -203,7 +205,10 @@ class Lowerer:
             args = tuple(self.expr(a) for a in node.args if not isinstance(a, ast.Starred))
             kwargs = tuple((k.arg, self.expr(k.value)) for k in node.keywords)
             stars = tuple(self.expr(a.value) for a in node.args if isinstance(a, ast.Starred))
-            return ir.Call(self.expr(node.func), args, kwargs, self.pos(node), starred, stars)
+            before = tuple(
+                sum(not isinstance(b, ast.Starred) for b in node.args[:k]) for k, a in enumerate(node.args) if isinstance(a, ast.Starred)
+            )
+            return ir.Call(self.expr(node.func), args, kwargs, self.pos(node), starred, stars, before)
         if isinstance(node, ast.BinOp):
             return ir.BinOp(_OPS.get(type(node.op), "?"), self.expr(node.left), self.expr(node.right))
         if isinstance(node, ast.Compare):
@@ -245,6 +250,8 @@ class Lowerer:
             return ir.ListComp(self.expr(node.elt), self.target(generator.target), self.expr(generator.iter))
         if isinstance(node, ast.NamedExpr):
             return self.expr(node.value)
+        if isinstance(node, ast.Yield):
+            return ir.Yield(self.expr(node.value) if node.value is not None else None)
         return ir.Unknown(type(node).__name__)
 
 

@@ -20,14 +20,27 @@ class LazyModules(Mapping[str, ModuleInfo]):
         if key not in self._built:
             facts = self._facts[key]
             defs: dict[str, ir.Stmt] = {}
+            factories = _wrapper_factories(facts.body) | self._imported_factories(facts)
             for statement in facts.body:
                 if isinstance(statement, (ir.FunctionDef, ir.ClassDef)):
                     defs[statement.name] = statement
                 elif isinstance(statement, ir.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ir.TargetName):
-                    if isinstance(statement.value, (ir.Name, ir.Attr)):
+                    value = statement.value
+                    if isinstance(value, (ir.Name, ir.Attr)) or (
+                            isinstance(value, ir.Call) and isinstance(value.func, ir.Name) and value.func.id in factories):
                         defs[statement.targets[0].id] = statement
             self._built[key] = ModuleInfo(key=key, body=facts.body, imports=dict(facts.imports), defs=defs, path=facts.path)
         return self._built[key]
+
+    def _imported_factories(self, facts: Any) -> frozenset[str]:
+        """Names ``facts`` imports that are wrapper factories of another module of the tree."""
+        found = set()
+        for local, origin in facts.imports:
+            module, _, name = origin.rpartition(".")
+            other = self._facts.get(module)
+            if other is not None and other is not facts and name in _wrapper_factories(other.body):
+                found.add(local)
+        return frozenset(found)
 
     def __contains__(self, key: object) -> bool:
         return key in self._facts
@@ -40,6 +53,21 @@ class LazyModules(Mapping[str, ModuleInfo]):
 
     def get(self, key: str, default: Any = None) -> Any:
         return self[key] if key in self._facts else default
+
+
+def _wrapper_factories(body: tuple[ir.Stmt, ...]) -> frozenset[str]:
+    """Module functions that only define a function and return it (``def ops_to_outputs(func):
+    def wrapper(...): ...; return wrapper``). ``pad = ops_to_outputs(tf.pad)`` at module level
+    runs nothing but that, so the model may evaluate it where ``pad`` is looked up."""
+    names = set()
+    for statement in body:
+        if isinstance(statement, ir.FunctionDef) and statement.body:
+            *defs, last = statement.body
+            inner = {d.name for d in defs if isinstance(d, ir.FunctionDef)}
+            if (len(inner) == len(defs) and isinstance(last, ir.Return) and isinstance(last.value, ir.Name)
+                    and last.value.id in inner):
+                names.add(statement.name)
+    return frozenset(names)
 
 
 def run(facts: Any, project: Mapping[str, Any]) -> list[Any]:

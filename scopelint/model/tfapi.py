@@ -133,8 +133,9 @@ OPTIMIZERS: dict[str, bool] = {
 
 # tensornets model constructors: f(inputs, ..., reuse=None) opening
 # variable_scope(<scope>, reuse=reuse); the first and the last variables only, enough
-# to name collisions and the seed's get_weights()[-1] (tensornets is not installed here,
-# so these names come from the seed document, not from a TF run).
+# to name collisions and the seed's get_weights()[-1]. Only a fallback: where tensornets'
+# source is at hand (--explain-names finds it on sys.path; linting tensornets itself)
+# the model follows it instead and gets every name (tests/fidelity.py).
 NETS_MODELS: dict[str, str] = {
     name: name.lower()
     for name in (

@@ -68,6 +68,35 @@ def _scope_dtype(options: dict[str, Any]) -> str | None | bool:
     return shapes.dtype_of(dtype)
 
 
+def _dict_method(owner: v.DictValue, name: str, args: list[Any]) -> Any:
+    """``kwargs.get('scope', None)``, ``kwargs.pop('scope')``, ``setdefault``, ``update``, ``copy``.
+
+    A dict that also holds unknown entries (``**rest`` the model could not read) answers
+    a missing key with Unknown, not with the default."""
+    items = owner.items
+    key = args[0].value if args and isinstance(args[0], v.Lit) else None
+    if name in ("get", "pop", "setdefault") and args and isinstance(args[0], v.Lit):
+        default = args[1] if len(args) > 1 else v.Lit(None)
+        if key not in items and "**" in items:
+            return v.Unknown(f"key {key}")
+        if name == "pop":
+            return items.pop(key, default)
+        if name == "setdefault":
+            return items.setdefault(key, default)
+        return items.get(key, default)
+    if name == "copy":
+        return v.DictValue(dict(items))
+    if name == "update" and args and isinstance(args[0], v.DictValue):
+        items.update(args[0].items)
+        return v.Lit(None)
+    if name == "clear":
+        items.clear()
+        return v.Lit(None)
+    if name in ("pop", "update", "setdefault", "popitem"):
+        items["**"] = v.Unknown(f"dict.{name}")
+    return v.Unknown(f"method {name}")
+
+
 class TfCalls:
     def __init__(self, interp: Host) -> None:
         self.i = interp
@@ -208,8 +237,11 @@ class TfCalls:
             elif name == "extend" and args and isinstance(args[0], v.SeqValue):
                 owner.items.extend(args[0].items)
             return v.Lit(None)
-        if isinstance(owner, v.DictValue) and name == "get" and args and isinstance(args[0], v.Lit):
-            return owner.items.get(args[0].value, args[1] if len(args) > 1 else v.Lit(None))
+        if isinstance(owner, v.DictValue):
+            return _dict_method(owner, name, args)
+        if isinstance(owner, v.Context) and name == "__enter__":
+            # Entered by hand (tensornets' arg_scopes): in effect until an enclosing `with` ends.
+            return self.enter(owner, ir.Unknown("__enter__"))
         if isinstance(owner, v.NetsModel) and name == "get_weights":
             return v.SeqValue(list(owner.weights))
         if isinstance(owner, (v.Variable, v.Cell, v.Layer, v.NetsModel)):

@@ -53,8 +53,15 @@ class Layers:
         return output
 
     def _build_layer(self, api: str, spec: tfapi.LayerSpec, name: Any, reuse: Any, variables: list[str], node: ir.Pos,
-                     shapes: dict[str, Dims] | None = None) -> str:
-        if name is not None and not (isinstance(name, v.Lit) and name.value is None):
+                     shapes: dict[str, Dims] | None = None, as_object: bool = False) -> str:
+        """``as_object``: a layer object's first call. Its ``name=`` is only the base of a default
+        name (TF: ``variable_scope(None, default_name=name)``), so a second ``Dense(name='m')``
+        builds ``m_1``; with ``_reuse=`` it is the scope itself. The functional form
+        (``tf.layers.dense(x, 4, name='m')``) passes ``_scope=name``: always the scope."""
+        named = name is not None and not (isinstance(name, v.Lit) and name.value is None)
+        if as_object and named and reuse_mode(reuse) is None:
+            scope_name, default = None, name
+        elif named:
             scope_name, default = name, None
         elif reuse_mode(reuse) == ev.REUSE_ON:
             scope_name, default = v.Lit(spec.default), None
@@ -84,6 +91,9 @@ class Layers:
         biases_init = options.get("biases_initializer")
         if spec.bias_var and (has_normalizer or (isinstance(biases_init, v.Lit) and biases_init.value is None)):
             variables.remove(spec.bias_var)
+        outputs = arg(args, options, 1, "num_outputs")
+        if "pointwise_weights" in variables and isinstance(outputs, v.Lit) and outputs.value is None:
+            variables.remove("pointwise_weights")  # separable_conv2d(x, None, ...): depthwise only
         if api == "slim.batch_norm":
             if v.truth(options.get("scale", v.Lit(False))) is True:
                 variables.insert(0, "gamma")
@@ -196,7 +206,7 @@ class Layers:
             layer.scope = scope
             return output
         layer.scope = self._build_layer(layer.api, spec, v.Lit(layer.name) if layer.name else None, layer.reuse, variables, node.pos,
-                                        shapes)
+                                        shapes, as_object=True)
         return output
 
     def _call_in_fixed_scope(self, layer: v.Layer, variables: list[str], node: ir.Call, shapes: dict[str, Dims]) -> Any:

@@ -71,6 +71,12 @@ class Function:
     module: str  # module key in the project
     closure: "Env | None"
     bound_self: Any = None
+    # Its decorators were applied where it was defined (what they returned is what the
+    # name holds); this is the undecorated function they wrapped, run as it is.
+    undecorated: bool = False
+    # ``@contextlib.contextmanager``: a call returns a generator context (the ``with`` body
+    # runs where the function yields).
+    context_manager: bool = False
 
 
 @dataclass(eq=False)

@@ -14,7 +14,8 @@ the Python half.
 
 The Python half is split by concern: :mod:`.statements`, :mod:`.expressions`,
 :mod:`.names` (lookups and attributes), :mod:`.calls` (calls and parameter
-binding), :mod:`.classes` (classes and instances), :mod:`.entries` (what runs
+binding), :mod:`.classes` (classes and instances), :mod:`.generators`
+(``@contextmanager`` bodies entered by ``with``), :mod:`.entries` (what runs
 first: the module body, then functions nobody called). TF's half is handed this
 interpreter as a :class:`~scopelint.model.context.Host`.
 """
@@ -26,12 +27,13 @@ from scopelint.model.interpret.calls import Calls
 from scopelint.model.interpret.classes import Classes
 from scopelint.model.interpret.entries import EntryPoints
 from scopelint.model.interpret.expressions import Expressions
+from scopelint.model.interpret.generators import Generators
 from scopelint.model.interpret.names import Names
 from scopelint.model.interpret.statements import Statements
 from scopelint.model.tfcalls import TfCalls
 
 
-class Interpreter(EntryPoints, Classes, Calls, Names, Expressions, Statements):
+class Interpreter(EntryPoints, Classes, Calls, Generators, Names, Expressions, Statements):
     def __init__(self, modules: dict[str, ModuleInfo], main: str, tf_modules: tuple[str, ...]) -> None:
         super().__init__(modules, main, tf_modules)
         self.tf = TfCalls(self)

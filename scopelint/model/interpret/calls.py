@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
+from dataclasses import replace
+from typing import Any, Callable
 
 from scopelint.model import flags, ir, shapes
 from scopelint.model import values as v
@@ -35,7 +36,7 @@ class Calls(Core):
         kwargs = {key: _passed(value, origin) for key, value in kwargs.items()}
         self.tf.training.arguments(func, [*args, *stars, *kwargs.values()], node)
         if node.starred:
-            args.append(v.Unknown("*args"))
+            args = _spread(args, stars, node.star_positions)
         return self.apply(func, args, kwargs, node)
 
     def apply(self, func: Any, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:  # noqa: C901
@@ -47,6 +48,8 @@ class Calls(Core):
         if isinstance(func, v.Api):
             return self.tf.call(func.name, args, kwargs, node)
         if isinstance(func, v.Function):
+            if func.context_manager:
+                return v.Context("generator", {"func": func, "args": args, "kwargs": kwargs, "call": node}, node.pos)
             return self.call_function(func, args, kwargs, node)
         if isinstance(func, v.Class):
             return self.instantiate(func, args, kwargs, node)
@@ -72,13 +75,17 @@ class Calls(Core):
         self.opaque(node.pos, f"unresolved call ({reason})")
         return v.Unknown("result of an unresolved call")
 
-    def call_function(self, func: v.Function, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+    def call_function(self, func: v.Function, args: list[Any], kwargs: dict[str, Any], node: ir.Call,
+                      on_yield: Callable[[Any], None] | None = None) -> Any:
         definition = func.definition
         decorators = decorator_names(definition)
-        if decorators - _TRANSPARENT_DECORATORS:
+        if decorators - _TRANSPARENT_DECORATORS and not func.undecorated:
             self.opaque(node.pos, f"call of {definition.qualname} through a decorator the model does not follow")
             return v.Unknown("decorated function")
-        if id(definition) in self.stack or len(self.stack) >= MAX_DEPTH:
+        # A closure made afresh (a decorator's wrapper, once per decorated function) is a
+        # different function each time: the recursion guard tells them apart.
+        key = (id(definition), id(func.closure))
+        if key in self.stack or len(self.stack) >= MAX_DEPTH:
             self.opaque(node.pos, f"recursive or too deep call of {definition.qualname}")
             return v.Unknown("recursion")
         if func.module == self.main:
@@ -109,8 +116,8 @@ class Calls(Core):
             else:
                 env.names[param.name] = v.Unknown(f"parameter {param.name}")
         frame = Frame(env=env, module=func.module, fid=next(self._fids), self_value=func.bound_self,
-                      called_uncertain=not self.certain)
-        self.stack.append(id(definition))
+                      called_uncertain=not self.certain, on_yield=on_yield)
+        self.stack.append(key)
         self.push_call(node.pos, definition.qualname)
         try:
             self._with_frame(frame, lambda: self.exec_block(definition.body))
@@ -132,6 +139,37 @@ class Calls(Core):
             module = self.frame.module
             closure = self.frame.env if self.frame.env is not self.modules[module].globals else None
         return v.Function(definition, module, closure)
+
+    def decorate(self, func: v.Function) -> Any:
+        """What ``@d`` makes of ``func`` where it is defined (run in the defining module's frame).
+
+        Decorators that are functions of the tree or of a followed library run here, on the
+        function, and the name holds what they return (``@var_scope('resnet50')`` returns a
+        wrapper that opens the scope and calls the function); ``@contextmanager`` makes a
+        generator context. Any other decorator leaves the function as it is, and calling it
+        stays "a decorator the model does not follow"."""
+        definition = func.definition
+        if not decorator_names(definition) - _TRANSPARENT_DECORATORS:
+            return func
+        result: Any = replace(func, undecorated=True)
+        for expr in reversed(definition.decorators):
+            head = expr.func if isinstance(expr, ir.Call) else expr
+            name = head.attr if isinstance(head, ir.Attr) else head.id if isinstance(head, ir.Name) else None
+            if name in _TRANSPARENT_DECORATORS:
+                continue
+            resolved = self.eval(head)
+            if name == "contextmanager" and isinstance(resolved, v.Inert) and isinstance(result, v.Function):
+                result = replace(result, context_manager=True)
+                continue
+            if not isinstance(resolved, (v.Function, v.Partial)):
+                return func
+            decorator = self.eval(expr) if isinstance(expr, ir.Call) else resolved
+            if not isinstance(decorator, (v.Function, v.Partial)):
+                return func
+            result = self.apply(decorator, [result], {}, ir.Call(head, (), (), definition.pos))
+            if not isinstance(result, (v.Function, v.Partial, v.Instance)):
+                return func
+        return result
 
     def builtin(self, name: str, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
         if name == "range":
@@ -160,6 +198,10 @@ class Calls(Core):
             return v.Lit(bool(value.value)) if isinstance(value, v.Lit) else v.Unknown("bool()")
         if name == "len" and args and shapes.length(args[0]) is not None:
             return shapes.length(args[0])
+        if name == "dict" and (not args or (len(args) == 1 and isinstance(args[0], v.DictValue))):
+            return v.DictValue({**(args[0].items if args else {}), **kwargs})
+        if name == "sum" and args and isinstance(args[0], v.SeqValue):
+            return _sum(args[0].items, args[1] if len(args) > 1 else kwargs.get("start", v.Lit(0)))
         if name in ("map", "filter") and args and isinstance(args[0], (v.Function, v.Partial, v.Api)):
             self.opaque(node.pos, f"{name}() of a function the model does not follow")
         return v.Unknown(f"{name}()")
@@ -170,6 +212,32 @@ def _passed(value: Any, origin: tuple[str, ir.Pos]) -> Any:
     if isinstance(value, v.Lit) and value.value is True and value.origin is None:
         return v.Lit(True, origin)
     return value
+
+
+def _spread(args: list[Any], stars: list[Any], positions: tuple[int, ...]) -> list[Any]:
+    """The positional arguments of ``f(a, *b)``: ``b``'s items in place where ``b`` is a known
+    sequence; otherwise what follows the first unknown ``*x`` is unknown."""
+    if len(positions) != len(stars):
+        return [*args, v.Unknown("*args")]
+    out: list[Any] = []
+    taken = 0
+    for star, position in zip(stars, positions):
+        out.extend(args[taken:position])
+        taken = position
+        if not isinstance(star, v.SeqValue):
+            return [*out, v.Unknown("*args")]
+        out.extend(star.items)
+    return out + args[taken:]
+
+
+def _sum(items: list[Any], start: Any) -> Any:
+    """``sum(lists, [])`` concatenates; ``sum(numbers)`` adds, where every item is known."""
+    if isinstance(start, v.SeqValue) and all(isinstance(item, v.SeqValue) for item in items):
+        return v.SeqValue([x for item in [start, *items] for x in item.items])
+    numbers = [start, *items]
+    if all(isinstance(n, v.Lit) and type(n.value) in (int, float) for n in numbers):
+        return v.Lit(sum(n.value for n in numbers))
+    return v.Unknown("sum()")
 
 
 def decorator_names(definition: ir.FunctionDef) -> set[str]:

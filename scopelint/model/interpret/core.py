@@ -38,7 +38,7 @@ class Core:
         # The iteration of each loop running in the caller when it made each of call_sites.
         self.call_loops: list[tuple[int, ...]] = []
         self.call_names: list[str] = []  # the function each of call_sites runs ("" for a parameter default)
-        self.stack: list[int] = []  # ids of FunctionDefs being run (recursion guard)
+        self.stack: list[tuple[int, int]] = []  # FunctionDefs being run, by id and closure (recursion guard)
         self._fids = itertools.count(1)
         self.budget = ENTRY_BUDGET
         self.journal: list[tuple[v.ScopeObject, str, ir.Pos | None]] | None = None
@@ -171,7 +171,17 @@ class Core:
     def apply(self, func: Any, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
         raise NotImplementedError
 
-    def call_function(self, func: v.Function, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+    def call_function(self, func: v.Function, args: list[Any], kwargs: dict[str, Any], node: ir.Call,
+                      on_yield: Callable[[Any], None] | None = None) -> Any:
+        raise NotImplementedError
+
+    def decorate(self, func: v.Function) -> Any:
+        raise NotImplementedError
+
+    def yielded(self, value: Any) -> Any:
+        raise NotImplementedError
+
+    def enter_generator(self, context: v.Context, body: Callable[[Any], None]) -> None:
         raise NotImplementedError
 
     def make_function(self, definition: ir.FunctionDef, module: str | None = None, closure: v.Env | None = None) -> v.Function:

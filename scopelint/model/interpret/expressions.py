@@ -77,6 +77,8 @@ class Expressions(Core):
                 self.bind(node.target, item)
                 out.append(self.eval(node.elt))
             return v.SeqValue(out)
+        if isinstance(node, ir.Yield):
+            return self.yielded(self.eval(node.value) if node.value is not None else v.Lit(None))
         return v.Unknown(node.reason if isinstance(node, ir.Unknown) else "expression")
 
     def boolop(self, node: ir.BoolOp) -> Any:

@@ -47,10 +47,12 @@ class Names(Core):
             definition = info.defs[name]
             value: Any
             if isinstance(definition, ir.FunctionDef):
-                value = self.make_function(definition, module, None)
+                value = self._with_module(module, lambda: self.decorate(self.make_function(definition, module, None)))
             elif isinstance(definition, ir.ClassDef):
                 value = self.make_class(definition, module)
             elif isinstance(definition, ir.Assign):
+                # ``tf = tf.compat.v1``: while its value is read, the name means what it meant before.
+                info.globals.names[name] = self.resolve_dotted(info.imports[name]) if name in info.imports else v.Unknown(name)
                 value = self._with_module(module, lambda: self.eval(definition.value))
             else:
                 value = v.Unknown(name)
@@ -68,11 +70,18 @@ class Names(Core):
             return Builtin(name)
         return v.Unknown(f"name {name}")
 
+    def _table_has(self, name: str, dotted: str) -> bool:
+        """The API table says what ``name`` does -- except a tensornets model whose source
+        the model follows (an installed tensornets, or linting tensornets itself)."""
+        if not self.tf.modelled(name):
+            return False
+        return not (name.startswith("nets.") and self._in_project(dotted))
+
     def resolve_dotted(self, dotted: str, depth: int = 0) -> Any:
         name = canonical(dotted, self.tf_modules)
         # Linting tf-slim or tensornets itself: their own code is followed where the
         # API table has no entry for the name.
-        if name is not None and (self.tf.modelled(name) or not self._in_project(dotted)):
+        if name is not None and (self._table_has(name, dotted) or not self._in_project(dotted)):
             return v.Api(name)
         root = dotted.split(".")[0]
         if root in INERT_ROOTS:
@@ -107,7 +116,7 @@ class Names(Core):
                 return v.Unknown("import cycle")
             info = self.modules[owner.name]
             known = canonical(f"{owner.name}.{attr}", self.tf_modules)
-            if known is not None and self.tf.modelled(known):
+            if known is not None and self._table_has(known, f"{owner.name}.{attr}"):
                 return v.Api(known)
             if f"{owner.name}.{attr}" in self.modules:
                 return v.Module(f"{owner.name}.{attr}")
@@ -127,6 +136,10 @@ class Names(Core):
             return v.Unknown(f"attribute {attr}")
         if isinstance(owner, v.Inert):
             return v.Inert(f"{owner.name}.{attr}")
+        if isinstance(owner, v.Function) and attr == "__name__":
+            return v.Lit(owner.definition.name)
+        if isinstance(owner, v.Context) and attr in ("__enter__", "__exit__"):
+            return Method(owner, attr)
         if isinstance(owner, (v.Tensor, shapes.Shape, shapes.Dim)):
             return shapes.attribute(owner, attr)
         if isinstance(owner, v.NetsModel):

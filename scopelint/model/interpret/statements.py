@@ -44,7 +44,7 @@ class Statements(Core):
         elif isinstance(node, ir.Try):
             self.exec_try(node)
         elif isinstance(node, ir.FunctionDef):
-            self.frame.env.names[node.name] = self.make_function(node)
+            self.frame.env.names[node.name] = self.decorate(self.make_function(node))
         elif isinstance(node, ir.ClassDef):
             self.frame.env.names[node.name] = self.make_class(node, self.frame.module)
         elif isinstance(node, ir.Return):
@@ -68,6 +68,12 @@ class Statements(Core):
         item = node.items[index]
         context = self.eval(item.context)
         saved = self.ctx
+        if isinstance(context, v.Context) and context.kind == "generator":
+            try:
+                self.enter_generator(context, functools.partial(self._with_body, node, index, item))
+            finally:
+                self.tf.exit(context, saved)
+            return
         bound = self.tf.enter(context, item.context)
         if item.target is not None:
             self.bind(item.target, bound)
@@ -75,6 +81,11 @@ class Statements(Core):
             self.exec_with(node, index + 1)
         finally:
             self.tf.exit(context, saved)
+
+    def _with_body(self, node: ir.With, index: int, item: ir.WithItem, bound: Any) -> None:
+        if item.target is not None:
+            self.bind(item.target, bound)
+        self.exec_with(node, index + 1)
 
     def exec_for(self, node: ir.For) -> None:
         items = self.iterate(self.eval(node.iter))
@@ -229,6 +240,12 @@ class Statements(Core):
             owner = self.eval(target.value)
             if isinstance(owner, v.Instance):
                 owner.attrs[target.attr] = value
+        elif isinstance(target, ir.TargetSubscript):
+            owner, key = self.eval(target.value), self.eval(target.index)
+            if isinstance(owner, v.DictValue) and isinstance(key, v.Lit):
+                owner.items[key.value] = value
+            elif isinstance(owner, v.SeqValue) and v.as_int(key) is not None and -len(owner.items) <= (v.as_int(key) or 0) < len(owner.items):
+                owner.items[v.as_int(key) or 0] = value
         elif isinstance(target, ir.TargetSeq):
             items = value.items if isinstance(value, v.SeqValue) and len(value.items) == len(target.items) else None
             for index, sub in enumerate(target.items):
