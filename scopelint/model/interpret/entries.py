@@ -83,7 +83,7 @@ class EntryPoints(Core):
         if module == self.main:
             self.executed.add(id(definition))
         frame = Frame(env=env, module=module, fid=next(self._fids), self_value=self_value)
-        self.stack.append(id(definition))
+        self.stack.append((id(definition), id(None)))  # as call_function keys a module function
         pushed = False
         if module != self.main and site is not None:
             self.push_call(site)
