@@ -28,19 +28,29 @@ class Note:
 
 
 def notes_for(result: ModelResult) -> list[Note]:
-    """The notes one module's analysis gives, once each, in line order."""
-    found = {(n.line, n.column, n.text): n for n in _notes(result)}
-    return [found[key] for key in sorted(found)]
+    """The notes one module's analysis gives, in line order: one per place and kind (a
+    layer's several variables, a builder called in a loop: the first, and how many more)."""
+    found: dict[tuple[int, int, str], list[Note]] = {}
+    for kind, note in _notes(result):
+        same = found.setdefault((note.line, note.column, kind), [])
+        if note not in same:
+            same.append(note)
+    out = []
+    for key in sorted(found):
+        first, more = found[key][0], len(found[key]) - 1
+        out.append(first if not more else Note(first.path, first.line, first.column, f"{first.text} (and {more} more here)"))
+    return out
 
 
-def _notes(result: ModelResult) -> Iterator[Note]:
+def _notes(result: ModelResult) -> Iterator[tuple[str, Note]]:
     for e in result.events:
         if isinstance(e, ev.AnalysedStandalone):
-            yield Note(result.path, e.node[0], e.node[1], f"`{e.function}()` analysed on its own: {e.reason}")
+            yield "standalone", Note(result.path, e.node[0], e.node[1], f"`{e.function}()` analysed on its own: {e.reason}")
         elif isinstance(e, ev.VariableCreated) and e.uncertain_because and not e.expects_error:
             pos = e.node if e.local else e.site
             inside = "" if e.local else f" (at {e.path}:{e.node[0]})"
-            yield Note(result.path, pos[0], pos[1], f"`{e.api}` of '{e.predicted_name}'{inside} not reported: {e.uncertain_because}")
+            text = f"`{e.api}` of '{e.predicted_name}'{inside} not reported: {e.uncertain_because}"
+            yield f"unsure {e.api}", Note(result.path, pos[0], pos[1], text)
 
 
 def notes_for_text(text: str, path: str, config: Config) -> list[Note]:

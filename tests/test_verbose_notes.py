@@ -89,3 +89,16 @@ def test_reuse_not_known_and_a_builder_of_another_module(tmp_path: Path) -> None
         "pkg/train.py:9:9: note: `tf.get_variable` of 's/w' (at pkg/ops.py:5) not reported: 's/w' already exists (created at line 5 "
         "of pkg/ops.py), and whether reuse is on here is not known",
     ]
+
+
+def test_one_note_per_place_with_the_count_of_the_rest(tmp_path: Path) -> None:
+    """A layer under an unsure reuse=True: one note for its variables, not one each."""
+    (tmp_path / "layer.py").write_text(
+        "import mylib\nimport tensorflow.compat.v1 as tf\n\nmylib.build()\nx = tf.placeholder(tf.float32, [None, 3])\n"
+        "y = tf.layers.dense(x, 2, name='fc', reuse=True)\n"
+    )
+    run = scopelint(tmp_path, "-v", "layer.py")
+    assert notes(run.stderr) == [
+        "layer.py:6:5: note: `tf.layers.dense` of 'fc/kernel' not reported: nothing the model saw created 'fc/kernel', but something "
+        "it could not follow may have: unresolved call (mylib.build is outside the linted tree) at line 4 (and 1 more here)"
+    ]
