@@ -187,10 +187,11 @@ def _variants_run(originals: Snapshot, scratch: Path, name_of_tree: str, candida
 
 
 def _read_only_run(tree: Path, scratch: Path, candidates: list[str]) -> dict[str, Any]:
-    """A fresh copy with one fixable file 0444 and the directory of another 0555."""
+    """A fresh copy with one fixable file 0444 and the directory of another 0555
+    (with a single fixable file, only the file is made read-only)."""
     problems: list[str] = []
-    if len(candidates) < 2:
-        return {"read_only_exit": None, "problems": problems}
+    if not candidates:
+        return {"read_only_exit": None, "read_only_refused": 0, "problems": problems}
     work = scratch / f"{tree.name}-locked"
     shutil.copytree(tree, work, symlinks=True)
     locked_file = candidates[0]

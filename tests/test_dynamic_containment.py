@@ -135,3 +135,10 @@ def test_the_reaper_cleans_up_when_scopelint_itself_is_killed(tmp_path: Path) ->
     assert marked(marker) == []
     report = json.loads(status.read_text())
     assert report["stopped"] is True and report["leftovers"] == 52
+
+
+@pytest.mark.skipif(importlib.util.find_spec("tensorflow") is None, reason="trace stops first without the [dynamic] extra")
+def test_trace_refuses_a_fifo_at_once(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "x.py")
+    done = subprocess.run([sys.executable, "-m", "scopelint", "trace", "x.py"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr) == (2, "scopelint trace: error: x.py: not a regular file\n")

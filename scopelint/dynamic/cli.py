@@ -184,7 +184,7 @@ def _jobs(args: argparse.Namespace) -> list[Any]:
     for target in args.targets:
         path, function = _split_target(target)
         if not Path(path).is_file():
-            raise FileNotFoundError(f"{path}: no such file")
+            raise FileNotFoundError(f"{path}: not a regular file" if os.path.lexists(path) else f"{path}: no such file")
         jobs.append(Job(path, BuilderSpec(function, shapes, args.dtype) if function else None))
     return jobs
 
