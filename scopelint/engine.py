@@ -95,14 +95,16 @@ def might_hold_tf(data: bytes, settings: ModelSettings) -> bool:
 
 
 def analyse_file_text(
-    path: str, text: str, settings: ModelSettings, module_name: str | None, cells: tuple[int, ...] = ()
+    path: str, text: str, settings: ModelSettings, module_name: str | None, cells: tuple[int, ...] = (),
+    parser_check: bool = True,
 ) -> FileResult:
     """Parse once, with CPython's ``ast`` (about 10x faster than libcst), and extract facts.
 
     libcst, the parser of record, reads only the files that get findings (see
     :func:`_parser_of_record`): most files report nothing, and their libcst parse
     was most of a cold run's time. ``cells``: for a notebook's virtual source, the
-    line each code cell starts on."""
+    line each code cell starts on. ``parser_check=False``: a syntax error is not
+    shown to libcst (see :func:`parser_check_changes`)."""
     import ast
     import warnings
 
@@ -112,7 +114,7 @@ def analyse_file_text(
             warnings.simplefilter("ignore")
             tree = ast.parse(text, filename=path)
     except SyntaxError as error:
-        return FileResult(path=path, problems=(_syntax_problem(path, text, error),), suppressions=suppressions)
+        return FileResult(path=path, problems=(_syntax_problem(path, text, error, parser_check),), suppressions=suppressions)
     except (RecursionError, MemoryError):
         problem = file_problem_diagnostic(path, "too deeply nested to parse")
         return FileResult(path=path, problems=(problem,), suppressions=suppressions)
@@ -125,16 +127,37 @@ def analyse_file_text(
     return FileResult(path=path, facts=facts, suppressions=suppressions)
 
 
-def _syntax_problem(path: str, text: str, error: SyntaxError) -> Diagnostic:
+def _syntax_problem(path: str, text: str, error: SyntaxError, ask_libcst: bool = True) -> Diagnostic:
     """SL900 for a file CPython rejects, unless libcst reads it: then it is newer
     syntax than this interpreter knows, so it is left unmodelled, not reported."""
+    if not ask_libcst or _libcst_verdict(text) != "reads":
+        return parse_error_diagnostic(path, text, error.lineno or 1, max(1, error.offset or 1), error.msg or "invalid syntax")
+    return file_problem_diagnostic(path, f"uses syntax this Python ({sys.version.split()[0]}) cannot read: {error.msg}")
+
+
+def _libcst_verdict(text: str) -> str:
+    """"reads", "rejects" (a ParserSyntaxError) or "fails" (anything else, recursion included)."""
     import libcst
 
     try:
         libcst.parse_module(text)
+    except libcst.ParserSyntaxError:
+        return "rejects"
     except Exception:
-        return parse_error_diagnostic(path, text, error.lineno or 1, max(1, error.offset or 1), error.msg or "invalid syntax")
-    return file_problem_diagnostic(path, f"uses syntax this Python ({sys.version.split()[0]}) cannot read: {error.msg}")
+        return "fails"
+    return "reads"
+
+
+def parser_check_changes(text: str, diagnostics: Sequence[Diagnostic]) -> bool:
+    """Whether linting ``text`` with the libcst check (the default) can give other findings
+    than ``diagnostics``, which were found without it (``lint_text(parser_check=False)``,
+    the editor's first answer): a syntax error libcst reads (newer syntax), or findings
+    in a file libcst rejects. Costs the libcst parse, so only when it can matter."""
+    if any(d.code == "SL900" and "python2" in d.data for d in diagnostics):
+        return _libcst_verdict(text) == "reads"
+    if any(d.code != "SL900" for d in diagnostics):
+        return _libcst_verdict(text) == "rejects"
+    return False
 
 
 def _parser_of_record(path: str, diagnostics: list[Diagnostic], text: str | None) -> list[Diagnostic]:
@@ -326,8 +349,10 @@ def run_phase2(
     options: EngineOptions,
     extra_project: Mapping[str, ModuleFacts] | None = None,
     texts: Mapping[str, str] | None = None,
+    parser_check: bool = True,
 ) -> list[Diagnostic]:
-    """``texts``: the source of in-memory documents (else files are read from disk)."""
+    """``texts``: the source of in-memory documents (else files are read from disk).
+    ``parser_check=False``: libcst does not read the files with findings."""
     from scopelint.fixes.attach import read_text
 
     cache = Cache(_cache_dir(config, options))
@@ -362,7 +387,7 @@ def run_phase2(
     analysed = _analyse_all([results[i].facts for i in todo], project, config, options.jobs, _ticker("analysing", options.progress))
     for index, diagnostics in zip(todo, analysed):
         path = results[index].path
-        if any(d.code != "SL900" for d in diagnostics):
+        if parser_check and any(d.code != "SL900" for d in diagnostics):
             # A notebook's virtual source is never given to libcst (notebooks are not fixed).
             own = texts[path] if texts and path in texts and not is_notebook(path) else read_text(path)
             diagnostics = _parser_of_record(path, diagnostics, own)
@@ -577,10 +602,17 @@ def lint_tree(
     return found
 
 
-def lint_text(text: str, path: str, config: Config, project: Mapping[str, ModuleFacts] | None = None) -> list[Diagnostic]:
+def lint_text(
+    text: str, path: str, config: Config, project: Mapping[str, ModuleFacts] | None = None, parser_check: bool = True
+) -> list[Diagnostic]:
     """One in-memory document (API, LSP, stdin); never touches the cache.
     A ``.ipynb`` path means ``text`` is the notebook's JSON. Over MAX_FILE_BYTES
-    it is one SL900, as a file that large is (an editor buffer is not exempt)."""
+    it is one SL900, as a file that large is (an editor buffer is not exempt).
+
+    ``parser_check=False`` (the editor, per keystroke) leaves out the libcst parse --
+    several times the rest of the lint for a file with findings; the editor then runs
+    :func:`parser_check_changes` once typing settles and lints again in the rare case it
+    says the answer differs."""
     encoded = text.encode("utf-8", "surrogatepass")
     if len(encoded) > MAX_FILE_BYTES:
         return [file_problem_diagnostic(path, TOO_LARGE)]
@@ -595,13 +627,14 @@ def lint_text(text: str, path: str, config: Config, project: Mapping[str, Module
     if not might_hold_tf(encoded, settings):
         return []
     try:
-        result = analyse_file_text(path, text, settings, module_name_for(path) if os.path.exists(path) else None)
+        module_name = module_name_for(path) if os.path.exists(path) else None
+        result = analyse_file_text(path, text, settings, module_name, parser_check=parser_check)
     except Exception as exc:
         result = FileResult(path=path, problems=(file_problem_diagnostic(path, f"internal error: {exc!r}"),))
     from scopelint.fixes.attach import attach_fixes
 
     # Fix edits for the scope-model rules need the text, which phase 2 no longer has.
-    found = run_phase2([result], config, EngineOptions(), extra_project=project, texts={path: text})
+    found = run_phase2([result], config, EngineOptions(), extra_project=project, texts={path: text}, parser_check=parser_check)
     return attach_fixes(found, text)
 
 

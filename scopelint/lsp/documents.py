@@ -8,14 +8,19 @@ scopelint diagnostics back, so this logic is testable without a client.
 from __future__ import annotations
 
 import asyncio
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
 
-from scopelint.api import lint_source
 from scopelint.config import Config, ConfigError, load_config
 from scopelint.diagnostic import Diagnostic
+from scopelint.engine import lint_text, parser_check_changes
 from scopelint.model import ModuleFacts
+
+# After a lint with findings, how long the document must stay unchanged before
+# libcst reads it (the parser of record; see engine.lint_text's parser_check).
+PARSER_CHECK_AFTER_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -45,9 +50,22 @@ class ConfigLoader:
     fallback_root: str
     report: Callable[[str], None]
     _reported: set[str] = field(default_factory=set)
+    # start -> (what the pyproject.toml files above it looked like, the config read then)
+    _loaded: dict[str, tuple[tuple[object, ...], Config]] = field(default_factory=dict)
 
     def for_snapshot(self, snapshot: Snapshot) -> Config:
+        """Read again only when a pyproject.toml on the way up appeared, went or changed
+        (its size, mtime or inode), not on every keystroke."""
         start = Path(snapshot.path) if snapshot.on_disk else Path(self.fallback_root)
+        signature = _pyprojects_above(start)
+        known = self._loaded.get(str(start))
+        if known is not None and known[0] == signature:
+            return known[1]
+        config = self._load(start, snapshot.on_disk)
+        self._loaded[str(start)] = (signature, config)
+        return config
+
+    def _load(self, start: Path, on_disk: bool) -> Config:
         try:
             return load_config(start=start)
         except ConfigError as exc:
@@ -55,13 +73,35 @@ class ConfigLoader:
             if message not in self._reported:
                 self._reported.add(message)
                 self.report(message)
-            directory = start.parent if snapshot.on_disk else start
+            directory = start.parent if on_disk else start
             return Config(root=str(directory))
 
 
-def lint_snapshot(snapshot: Snapshot, config: Config, project: Mapping[str, ModuleFacts] | None = None) -> LintResult:
-    """``project``: the workspace's other modules (:mod:`scopelint.lsp.workspace`)."""
-    return LintResult(snapshot, tuple(lint_source(snapshot.text, snapshot.path, config, project)))
+def _pyprojects_above(start: Path) -> tuple[object, ...]:
+    """Everything ``load_config(start=start)`` reads, as stat results: whether ``start``
+    is a file or folder, and each pyproject.toml from there up to the root."""
+    here = os.path.realpath(start)
+    signature: list[object] = [os.path.isfile(here), os.path.isdir(here)]
+    directory = os.path.dirname(here) if signature[0] else here
+    while True:
+        try:
+            info = os.stat(os.path.join(directory, "pyproject.toml"))
+            signature.append((directory, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
+        except OSError:
+            pass
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return tuple(signature)
+        directory = parent
+
+
+def lint_snapshot(
+    snapshot: Snapshot, config: Config, project: Mapping[str, ModuleFacts] | None = None, parser_check: bool = True
+) -> LintResult:
+    """``project``: the workspace's other modules (:mod:`scopelint.lsp.workspace`);
+    ``parser_check``: see :func:`scopelint.engine.lint_text`."""
+    found = lint_text(snapshot.text, snapshot.path, config, project, parser_check=parser_check)
+    return LintResult(snapshot, tuple(found))
 
 
 Publish = Callable[[LintResult], None]
@@ -88,7 +128,9 @@ class Scheduler:
         self._publish = publish
         self._on_error = on_error
         self.debounce_s = debounce_s
+        self.parser_check_after_s = PARSER_CHECK_AFTER_S
         self._pending: dict[str, asyncio.Task[None]] = {}
+        self._checks: dict[str, asyncio.Task[None]] = {}
         self._published: dict[str, int | None] = {}
         self.results: dict[str, LintResult] = {}
 
@@ -100,9 +142,10 @@ class Scheduler:
         self._pending[uri] = asyncio.get_running_loop().create_task(self._run(uri, wait))
 
     def cancel(self, uri: str) -> None:
-        task = self._pending.pop(uri, None)
-        if task is not None and not task.done():
-            task.cancel()
+        for tasks in (self._pending, self._checks):
+            task = tasks.pop(uri, None)
+            if task is not None and not task.done():
+                task.cancel()
 
     def forget(self, uri: str) -> None:
         self.cancel(uri)
@@ -118,7 +161,22 @@ class Scheduler:
         except Exception as exc:  # the server's per-document boundary: log it, keep serving
             self._on_error(f"scopelint: linting {snapshot.path} failed: {exc!r}")
             return None
-        return result if self.publish_if_current(result) else None
+        if not self.publish_if_current(result):
+            return None
+        if any(d.code != "SL900" or "python2" in d.data for d in result.diagnostics):
+            self._checks[uri] = asyncio.get_running_loop().create_task(self._parser_check(result))
+        return result
+
+    async def _parser_check(self, quick: LintResult) -> None:
+        """Once the document has settled: the libcst check the per-keystroke lint left
+        out, and the full lint in the rare case it changes the answer."""
+        await asyncio.sleep(self.parser_check_after_s)
+        snapshot = quick.snapshot
+        try:
+            if await asyncio.to_thread(parser_check_changes, snapshot.text, quick.diagnostics):
+                self.publish_if_current(await asyncio.to_thread(self._lint, snapshot, True))
+        except Exception as exc:  # the server's per-document boundary
+            self._on_error(f"scopelint: linting {snapshot.path} failed: {exc!r}")
 
     def publish_if_current(self, result: LintResult) -> bool:
         """Publish ``result`` unless its document has moved on since."""
@@ -129,9 +187,10 @@ class Scheduler:
         self._publish(result)
         return True
 
-    def _lint(self, snapshot: Snapshot) -> LintResult:
+    def _lint(self, snapshot: Snapshot, parser_check: bool = False) -> LintResult:
+        """Per keystroke without the libcst check (``parser_check``; see :meth:`_parser_check`)."""
         project = self._project_for(snapshot.path) if snapshot.on_disk else None
-        return lint_snapshot(snapshot, self._configs.for_snapshot(snapshot), project)
+        return lint_snapshot(snapshot, self._configs.for_snapshot(snapshot), project, parser_check)
 
     def _is_current(self, snapshot: Snapshot) -> bool:
         latest = self._get_snapshot(snapshot.uri)
