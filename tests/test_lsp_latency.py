@@ -14,6 +14,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 import pytest
 from lsprotocol import types
@@ -55,9 +56,12 @@ def tf_file(lines: int = 1000) -> str:
     return "\n".join(out[:lines]) + "\n"
 
 
-async def measure(client: LanguageClient, root: Path, edits: int = EDITS) -> list[float]:
+async def measure(
+    client: LanguageClient, root: Path, edits: int = EDITS, after_open: Callable[[], None] = lambda: None
+) -> list[float]:
     """Seconds from each didChange to its publishDiagnostics; the first entry of
-    the list is the open (cold: the server imports libcst and the model then)."""
+    the list is the open (cold: the server imports libcst and the model then).
+    ``after_open`` runs once the open is published, before the first edit."""
     await client.initialize_session(
         types.InitializeParams(capabilities=types.ClientCapabilities(), root_uri=root.as_uri())
     )
@@ -71,6 +75,7 @@ async def measure(client: LanguageClient, root: Path, edits: int = EDITS) -> lis
     start = time.perf_counter()
     await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
     timings = [time.perf_counter() - start]
+    after_open()
     for version in range(2, edits + 2):
         line = 500 + version
         change = types.TextDocumentContentChangePartial(
