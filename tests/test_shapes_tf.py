@@ -78,6 +78,12 @@ ph = tf.placeholder(tf.float32, [None, 32])
 h = tf.layers.dense(ph, 64, name="h")
 conv_cf = tf.layers.conv2d(tf.placeholder(tf.float32, [8, 3, 28, 28]), 4, 3, data_format="channels_first", name="cf")
 probe4("channels_first", conv_cf)
+with slim.arg_scope([slim.convolution2d], padding="VALID", stride=2):
+    c5 = slim.conv2d(x, 4, [3, 3], scope="c5")  # conv2d is convolution2d: the scope applies
+probe4("alias_scope", c5)
+dense_layer = tf.layers.Dense(5, name="dl")
+probe2("dense_class", dense_layer(d))
+percent = tf.get_variable("p%d" % x.shape[-1], [1])
 """,
     "unknown-batch": HEADER + """\
 x = tf.placeholder(tf.float32, [None, 32, 32, 1])

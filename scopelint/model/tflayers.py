@@ -21,6 +21,15 @@ from scopelint.model.tfargs import arg, join, reuse_mode
 
 
 _MAX_REPEAT = 64
+# tf-slim exports one function under two names (``conv2d = convolution2d``): an arg_scope of
+# either name is an arg_scope of the function.
+_ONE_FUNCTION = {
+    short: long for short, long in (
+        ("slim.conv1d", "slim.convolution1d"), ("slim.conv2d", "slim.convolution2d"), ("slim.conv3d", "slim.convolution3d"),
+        ("slim.conv2d_transpose", "slim.convolution2d_transpose"), ("slim.separable_conv2d", "slim.separable_convolution2d"),
+    )
+}
+_ONE_FUNCTION.update({long: short for short, long in _ONE_FUNCTION.items()})
 # ``layer.__name__`` where tf-slim's alias differs from the function's own name.
 _FUNCTION_NAMES = {"slim.conv2d": "convolution2d", "slim.conv1d": "convolution1d", "slim.conv3d": "convolution3d"}
 
@@ -172,8 +181,9 @@ class Layers:
 
     def _arg_scope_defaults(self, api: str) -> dict[str, Any]:
         merged: dict[str, Any] = {}
+        same = _ONE_FUNCTION.get(api, api)
         for ops, options in self.i.ctx.arg_scopes:
-            if api in ops or "*" in ops:
+            if api in ops or same in ops or "*" in ops:
                 merged.update(options)
         return merged
 
