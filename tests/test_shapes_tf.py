@@ -84,6 +84,9 @@ probe4("alias_scope", c5)
 dense_layer = tf.layers.Dense(5, name="dl")
 probe2("dense_class", dense_layer(d))
 percent = tf.get_variable("p%d" % x.shape[-1], [1])
+sliced = tf.get_variable("sliced", c1.get_shape()[1:])
+sliced_list = tf.get_variable("sliced_list", c1.get_shape().as_list()[-2:])
+sliced_name = tf.get_variable("prefix_scope"[:6] + "s", x.get_shape()[::3])
 """,
     "unknown-batch": HEADER + """\
 x = tf.placeholder(tf.float32, [None, 32, 32, 1])

@@ -105,6 +105,19 @@ with tf.variable_scope("counter"):
 with tf.variable_scope("counter", reuse=True):
     again = tf.get_variable("total", [], dtype=tf.int64)
 """, (5,), "raises"),
+    # TF compares the scope's dtype (float32) with the variable's: an initial int64 tensor is not asked for.
+    Case("dtype-initial-value-shared", TF + """\
+with tf.variable_scope("step", reuse=tf.AUTO_REUSE):
+    a = tf.get_variable("count", initializer=tf.constant(0, tf.int64))
+    b = tf.get_variable("count", initializer=tf.constant(0, tf.int64))
+""", (4,), "raises"),
+    # Re-entering a scope by name does not bring back its dtype= (a captured scope does).
+    Case("dtype-scope-reentered-by-name", TF + """\
+with tf.variable_scope("half", dtype=tf.float16):
+    a = tf.get_variable("w", [2])
+with tf.variable_scope("half", reuse=True):
+    b = tf.get_variable("w", [2])
+""", (5,), "raises"),
     Case("reuse-flag-bool-of-index", TF + """\
 for i in range(3):
     with tf.variable_scope("tower", reuse=bool(i)):
@@ -151,6 +164,20 @@ with tf.variable_scope("counter", reuse=tf.AUTO_REUSE):
     a = tf.get_variable("n", [], dtype=tf.int64, initializer=tf.zeros_initializer())
     b = tf.get_variable("n", [], dtype="int64")
 """, (), "clean"),
+    Case("dtype-captured-scope", TF + """\
+with tf.variable_scope("half", dtype=tf.float16) as scope:
+    a = tf.get_variable("w", [2])
+with tf.variable_scope(scope, reuse=True):
+    b = tf.get_variable("w", [2])
+""", (), "clean"),
+    Case("dtype-under-custom-getter", TF + """\
+def float32_getter(getter, *args, **kwargs):
+    kwargs["dtype"] = tf.float32
+    return getter(*args, **kwargs)
+with tf.variable_scope("g", custom_getter=float32_getter, reuse=tf.AUTO_REUSE):
+    a = tf.get_variable("w", [2], dtype=tf.float32)
+    b = tf.get_variable("w", [2], dtype=tf.float16)
+""", (), "clean"),
     Case("dtype-from-scope", TF + """\
 with tf.variable_scope("half", dtype=tf.float16):
     a = tf.get_variable("w", [2])
@@ -158,8 +185,15 @@ with tf.variable_scope("half", reuse=True, dtype=tf.float16):
     b = tf.get_variable("w", [2])
 """, (), "clean"),
     Case("same-shape", EMB.format(second=16), (), "clean"),
-    Case("shape-not-literal", TF + """\
+    Case("shape-slice", TF + """\
 x = tf.placeholder(tf.float32, [None, 4])
+with tf.variable_scope('s'):
+    a = tf.get_variable('w', [4, 2])
+with tf.variable_scope('s', reuse=True):
+    b = tf.get_variable('w', x.get_shape()[1:])
+""", (6,), "raises"),
+    Case("shape-not-known", TF + """\
+x = tf.sign(tf.placeholder(tf.float32, [None, 4]))  # an op whose shape the model does not track
 with tf.variable_scope('s'):
     a = tf.get_variable('w', [4, 2])
 with tf.variable_scope('s', reuse=True):

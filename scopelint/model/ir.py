@@ -104,6 +104,15 @@ class Subscript:
 
 
 @dataclass(frozen=True)
+class Slice:
+    """``a:b:c`` inside a subscript (``x.get_shape()[1:]``); a missing part is None."""
+
+    lower: "Expr | None"
+    upper: "Expr | None"
+    step: "Expr | None"
+
+
+@dataclass(frozen=True)
 class IfExp:
     test: "Expr"
     body: "Expr"
@@ -137,8 +146,8 @@ class Unknown:
     reason: str
 
 
-Expr = Union[Const, Name, Attr, Call, BinOp, Compare, BoolOp, Not, FString, Seq, DictE, Subscript, IfExp, Lambda, ListComp, Yield,
-             Unknown]
+Expr = Union[Const, Name, Attr, Call, BinOp, Compare, BoolOp, Not, FString, Seq, DictE, Subscript, Slice, IfExp, Lambda, ListComp,
+             Yield, Unknown]
 
 
 # ---------------------------------------------------------------- statements

@@ -241,6 +241,8 @@ class Lowerer:
             return ir.DictE(tuple(self.expr(k) if k is not None else None for k in node.keys), tuple(self.expr(v) for v in node.values))
         if isinstance(node, ast.Subscript):
             return ir.Subscript(self.expr(node.value), self.expr(node.slice))
+        if isinstance(node, ast.Slice):
+            return ir.Slice(*(self.expr(part) if part is not None else None for part in (node.lower, node.upper, node.step)))
         if isinstance(node, ast.IfExp):
             return ir.IfExp(self.expr(node.test), self.expr(node.body), self.expr(node.orelse))
         if isinstance(node, ast.Lambda):

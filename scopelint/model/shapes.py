@@ -42,6 +42,13 @@ class Dim:
 
 
 @dataclass(frozen=True)
+class SliceValue:
+    """``a:b:c`` with known (or missing) bounds."""
+
+    bounds: slice
+
+
+@dataclass(frozen=True)
 class Initializer(v.Tensor):
     """An initializer object (``tf.zeros_initializer()``): ``get_variable`` takes its dtype from the scope."""
 
@@ -155,6 +162,8 @@ def subscript(owner: Any, index: Any) -> Any:
     """``shape[-1]`` is a Dimension; anything indexed on a tensor is a tensor of a shape not tracked."""
     position = v.as_int(index)
     if isinstance(owner, Shape):
+        if isinstance(index, SliceValue):
+            return Shape(owner.dims[index.bounds] if owner.dims is not None else None)
         if position is None:
             return Shape(None)
         if owner.dims is None:

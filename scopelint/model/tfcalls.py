@@ -410,9 +410,10 @@ class TfCalls:
     # ------------------------------------------------------------ creations
 
     def create(self, api: str, requested: Any, shape: shapes.Dims | None, node: ir.Pos, trainable: bool | None = None,
-               slot_of: str | None = None, dtype: str | None = None) -> v.Variable:
+               slot_of: str | None = None, dtype: str | None = None, created_dtype: str | None | bool = True) -> v.Variable:
         """A creation through the current variable scope (get_variable semantics); ``shape`` and
-        ``dtype`` as far as known (TF compares both with the variable's under reuse)."""
+        ``dtype`` as far as known (TF compares both with the variable's under reuse); ``created_dtype``:
+        a new variable's dtype where it is not ``dtype`` (True: it is)."""
         i = self.i
         if trainable is None:
             trainable = api.startswith(("tf.get_variable", "slim.variable", "slim.model_variable")) or (
@@ -455,7 +456,7 @@ class TfCalls:
             # get_variable('') names the variable after its scope (slots): that name scope is its own.
             predicted = graph.unique_name(full) if outcome == ev.CREATED and rel else full
             record = Record(predicted, shape, node, certain=outcome == ev.CREATED and certain, path=path, chain=i.chain(node),
-                            trainable=trainable, dtype=dtype)
+                            trainable=trainable, dtype=dtype if created_dtype is True else created_dtype or None)
             graph.store[full] = record
             graph.variables[predicted] = record
         ignored = None
@@ -511,21 +512,23 @@ class TfCalls:
         name = arg(args, kwargs, 0, "name")
         shape = shapes.dims_from(arg(args, kwargs, 1, "shape"))
         trainable = v.truth(arg(args, kwargs, 5, "trainable", v.Lit(True))) is not False
-        return self.create(api, name, shape, node.pos, trainable=trainable, dtype=self._requested_dtype(args, kwargs))
+        requested, created = self._dtypes(args, kwargs)
+        return self.create(api, name, shape, node.pos, trainable=trainable, dtype=requested, created_dtype=created)
 
-    def _requested_dtype(self, args: list[Any], kwargs: dict[str, Any]) -> str | None:
-        """``get_variable``'s dtype: ``dtype=``, else the scope's (with no initializer, or an
-        initializer object); None where a custom getter or an initial value decides."""
-        if "**" in kwargs or kwargs.get("custom_getter") is not None or len(args) > 10:
-            return None
+    def _dtypes(self, args: list[Any], kwargs: dict[str, Any]) -> tuple[str | None, str | None]:
+        """``get_variable``'s dtype as TF compares it under reuse (``dtype=``, else the scope's, whatever
+        the initializer), and the dtype a new variable gets (an initial tensor's own, if no ``dtype=``).
+        None where not known, and under a custom getter (here or on a scope), which may pass another on."""
+        if "**" in kwargs or kwargs.get("custom_getter") is not None or len(args) > 10 or self.i.ctx.vs.dtype is None:
+            return None, None
         given = arg(args, kwargs, 2, "dtype")
         if given is not None and not (isinstance(given, v.Lit) and given.value is None):
-            return shapes.dtype_of(given)
+            return shapes.dtype_of(given), shapes.dtype_of(given)
         initializer = arg(args, kwargs, 3, "initializer")
         if initializer is None or isinstance(initializer, shapes.Initializer) or (
                 isinstance(initializer, v.Lit) and initializer.value is None):
-            return self.i.ctx.vs.dtype
-        return None
+            return self.i.ctx.vs.dtype, self.i.ctx.vs.dtype
+        return self.i.ctx.vs.dtype, initializer.dtype if isinstance(initializer, v.Tensor) else None
 
     def variable(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
         name = v.as_str(arg(args, kwargs, 5, "name")) or "Variable"

@@ -58,6 +58,12 @@ class Expressions(Core):
             return v.DictValue(items)
         if isinstance(node, ir.Subscript):
             return self.subscript(self.eval(node.value), self.eval(node.index))
+        if isinstance(node, ir.Slice):
+            bounds = [v.as_int(self.eval(part)) if part is not None else None for part in (node.lower, node.upper, node.step)]
+            given = [part is not None for part in (node.lower, node.upper, node.step)]
+            if any(known is None and was for known, was in zip(bounds, given)) or bounds[2] == 0:
+                return v.Unknown("slice")
+            return shapes.SliceValue(slice(*bounds))
         if isinstance(node, ir.IfExp):
             test = v.truth(self.eval(node.test))
             if test is None:
@@ -113,6 +119,10 @@ class Expressions(Core):
         return v.Unknown("comparison")
 
     def subscript(self, value: Any, index: Any) -> Any:
+        if isinstance(index, shapes.SliceValue) and isinstance(value, v.SeqValue):
+            return v.SeqValue(value.items[index.bounds])
+        if isinstance(index, shapes.SliceValue) and isinstance(value, v.Lit) and isinstance(value.value, str):
+            return v.Lit(value.value[index.bounds])
         if isinstance(value, v.SeqValue) and isinstance(index, v.Lit) and isinstance(index.value, int):
             try:
                 return value.items[index.value]
