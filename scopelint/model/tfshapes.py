@@ -308,7 +308,38 @@ def layer(api: str, args: Args, kwargs: Kwargs) -> tuple[dict[str, Dims], v.Tens
         output = None if first is None else window_output(source, window, strides, arg(args, kwargs, 4, "padding", v.Lit(padding)),
                                                           first, filters, False)
         return shapes, tensor(output)
+    if api in _TRANSPOSED:
+        return _transposed(api, args, kwargs, source)
     return {}, tensor()
+
+
+# api -> (count argument, kernel, bias, strides name, padding default): kernel [kh, kw, filters, in]
+_TRANSPOSED = {
+    "tf.layers.conv2d_transpose": ("filters", "kernel", "bias", "strides", "valid"),
+    "slim.conv2d_transpose": ("num_outputs", "weights", "biases", "stride", "SAME"),
+    "slim.convolution2d_transpose": ("num_outputs", "weights", "biases", "stride", "SAME"),
+}
+
+
+def _transposed(api: str, args: Args, kwargs: Kwargs, source: Dims | None) -> tuple[dict[str, Dims], v.Tensor]:
+    """conv2d_transpose: each spatial size ``n * s`` (same) or ``n * s + max(k - s, 0)`` (valid)."""
+    count_name, kernel, bias, stride_name, padding = _TRANSPOSED[api]
+    filters = dim(arg(args, kwargs, 1, count_name))
+    size = _pair(arg(args, kwargs, 2, "kernel_size")) or (None, None)
+    stride = _pair(arg(args, kwargs, 3, stride_name, v.Lit(1))) or (None, None)
+    mode = v.as_str(arg(args, kwargs, 4, "padding", v.Lit(padding)))
+    first = _channels_first(arg(args, kwargs, 5, "data_format"))
+    if source is None or len(source) != 4 or first is None:
+        return {kernel: (*size, filters, None), bias: (filters,)}, tensor()
+    h_at, w_at, c_at = (2, 3, 1) if first else (1, 2, 3)
+    spatial: list[int | None] = []
+    for n, k, s in ((source[h_at], size[0], stride[0]), (source[w_at], size[1], stride[1])):
+        if n is None or s is None or mode is None or mode.lower() not in ("same", "valid") or (mode.lower() == "valid" and k is None):
+            spatial.append(None)
+        else:
+            spatial.append(n * s if mode.lower() == "same" else n * s + max((k or 0) - s, 0))
+    output = (source[0], filters, *spatial) if first else (source[0], *spatial, filters)
+    return {kernel: (*size, filters, source[c_at]), bias: (filters,)}, tensor(output)
 
 
 def op(api: str, args: Args, kwargs: Kwargs) -> v.Tensor:
