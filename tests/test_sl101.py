@@ -80,6 +80,7 @@ def test_message_and_predicted_name() -> None:
     assert found.severity.value == "warning"
     assert found.data["predicted_name"] == "a/w"
     assert "'a/w'" in found.message and "'a/b/w'" in found.message
+    assert found.data["related"] == [{"path": "case.py", "line": 3, "column": 10, "message": "opens the name scope 'a/b', which `tf.get_variable` ignores"}]
 
 
 def test_lookup_expecting_the_prefix_is_sl102_not_sl101() -> None:

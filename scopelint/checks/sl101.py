@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from scopelint.checks.sl1_sl2_support import at, once
+from scopelint.checks.sl1_sl2_support import at, once, related_at
 from scopelint.diagnostic import Diagnostic, Severity
 from scopelint.model import ModelResult
 from scopelint.model import events as ev
@@ -23,6 +23,7 @@ def check(result: ModelResult) -> Iterator[Diagnostic]:
             f"`{e.api}('{e.requested}')` ignores the enclosing `name_scope('{e.ignored_name_scope}')`: the variable is "
             f"named '{e.predicted_name}', not '{e.ignored_name_scope}/{e.requested}'; use `tf.variable_scope` to prefix it",
             Severity.WARNING, predicted_name=e.predicted_name,
+            related=related_at(result, e.ignored_name_scope_at, f"opens the name scope '{e.ignored_name_scope}', which `{e.api}` ignores"),
         )
         for e in result.of_type(ev.VariableCreated)
         if e.ignored_name_scope and e.outcome == ev.CREATED and e.certain and not e.expects_error

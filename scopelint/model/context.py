@@ -31,6 +31,7 @@ class Ctx:
     # The frame that opened it: a builder called under a caller's name_scope (tower
     # loops) is the normal way to share variables across towers, not SL101.
     plain_ns_frame: int = -1
+    plain_ns_at: ir.Pos | None = None  # the name_scope statement that opened ``ns`` (SL101 relates it)
     arg_scopes: tuple[tuple[frozenset[str], dict[str, Any]], ...] = ()
     expect_error: bool = False
     certain: bool = True

@@ -62,6 +62,7 @@ class VariableCreated:
     leaked_from: Pos | None = None
     # A plain name_scope prefix that tf.get_variable ignores here (SL101), e.g. "encoder".
     ignored_name_scope: str | None = None
+    ignored_name_scope_at: Pos | None = None  # that name_scope statement (in the analysed file)
     # tf.Variable / Keras: an earlier variable made by the same call under reuse (SL204).
     copy_of: Pos | None = None
     copy_of_name: str | None = None

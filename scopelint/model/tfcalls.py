@@ -381,7 +381,7 @@ class TfCalls:
             text = "{name}"
         if text.endswith("/"):
             actual = text[:-1]
-            i.ctx = replace(ctx, ns=actual, plain_ns=ctx.plain_ns or actual != ctx.vs.original_name_scope.rstrip("/"))
+            i.ctx = replace(ctx, ns=actual, plain_ns=ctx.plain_ns or actual != ctx.vs.original_name_scope.rstrip("/"), plain_ns_at=node)
             return v.Lit(text)
         actual = ctx.graph.unique_name(join(ctx.ns, text))
         reopened = None
@@ -393,7 +393,7 @@ class TfCalls:
             elif first[0] != node and actual != join(ctx.ns, text) and first[1] and i.certain:
                 reopened = first[0]
         i.emit(ev.ScopeEntered("name_scope", text, actual, node, i.site(node), reopened))
-        i.ctx = replace(ctx, ns=actual, plain_ns=True, plain_ns_frame=i.frame.fid)
+        i.ctx = replace(ctx, ns=actual, plain_ns=True, plain_ns_frame=i.frame.fid, plain_ns_at=node)
         return v.Lit(actual + "/") if ev.is_concrete(actual) else v.Sym(actual + "/")
 
     def scoped(self, name: Any, default: Any, reuse: Any, node: ir.Pos, body: Callable[[v.ScopeObject], Any]) -> Any:
@@ -474,7 +474,7 @@ class TfCalls:
             variable_scope=ctx.vs.name, name_scope=ctx.ns, honours_reuse=True, shape=shape, first=first,
             first_shape=first_shape, dtype=dtype, first_dtype=existing.dtype if existing is not None else None,
             leaked_from=ctx.vs.leaked_from if reuse == ev.REUSE_ON else None,
-            ignored_name_scope=ignored, expects_error=ctx.expect_error, certain=certain, local=local,
+            ignored_name_scope=ignored, ignored_name_scope_at=ctx.plain_ns_at if ignored else None, expects_error=ctx.expect_error, certain=certain, local=local,
             first_path=existing.path or None if existing is not None and first is not None else None, slot_of=slot_of,
             path=None if local else path, via=i.via(),
             first_site=leaves(existing.chain, i.chain(node), i.main) if collides and existing is not None else None,
