@@ -285,6 +285,31 @@ class GAN(Base):
     assert related(d) == [("gan.py", 5), ("base.py", 6)]
 
 
+# A Keras layer class (build() then call(), one Dense object called twice: shared) and a
+# test class building it in a fresh graph per test: each method after its own __init__, clean.
+KERAS_LAYER = TF + """\
+class Block(tf.keras.layers.Layer):
+    def __init__(self, units, **kwargs):
+        super(Block, self).__init__(**kwargs)
+        self.units = units
+    def build(self, input_shape):
+        self.dense = tf.keras.layers.Dense(self.units)
+        super(Block, self).build(input_shape)
+    def call(self, x):
+        return self.dense(self.dense(x))
+class BlockTest(tf.test.TestCase):
+    def test_twice(self):
+        with tf.Graph().as_default():
+            block = Block(4)
+            y = block(block(tf.zeros([2, 4])))
+"""
+KERAS_DRIVER = "from towers import BlockTest\nBlockTest('test_twice').test_twice()\n"
+
+
+def test_keras_layer_and_its_test_are_clean() -> None:
+    assert lint_source(KERAS_LAYER, "block.py", Config()) == []
+
+
 # ---------------------------------------------------------------- TF agrees
 
 # Each program runs as its own: its folder on sys.path, its modules and flags forgotten after.
@@ -329,7 +354,7 @@ def test_tf_agrees(tmp_path: Path) -> None:
         root = tmp_path / name
         root.mkdir()
         programs[name] = drive(package(root, name), "main.py")
-    for key, (source, driver, _, _) in TOWERS.items():
+    for key, (source, driver, _, _) in {**TOWERS, "keras": (KERAS_LAYER, KERAS_DRIVER, None, None)}.items():
         folder = tmp_path / key
         folder.mkdir()
         (folder / "towers.py").write_text(source, encoding="utf-8")
@@ -344,6 +369,7 @@ def test_tf_agrees(tmp_path: Path) -> None:
     # The statement that starts on MINIMIZE: Python names the line of its `.minimize(` call.
     assert ("model.py", line_of(BUG, ".minimize(self.d_loss, var_list=self.d_vars)")) in traced(bug)
     assert outcomes["fixed"].error is None, outcomes["fixed"].error
+    assert outcomes["keras"].error is None, outcomes["keras"].error
     for key, (source, _, expected, error) in TOWERS.items():
         outcome = outcomes[key]
         if error is None:
