@@ -22,9 +22,11 @@ class Note:
     line: int
     column: int
     text: str
+    cell: int | None = None  # in a notebook: the cell, and ``line`` is a line in it
 
     def render(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: note: {self.text}"
+        cell = f"cell {self.cell}:" if self.cell is not None else ""
+        return f"{self.path}:{cell}{self.line}:{self.column}: note: {self.text}"
 
 
 def notes_for(result: ModelResult) -> list[Note]:
@@ -54,9 +56,13 @@ def _notes(result: ModelResult) -> Iterator[tuple[str, Note]]:
 
 
 def notes_for_text(text: str, path: str, config: Config) -> list[Note]:
-    """Notes for one document held in memory (stdin)."""
+    """Notes for one document held in memory (stdin); none for a notebook's JSON."""
     from scopelint.engine import model_settings
     from scopelint.model import analyze, facts_from_source
+    from scopelint.notebook import is_notebook
+
+    if is_notebook(path):
+        return []
 
     facts = facts_from_source(text, path=path, module_name=None, settings=model_settings(config))
     return notes_for(analyze(facts, {})) if facts.error is None else []
@@ -65,7 +71,7 @@ def notes_for_text(text: str, path: str, config: Config) -> list[Note]:
 def notes_for_files(files: Sequence[str], config: Config, options: object, context: Iterable[str] = ()) -> list[Note]:
     """Notes for ``files``, each analysed with the modules of ``files`` and ``context``
     at hand, as the lint run analysed them (facts come from the cache when it has them).
-    Notebooks are left out: their lines are cell lines the notes cannot name yet."""
+    A notebook's notes are placed in its cells, as its findings are."""
     from scopelint import model
     from scopelint.engine import EngineOptions, load_facts, run_phase1
     from scopelint.files import discover
@@ -78,10 +84,24 @@ def notes_for_files(files: Sequence[str], config: Config, options: object, conte
     notes: list[Note] = []
     for result in results:
         facts = result.facts
-        if facts is None or facts.error is not None or facts.cells or os.path.realpath(result.path) not in named:
+        if facts is None or facts.error is not None or os.path.realpath(result.path) not in named:
             continue
         try:
-            notes.extend(notes_for(model.analyze(facts, project)))
+            found = notes_for(model.analyze(facts, project))
+            notes.extend(_in_cells(found, result.path) if facts.cells else found)
         except Exception:  # per-file boundary, as in the lint run (which reports it)
             continue
     return notes
+
+
+def _in_cells(notes: list[Note], path: str) -> list[Note]:
+    from scopelint.files import read_bytes
+    from scopelint.notebook import parse_notebook, relabel_lines
+
+    index = parse_notebook(read_bytes(path)).index
+    placed = []
+    for note in notes:
+        where = index.locate(note.line)
+        if where is not None:
+            placed.append(Note(note.path, where[1], note.column, relabel_lines(note.text, index), cell=where[0]))
+    return placed

@@ -86,8 +86,8 @@ def test_reuse_not_known_and_a_builder_of_another_module(tmp_path: Path) -> None
     assert notes(run.stderr) == [
         "pkg/ops.py:4:1: note: `dense()` analysed on its own: no caller in this module, so the scopes and reuse its callers "
         "give it are unknown here",
-        "pkg/train.py:9:9: note: `tf.get_variable` of 's/w' (at pkg/ops.py:5) not reported: 's/w' already exists (created at line 5 "
-        "of pkg/ops.py), and whether reuse is on here is not known",
+        "pkg/train.py:9:9: note: `tf.get_variable` of 's/w' (at pkg/ops.py:5) not reported: 's/w' already exists (created at "
+        "pkg/ops.py:5), and whether reuse is on here is not known",
     ]
 
 
@@ -101,4 +101,21 @@ def test_one_note_per_place_with_the_count_of_the_rest(tmp_path: Path) -> None:
     assert notes(run.stderr) == [
         "layer.py:6:5: note: `tf.layers.dense` of 'fc/kernel' not reported: nothing the model saw created 'fc/kernel', but something "
         "it could not follow may have: unresolved call (mylib.build is outside the linted tree) at line 4 (and 1 more here)"
+    ]
+
+
+def test_notebook_notes_sit_in_cells(tmp_path: Path) -> None:
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": ["# model\n"]},
+        {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+         "source": ["import mylib\n", "import tensorflow.compat.v1 as tf\n", "mylib.build()\n"]},
+        {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+         "source": ["with tf.variable_scope('enc', reuse=True):\n", "    k = tf.get_variable('k', [1])\n"]},
+    ]
+    notebook = {"cells": cells, "metadata": {"language_info": {"name": "python"}}, "nbformat": 4, "nbformat_minor": 5}
+    (tmp_path / "model.ipynb").write_text(json.dumps(notebook))
+    run = scopelint(tmp_path, "-v", "model.ipynb")
+    assert notes(run.stderr) == [
+        "model.ipynb:cell 3:2:9: note: `tf.get_variable` of 'enc/k' not reported: nothing the model saw created 'enc/k', but something "
+        "it could not follow may have: unresolved call (mylib.build is outside the linted tree) at cell 2, line 3"
     ]

@@ -43,4 +43,4 @@ def uncertainty(host: Host) -> str:
 
 def _line(host: Host, record: Record) -> str:
     here = host.path_of(host.main)
-    return f"line {record.node[0]}" + (f" of {record.path}" if record.path and record.path != here else "")
+    return f"{record.path}:{record.node[0]}" if record.path and record.path != here else f"line {record.node[0]}"

@@ -432,7 +432,7 @@ class TfCalls:
             if not ev.is_concrete(full) and reuse != ev.REUSE_ON:
                 # A variable whose name the model cannot spell may be the one asked for later:
                 # "does not exist" is no longer certain in this graph.
-                graph.lose_track(f"the {api} at line {node[0]}{'' if i.frame.module == i.main else ' of ' + path}, whose name "
+                graph.lose_track(f"the {api} at {f'line {node[0]}' if i.frame.module == i.main else f'{path}:{node[0]}'}, whose name "
                                  f"'{full}' the model cannot spell")
             if existing is not None:
                 first = existing.node
