@@ -172,6 +172,11 @@ def main(argv=None):
 if __name__ == '__main__':
     tf.app.run()
 """
+# absl's flags and app.run, as TF 2 era scripts spell them.
+TOWERS_ABSL = TOWERS_SCRIPT.replace(
+    "FLAGS = tf.app.flags.FLAGS\ntf.app.flags.DEFINE_integer(", "from absl import app, flags\nFLAGS = flags.FLAGS\nflags.DEFINE_integer("
+).replace("tf.app.run()", "app.run(main)")
+assert "tf.app" not in TOWERS_ABSL and "app.run(main)" in TOWERS_ABSL
 REUSE_CLASS = "                tf.get_variable_scope().reuse_variables()\n"
 REUSE_SCRIPT = "                    tf.get_variable_scope().reuse_variables()\n"
 SGD, ADAM = "GradientDescentOptimizer", "AdamOptimizer"
@@ -189,6 +194,9 @@ TOWERS: dict[str, tuple[str, str, tuple[str, str] | None, str | None]] = {
     "script-reuse": (TOWERS_SCRIPT.format(gpus=2, opt=SGD, reuse=REUSE_SCRIPT), "", None, None),
     "script-no-reuse": (TOWERS_SCRIPT.format(gpus=2, opt=SGD, reuse=""), "",
                         ("loss = tower_loss(images)", "SL201"), "ValueError: Variable conv1/weights already exists"),
+    "absl-script-no-reuse": (TOWERS_ABSL.format(gpus=2, opt=SGD, reuse=""), "",
+                             ("loss = tower_loss(images)", "SL201"), "ValueError: Variable conv1/weights already exists"),
+    "absl-script-reuse": (TOWERS_ABSL.format(gpus=2, opt=SGD, reuse=REUSE_SCRIPT), "", None, None),
 }
 
 
