@@ -216,6 +216,17 @@ with tf.name_scope('loss'):
     d = tf.Variable(1.0, name='v')
 assert d.name == 'loss_1/v:0'
 """,
+    # Entering the graph that is already the default keeps the name and variable scope.
+    "same-graph-keeps-its-scopes": TF + """\
+with tf.variable_scope('outer'):
+    with tf.name_scope('n'):
+        with tf.get_default_graph().as_default():
+            w = tf.get_variable('w', [1])
+            v = tf.Variable(1.0, name='v')
+        with tf.Session(graph=tf.get_default_graph()):
+            u = tf.get_variable('u', [1])
+assert (w.name, v.name, u.name) == ('outer/w:0', 'outer/n/v:0', 'outer/u:0')
+""",
     "internal-tf-modules": """\
 from tensorflow.python.ops import variable_scope
 from tensorflow.python.framework import ops

@@ -30,6 +30,26 @@ class Case(NamedTuple):
     tf_check: str = ""
 
 
+# A builder the graph cases call (lines 2-4 of each program).
+MODEL = """\
+def model(x):
+    with tf.variable_scope('net'):
+        return tf.matmul(x, tf.get_variable('w', [4, 4]))
+"""
+
+# Under TF, run each test method of a tf.test.TestCase program as unittest would
+# (setUp, the method, tearDown); an error escapes with its traceback.
+RUN_TESTS = """
+for _name in sorted(n for n in vars({0}) if n.startswith('test')):
+    _case = {0}(_name)
+    _case.setUp()
+    try:
+        getattr(_case, _name)()
+    finally:
+        _case.tearDown()
+"""
+
+
 def lint(source: str, code: str = CODE) -> list:
     return lint_source(source, path="case.py", config=Config(select=(code,)))
 
@@ -279,6 +299,103 @@ if len(sys.argv) > 5:
 else:
     w = tf.get_variable('w', [1])
 """, (), "clean"),
+    # Graphs: a fresh graph starts a fresh variable store (tfgraphs.py); one default graph is shared.
+    Case("graph-test-case-session-fresh-graph-per-block", TF + MODEL + """\
+class ModelTest(tf.test.TestCase):
+    def test_twice(self):
+        with self.session(graph=tf.Graph()):
+            model(tf.placeholder(tf.float32, [None, 4]))
+        with self.session(graph=tf.Graph()) as sess:
+            model(tf.placeholder(tf.float32, [None, 4]))
+    def test_again(self):
+        with self.session(graph=tf.Graph()):
+            model(tf.placeholder(tf.float32, [None, 4]))
+""", (), "clean", RUN_TESTS.format("ModelTest")),
+    Case("graph-test-case-test-session-fresh-graph-per-block", TF + MODEL + """\
+class ModelTest(tf.test.TestCase):
+    def test_twice(self):
+        with self.test_session(graph=tf.Graph()):
+            model(tf.placeholder(tf.float32, [None, 4]))
+        with self.test_session(graph=tf.Graph()):
+            model(tf.placeholder(tf.float32, [None, 4]))
+""", (), "clean", RUN_TESTS.format("ModelTest")),
+    Case("graph-test-case-session-on-a-graph-the-model-cannot-see", TF + MODEL + """\
+class ModelTest(tf.test.TestCase):
+    def setUp(self):
+        super().setUp()
+        self.graph = tf.Graph()
+    def test_default_then_other(self):
+        model(tf.placeholder(tf.float32, [None, 4]))
+        with self.session(graph=self.graph):
+            model(tf.placeholder(tf.float32, [None, 4]))
+""", (), "clean", RUN_TESTS.format("ModelTest")),
+    Case("graph-test-case-session-default-graph-twice", TF + MODEL + """\
+class ModelTest(tf.test.TestCase):
+    def test_twice(self):
+        with self.session():
+            model(tf.placeholder(tf.float32, [None, 4]))
+        with self.session():
+            model(tf.placeholder(tf.float32, [None, 4]))
+""", (10,), "raises", RUN_TESTS.format("ModelTest")),
+    Case("graph-test-case-cached-session-twice", TF + MODEL + """\
+class ModelTest(tf.test.TestCase):
+    def test_twice(self):
+        with self.cached_session():
+            model(tf.placeholder(tf.float32, [None, 4]))
+        with self.cached_session() as sess:
+            model(tf.placeholder(tf.float32, [None, 4]))
+""", (10,), "raises", RUN_TESTS.format("ModelTest")),
+    Case("graph-test-case-test-session-default-graph-twice", TF + MODEL + """\
+class ModelTest(tf.test.TestCase):
+    def test_twice(self):
+        with self.test_session():
+            model(tf.placeholder(tf.float32, [None, 4]))
+        with self.test_session():
+            model(tf.placeholder(tf.float32, [None, 4]))
+""", (10,), "raises", RUN_TESTS.format("ModelTest")),
+    # cached_session() keeps the session of its first call: the second enters that graph again.
+    Case("graph-test-case-cached-session-keeps-its-first-graph", TF + MODEL + """\
+class ModelTest(tf.test.TestCase):
+    def test_sticky(self):
+        with tf.Graph().as_default():
+            with self.cached_session():
+                model(tf.placeholder(tf.float32, [None, 4]))
+        with self.cached_session():
+            model(tf.placeholder(tf.float32, [None, 4]))
+""", (11,), "raises", RUN_TESTS.format("ModelTest")),
+    Case("graph-test-case-session-on-a-graph-built-before", TF + MODEL + """\
+class ModelTest(tf.test.TestCase):
+    def test_reused_graph(self):
+        g = tf.Graph()
+        with g.as_default():
+            model(tf.placeholder(tf.float32, [None, 4]))
+        with self.session(graph=g):
+            model(tf.placeholder(tf.float32, [None, 4]))
+""", (11,), "raises", RUN_TESTS.format("ModelTest")),
+    Case("graph-session-on-one-graph-twice", TF + MODEL + """\
+g = tf.Graph()
+with tf.Session(graph=g):
+    model(tf.placeholder(tf.float32, [None, 4]))
+with tf.Session('', g):
+    model(tf.placeholder(tf.float32, [None, 4]))
+""", (9,), "raises"),
+    Case("graph-session-on-a-fresh-graph-each-time", TF + MODEL + """\
+for _ in range(2):
+    with tf.Session(graph=tf.Graph()):
+        model(tf.placeholder(tf.float32, [None, 4]))
+""", (), "clean"),
+    Case("graph-reset-default-graph-between-builds", TF + MODEL + """\
+model(tf.placeholder(tf.float32, [None, 4]))
+tf.reset_default_graph()
+model(tf.placeholder(tf.float32, [None, 4]))
+""", (), "clean"),
+    # Notebook style: the default graph outlives the fresh one; building there again collides.
+    Case("graph-default-graph-outlives-a-fresh-one", TF + MODEL + """\
+model(tf.placeholder(tf.float32, [None, 4]))
+with tf.Graph().as_default():
+    model(tf.placeholder(tf.float32, [None, 4]))
+model(tf.placeholder(tf.float32, [None, 4]))
+""", (8,), "raises"),
 ]
 
 

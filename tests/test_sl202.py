@@ -16,6 +16,13 @@ def lint(source: str) -> list:
 
 
 CASES = [
+    # A fresh graph starts at its root scope, without the reuse of the scope the `with` sits in.
+    Case("graph-session-on-a-fresh-graph-starts-without-reuse", TF + """\
+with tf.variable_scope('model', reuse=True):
+    with tf.Session(graph=tf.Graph()):
+        w = tf.get_variable('w', [3])
+        assert w.name == 'w:0'
+""", (), "clean"),
     # Reported at the reuse=True request, not at the creation that fails (related).
     Case("reuse-before-create", TF + "with tf.variable_scope('model', reuse=True):\n    w = tf.get_variable('w', [3])\n", (2,), "raises"),
     Case("builder-first-call-reuses", TF + """\

@@ -43,3 +43,11 @@ def test_error_cases_flagged_where_tf_raises() -> None:
         code = key.split("-")[0]
         if code in ("SL201", "SL202", "SL203", "SL205") and case.expected:
             assert case.tf == "raises", key
+
+
+@pytest.mark.parametrize("key", sorted(k for k in CASES if k.startswith("SL201-graph-") and CASES[k].expected))
+def test_graph_cases_flag_the_call_that_raises(key: str, outcomes: dict[str, Outcome]) -> None:
+    """Which graph a block builds in decides the collision: TF raises 'already exists' from the line flagged."""
+    case, outcome = CASES[key], outcomes[key]
+    assert outcome.error is not None and "already exists" in outcome.error
+    assert set(case.expected) <= set(outcome.error_trace), (case.expected, outcome.error_trace)

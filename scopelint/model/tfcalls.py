@@ -18,8 +18,9 @@ from scopelint.model import values as v
 from scopelint.model.context import Host, leaves
 from scopelint.model.pyops import string_method
 from scopelint.model.silence import why_silent
-from scopelint.model.state import Graph, Record
+from scopelint.model.state import Record
 from scopelint.model.tfargs import arg, join, reuse_mode
+from scopelint.model.tfgraphs import SESSION_APIS, SESSION_METHODS, Graphs
 from scopelint.model.tflayers import Layers
 from scopelint.model.tfnames import NameRefs
 from scopelint.model.tftrain import TRAIN_OP_APIS, Training, train_api, with_update_deps
@@ -31,8 +32,7 @@ _INERT_NAMESPACES = (
     "tf.keras.losses.", "tf.keras.constraints.",
 )
 _INERT_CONTEXTS = frozenset(
-    {"tf.device", "tf.colocate_with", "tf.Session", "tf.InteractiveSession",
-     "tf.GradientTape", "tf.container", "tf.gradient_override_map", "tf.train.MonitoredTrainingSession",
+    {"tf.device", "tf.colocate_with", "tf.GradientTape", "tf.container", "tf.gradient_override_map", "tf.train.MonitoredTrainingSession",
      "tf.train.SingularMonitoredSession", "tf.init_scope"}
 )
 
@@ -106,6 +106,7 @@ class TfCalls:
         self.layers = Layers(self, interp)
         self.names = NameRefs(interp)
         self.training = Training(self)
+        self.graphs = Graphs(interp)
 
     # ------------------------------------------------------------ dispatch
 
@@ -193,6 +194,8 @@ class TfCalls:
         if name.startswith("assert"):
             self.names.mark_asserted(args)
             return v.Inert("assert")
+        if name in SESSION_METHODS:
+            return self.graphs.session_method(owner, name, args, kwargs, node)
         if name.endswith("session"):
             return v.Context("inert", node=node.pos)
         if isinstance(owner, v.ScopeObject):
@@ -278,9 +281,7 @@ class TfCalls:
         if context.kind == "name_scope":
             return self.open_name_scope(context.args.get("name"), context.args.get("default"), context.node)
         if context.kind == "graph":
-            graph = context.args["graph"]
-            i.ctx = replace(i.ctx, graph=graph, ns="", vs=graph.root, plain_ns=False)
-            return v.GraphValue(graph)
+            return self.graphs.enter(context)
         if context.kind == "arg_scope":
             if "stack" in context.args:
                 i.ctx = replace(i.ctx, arg_scopes=context.args["stack"])
@@ -569,16 +570,11 @@ class TfCalls:
     def op_scope(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
         return v.Context("name_scope", {"name": arg(args, kwargs, 1, "name"), "default": arg(args, kwargs, 2, "default_name")}, node.pos)
 
-    def new_graph(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
-        return v.GraphValue(Graph.fresh())
-
     def default_graph(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
         return v.GraphValue(self.i.ctx.graph)
 
     def reset_default_graph(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
-        graph = Graph.fresh()
-        assert graph.root is not None
-        self.i.ctx.graph, self.i.ctx.ns, self.i.ctx.vs, self.i.ctx.plain_ns = graph, "", graph.root, False
+        self.graphs.reset_default_graph()
         return v.Lit(None)
 
     def make_template(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
@@ -632,7 +628,8 @@ TfCalls._HANDLERS = {
     "tf.variable_op_scope": TfCalls.variable_op_scope,
     "tf.name_scope": TfCalls.name_scope,
     "tf.op_scope": TfCalls.op_scope,
-    "tf.Graph": TfCalls.new_graph,
+    "tf.Graph": lambda tf, args, kwargs, node: tf.graphs.new_graph(),
+    **{api: (lambda tf, args, kwargs, node: tf.graphs.session(args, kwargs, node)) for api in SESSION_APIS},
     "tf.get_default_graph": TfCalls.default_graph,
     "tf.reset_default_graph": TfCalls.reset_default_graph,
     "tf.make_template": TfCalls.make_template,
