@@ -30,6 +30,37 @@ class Case(NamedTuple):
     tf_check: str = ""
 
 
+def every_caller(builder: str, reuse_parameter: str = "") -> str:
+    """Under TF, call the program's uncalled ``builder`` as every kind of caller would: at the
+    root and in a scope, with reuse=tf.AUTO_REUSE, with reuse=True after filling the store
+    first, and with its own reuse argument (when it has one) None, False, True and AUTO_REUSE;
+    each must raise ValueError. Then build once more at the root of a fresh graph, which
+    raises as the case expects. Its tensor arguments are placeholders of shape [None, 4]."""
+    arguments = f"[dict({reuse_parameter}=r) for r in (None, False, True, tf.AUTO_REUSE)]" if reuse_parameter else "[dict()]"
+    return f"""
+def _raises(build):
+    try:
+        build()
+    except ValueError:
+        return True
+    return False
+def _inputs(count):
+    return [tf.placeholder(tf.float32, [None, 4]) for _ in range(count)]
+for _kwargs in {arguments}:
+    _build = lambda: {builder}(*_inputs({builder}.__code__.co_argcount - len(_kwargs)), **_kwargs)
+    for _scope, _reuse in (('', None), ('caller', None), ('caller', tf.AUTO_REUSE), ('caller', True)):
+        tf.reset_default_graph()
+        if _reuse is True:
+            with tf.variable_scope(_scope, reuse=tf.AUTO_REUSE):
+                _raises(_build)  # the caller made what it could first
+        with tf.variable_scope(_scope or tf.get_variable_scope(), reuse=_reuse):
+            assert _raises(_build), (_scope, _reuse, _kwargs)
+tf.reset_default_graph()
+_kwargs = {arguments}[0]
+{builder}(*_inputs({builder}.__code__.co_argcount - len(_kwargs)), **_kwargs)
+"""
+
+
 # A builder the graph cases call (lines 2-4 of each program).
 MODEL = """\
 def model(x):
@@ -345,6 +376,22 @@ class ModelTest(tf.test.TestCase):
         with self.cached_session() as sess:
             model(tf.placeholder(tf.float32, [None, 4]))
 """, (10,), "raises", RUN_TESTS.format("ModelTest")),
+    # Each test method has its own cached session, in its own default graph (tf-slim's vgg_test).
+    Case("graph-test-case-cached-session-in-every-method", TF + MODEL + """\
+class ModelTest(tf.test.TestCase):
+    def test_a(self):
+        with self.cached_session():
+            model(tf.placeholder(tf.float32, [None, 4]))
+    def test_b(self):
+        with self.cached_session():
+            model(tf.placeholder(tf.float32, [None, 4]))
+    def test_c(self):
+        with self.cached_session() as sess:
+            model(tf.placeholder(tf.float32, [None, 4]))
+    def test_d(self):
+        with self.test_session():
+            model(tf.placeholder(tf.float32, [None, 4]))
+""", (), "clean", RUN_TESTS.format("ModelTest")),
     Case("graph-test-case-test-session-default-graph-twice", TF + MODEL + """\
 class ModelTest(tf.test.TestCase):
     def test_twice(self):
@@ -390,6 +437,55 @@ tf.reset_default_graph()
 model(tf.placeholder(tf.float32, [None, 4]))
 """, (), "clean"),
     # Notebook style: the default graph outlives the fresh one; building there again collides.
+    # Functions nobody calls run under an unknown caller ({scope}, reuse unknown): only what
+    # raises whatever the caller's scope and reuse is reported (every_caller() proves it under TF).
+    Case("uncalled-builder-calls-a-helper-twice-with-unsharable-shapes", TF + """\
+def linear(x, n):
+    return tf.matmul(x, tf.get_variable('w', [x.get_shape()[-1], n]))
+def mlp(x):
+    h = linear(x, 32)
+    return linear(h, 10)
+""", (6,), "raises", every_caller("mlp")),
+    Case("uncalled-builder-one-name-twice-with-unsharable-shapes", TF + """\
+def block():
+    with tf.variable_scope('fc'):
+        a = tf.get_variable('w', [3, 4])
+    with tf.variable_scope('fc'):
+        b = tf.get_variable('w', [4, 4])
+    return a, b
+""", (6,), "raises", every_caller("block")),
+    Case("uncalled-builder-with-a-reuse-parameter-and-unsharable-shapes", TF + """\
+def block(reuse):
+    with tf.variable_scope('m', reuse=reuse):
+        a = tf.get_variable('w', [3])
+        b = tf.get_variable('w', [4])
+""", (5,), "raises", every_caller("block", "reuse")),
+    # A caller with reuse=tf.AUTO_REUSE shares one variable between the two: not for every caller.
+    Case("uncalled-builder-one-name-twice-with-one-shape", TF + """\
+def block():
+    with tf.variable_scope('fc'):
+        a = tf.get_variable('w', [3, 4])
+    with tf.variable_scope('fc'):
+        b = tf.get_variable('w', [3, 4])
+    return a, b
+""", (), "clean", "with tf.variable_scope('caller', reuse=tf.AUTO_REUSE):\n    a, b = block()\nassert a is b\n"),
+    # Default names are uniquified against what the caller opened before: b, b_1 (or b_3, b_4).
+    Case("uncalled-builder-default-named-scopes", TF + """\
+def block():
+    with tf.variable_scope(None, default_name='b'):
+        a = tf.get_variable('w', [3])
+    with tf.variable_scope(None, default_name='b'):
+        b = tf.get_variable('w', [4])
+    return a, b
+""", (), "clean", "a, b = block()\nassert (a.name, b.name) == ('b/w:0', 'b_1/w:0')\n"),
+    # __init__ and a method may run under two callers' scopes: not one {scope}.
+    Case("uncalled-method-and-init-under-two-scopes", TF + """\
+class Model:
+    def __init__(self):
+        self.w = tf.get_variable('w', [3])
+    def build(self):
+        return tf.get_variable('w', [4])
+""", (), "clean", "m = Model()\nwith tf.variable_scope('tower'):\n    w = m.build()\nassert w.name == 'tower/w:0'\n"),
     Case("graph-default-graph-outlives-a-fresh-one", TF + MODEL + """\
 model(tf.placeholder(tf.float32, [None, 4]))
 with tf.Graph().as_default():
@@ -493,3 +589,19 @@ def test_tower_loop_relates_the_builder_not_its_own_call_again() -> None:
     assert (found.line, found.column) == (7, 16)
     assert found.message.startswith("`tf.get_variable` via tower_loss() creates variable 'w', which already exists (created at line 3)")
     assert found.data["related"] == [{"path": "case.py", "line": 3, "column": 39, "message": "'w' first created here"}]
+
+
+def test_uncalled_builder_collision_says_it_raises_for_every_caller() -> None:
+    case = next(c for c in CASES if c.id == "uncalled-builder-calls-a-helper-twice-with-unsharable-shapes")
+    (found,) = lint(case.source)
+    assert (found.code, found.line, found.data["predicted_name"]) == (CODE, 6, "{scope}/w")
+    assert found.message == (
+        "`tf.get_variable` via linear() asks for variable '{scope}/w' with shape (?, 10), which line 3 already asked for with shape "
+        "(?, 32) ({scope}: the caller's variable scope): whatever scope and reuse it is called with, TF raises "
+        "('already exists, disallowed' without reuse, 'Trying to share variable' under reuse); give one of them another "
+        "name or scope"
+    )
+    assert found.data["related"] == [
+        {"path": "case.py", "line": 3, "column": 25, "message": "'{scope}/w' first created here"},
+        {"path": "case.py", "line": 5, "column": 9, "message": "the call that first created '{scope}/w'"},
+    ]

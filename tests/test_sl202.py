@@ -16,6 +16,14 @@ def lint(source: str) -> list:
 
 
 CASES = [
+    # In a function nobody calls, names asked for under reuse=True may be the caller's: silent.
+    Case("uncalled-function-reuses-names-its-caller-may-have-made", TF + """\
+def decoder():
+    with tf.variable_scope('enc'):
+        a = tf.get_variable('w', [3, 4])
+    with tf.variable_scope('encc', reuse=True):
+        b = tf.get_variable('w', [3, 4])
+""", (), "clean", "with tf.variable_scope('model'):\n    tf.get_variable('encc/w', [3, 4])\n    decoder()\n"),
     # A fresh graph starts at its root scope, without the reuse of the scope the `with` sits in.
     Case("graph-session-on-a-fresh-graph-starts-without-reuse", TF + """\
 with tf.variable_scope('model', reuse=True):

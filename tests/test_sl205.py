@@ -10,7 +10,7 @@ import pytest
 
 from scopelint.api import lint_source
 from scopelint.config import Config
-from test_sl201 import TF, Case
+from test_sl201 import TF, Case, every_caller
 from tf_oracle import run_programs
 
 CODE = "SL205"
@@ -123,6 +123,15 @@ for i in range(3):
     with tf.variable_scope("tower", reuse=bool(i)):
         w = tf.get_variable("w", [i + 1])
 """, (4,), "raises"),
+    # In a function nobody calls: the first request made or fetched a (3,) variable, whatever
+    # the caller's scope and reuse; the reuse=True request with (4,) cannot share it.
+    Case("uncalled-function-reuses-its-own-variable-with-another-shape", TF + """\
+def block():
+    with tf.variable_scope('m'):
+        a = tf.get_variable('w', [3])
+    with tf.variable_scope('m', reuse=True):
+        b = tf.get_variable('w', [4])
+""", (6,), "raises", every_caller("block")),
     # Clean look-alikes.
     Case("fc-idiom-same-width", FC.format(width=32, second="tf.placeholder(tf.float32, [None, 32])", units=64), (), "clean"),
     Case("shape-differs-between-branches", TF + """\
@@ -274,7 +283,7 @@ def _agrees(model: str, tf: str) -> bool:
 def test_tf_error_names_what_the_finding_names() -> None:
     """TF's 'specified ... and found ...' against the finding's 'with ..., but it was created with ...'."""
     raising = [c for c in CASES if c.expected and c.tf == "raises"]
-    for c, outcome in zip(raising, run_programs([c.source for c in raising])):
+    for c, outcome in zip(raising, run_programs([c.source + c.tf_check for c in raising])):
         assert outcome.error is not None and "Trying to share variable" in outcome.error, c.id
         (found,) = lint_source(c.source, "case.py", Config(select=(CODE,)))
         kind, specified, existing = _pair(outcome.error.splitlines()[0], r"specified (shape|dtype) (.+?) and found \1 (.+?)\.?$")

@@ -8,6 +8,7 @@ from scopelint.checks.sl1_sl2_support import at, once, related_many, via, where
 from scopelint.diagnostic import Diagnostic, Severity
 from scopelint.model import ModelResult
 from scopelint.model import events as ev
+from scopelint.model.shapes import text
 
 CODE = "SL201"
 
@@ -19,10 +20,7 @@ def check(result: ModelResult) -> Iterator[Diagnostic]:
 def _diagnostic(result: ModelResult, e: ev.VariableCreated) -> Diagnostic:
     name = e.predicted_name
     return at(
-        result, e.site, CODE,
-        f"`{e.api}`{via(e.via)} creates variable '{name}', which already exists (created at {where(result, e.first, e.first_path)}): "
-        "TF raises 'already exists, disallowed'; pass reuse=True or reuse=tf.AUTO_REUSE to share it, or use another scope",
-        Severity.ERROR, predicted_name=name,
+        result, e.site, CODE, _message(result, e), Severity.ERROR, predicted_name=name,
         # The first creation first (the fix reads it), then the way to it (not this statement
         # again: a loop's earlier turn) and the creation inside the builder.
         related=related_many(
@@ -32,3 +30,19 @@ def _diagnostic(result: ModelResult, e: ev.VariableCreated) -> Diagnostic:
         ),
     )
 
+
+
+def _message(result: ModelResult, e: ev.VariableCreated) -> str:
+    first = where(result, e.first, e.first_path)
+    if e.any_reuse:
+        # A function nobody in the linted tree calls: whatever its caller's scope and reuse.
+        return (
+            f"`{e.api}`{via(e.via)} asks for variable '{e.predicted_name}' with shape {text(e.shape)}, which {first} already "
+            f"asked for with shape {text(e.first_shape)} ({{scope}}: the caller's variable scope): whatever scope and "
+            "reuse it is called with, TF raises ('already exists, disallowed' without reuse, 'Trying to share variable' "
+            "under reuse); give one of them another name or scope"
+        )
+    return (
+        f"`{e.api}`{via(e.via)} creates variable '{e.predicted_name}', which already exists (created at {first}): "
+        "TF raises 'already exists, disallowed'; pass reuse=True or reuse=tf.AUTO_REUSE to share it, or use another scope"
+    )

@@ -110,6 +110,7 @@ class Host(Protocol):
     frame: Frame
     main: str
     events: list[Any]
+    run_id: int
 
     @property
     def certain(self) -> bool: ...

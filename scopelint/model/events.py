@@ -87,6 +87,9 @@ class VariableCreated:
     # UNRESOLVED where a rule would have fired had the model been sure (a collision, a
     # missing variable): what made it unsure, for ``--verbose``.
     uncertain_because: str | None = None
+    # EXISTS under a reuse the model cannot tell (a function run without its caller): the
+    # shape cannot be shared with the first one's, so TF raises under every reuse too.
+    any_reuse: bool = False
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ class Record:
     chain: tuple[tuple[str, ir.Pos, tuple[int, ...]], ...] = ()
     trainable: bool = True  # gets optimizer slots (moving statistics, slots, global step do not)
     dtype: str | None = None  # its dtype's name, where known
+    run: int = 0  # the body run first on its call chain (Host.run_id): a ``{scope}/...`` name is one caller's
 
 
 @dataclass(eq=False)

@@ -273,7 +273,7 @@ class TfCalls:
                 return v.Unknown("context value")
             # An unknown context manager may open scopes: names under it are not known.
             i.ctx = replace(i.ctx, ns=join(i.ctx.ns, "{ctx}"), vs=v.ScopeObject(join(i.ctx.vs.name, "{ctx}"), ev.REUSE_UNKNOWN,
-                                                                               join(i.ctx.ns, "{ctx}") + "/", i.ctx.graph, dtype=None))
+                                                                               join(i.ctx.ns, "{ctx}") + "/", i.ctx.graph, dtype=None, exact=False))
             return v.Unknown("context value")
         if context.kind == "variable_scope":
             return self.open_variable_scope(context.args.get("name"), context.args.get("default"), context.args.get("reuse"),
@@ -313,7 +313,7 @@ class TfCalls:
         given = reuse_mode(reuse_value)
         request = self._reuse_request(reuse_value, node) if given == ev.REUSE_ON else None
         if isinstance(name, v.ScopeObject):
-            full = name.name
+            full, exact = name.name, name.exact
             reuse = given if given in (ev.REUSE_ON, ev.REUSE_AUTO, ev.REUSE_UNKNOWN) else name.reuse
             leaked = None if given in (ev.REUSE_ON, ev.REUSE_AUTO) else name.leaked_from
             request = request if given == ev.REUSE_ON else name.reuse_at
@@ -332,12 +332,14 @@ class TfCalls:
                     base = "{default_name}"
                 unique = graph.unique_scope(ctx.vs.name, base)
                 full = join(ctx.vs.name, unique)
+                exact = ctx.vs.exact and ev.is_concrete(ctx.vs.name)
                 ns = graph.unique_name(join(ctx.ns, base))
             else:
                 if text is None:
                     text = "{name}"
                 full = join(ctx.vs.name, text) if text else ctx.vs.name
                 ns = graph.unique_name(join(ctx.ns, text)) if text else ctx.ns
+                exact = ctx.vs.exact
             inherited = ctx.vs.reuse
             if given in (ev.REUSE_ON, ev.REUSE_AUTO):
                 reuse, leaked = given, None
@@ -353,7 +355,7 @@ class TfCalls:
         if dtype is True:
             dtype = name.dtype if isinstance(name, v.ScopeObject) else ctx.vs.dtype
         scope = v.ScopeObject(full, reuse, ns + "/" if ns else "", graph, opened_by_frame=i.frame.fid, leaked_from=leaked,
-                              reuse_at=request, dtype=dtype or None)
+                              reuse_at=request, dtype=dtype or None, exact=exact)
         i.ctx = replace(ctx, ns=ns, vs=scope, plain_ns=False)
         if context is not None:
             context.args["_close"] = close
@@ -425,9 +427,13 @@ class TfCalls:
         rel = text if text is not None else "{name}"
         full = join(ctx.vs.name, rel) if rel else ctx.vs.name
         reuse = ctx.vs.reuse
-        existing = graph.store.get(full) if ev.is_concrete(full) else None
+        relative = self._relative(full)
+        existing = graph.store.get(full) if ev.is_concrete(full) or relative else None
+        if relative and existing is not None and existing.run != i.run_id:
+            existing = None  # asked for in another body, maybe under another caller's scope
         first = first_shape = None
         certain, path = i.certain, i.path_of(i.frame.module)
+        any_reuse = False
         if not ev.is_concrete(full) or reuse == ev.REUSE_UNKNOWN:
             outcome = ev.UNRESOLVED
             if not ev.is_concrete(full) and reuse != ev.REUSE_ON:
@@ -437,6 +443,9 @@ class TfCalls:
                                  f"'{full}' the model cannot spell")
             if existing is not None:
                 first = existing.node
+                if relative and existing.certain and certain:
+                    outcome, any_reuse = self._again_relative(reuse, shape, existing)
+                    first_shape = existing.shape
         elif existing is not None:
             first, first_shape = existing.node, existing.shape
             if reuse == ev.REUSE_OFF:
@@ -460,6 +469,11 @@ class TfCalls:
                             trainable=trainable, dtype=dtype if created_dtype is True else created_dtype or None)
             graph.store[full] = record
             graph.variables[predicted] = record
+        elif existing is None and relative:
+            # Asked for in a function run without its caller: if this ran, the caller's store
+            # holds the variable now, with a shape compatible with this one (or TF raised here).
+            graph.store[full] = Record(full, shape, node, certain=certain, path=path, chain=i.chain(node), trainable=trainable,
+                                       run=i.run_id)
         ignored = None
         local = i.frame.module == i.main
         # Only where the name scope and the creation sit in one body of this file, and that
@@ -477,7 +491,7 @@ class TfCalls:
             leaked_from=ctx.vs.leaked_from if reuse == ev.REUSE_ON else None,
             ignored_name_scope=ignored, ignored_name_scope_at=ctx.plain_ns_at if ignored else None, expects_error=ctx.expect_error, certain=certain, local=local,
             first_path=existing.path or None if existing is not None and first is not None else None, slot_of=slot_of,
-            path=None if local else path, via=i.via(),
+            path=None if local else path, via=i.via(), any_reuse=any_reuse,
             first_site=leaves(existing.chain, i.chain(node), i.main) if collides and existing is not None else None,
             reuse_requested_at=ctx.vs.reuse_at if reuse == ev.REUSE_ON else None,
             uncertain_because=why_silent(i, full, existing, reuse, certain, graph) if outcome == ev.UNRESOLVED else None,
@@ -485,6 +499,26 @@ class TfCalls:
         if self.training.creates(outcome, reuse, first):
             self.training.created(api, predicted, node)
         return v.Variable(predicted, node, path)
+
+    def _relative(self, full: str) -> bool:
+        """``full`` is ``{scope}/...``, exactly that far below the variable scope of an unknown
+        caller (a function run without one), with every part below it spelled."""
+        root, vs = self.i.ctx.graph.root, self.i.ctx.vs
+        if root is None or ev.is_concrete(root.name) or not vs.exact or not full.startswith(root.name + "/"):
+            return False
+        return ev.is_concrete(full[len(root.name) + 1:])
+
+    def _again_relative(self, reuse: str, shape: shapes.Dims | None, existing: Record) -> tuple[str, bool]:
+        """A second request, in one run under an unknown caller, of a name the first certainly asked
+        for: raises for every caller when the reuse is off, or when the shapes cannot be shared
+        ('already exists' without reuse, 'Trying to share variable' under it). Else unknown."""
+        if reuse == ev.REUSE_OFF:
+            return ev.EXISTS, False
+        if not shapes.differ(shape, existing.shape):
+            return ev.UNRESOLVED, False
+        if reuse in (ev.REUSE_ON, ev.REUSE_AUTO):
+            return ev.SHAPE_MISMATCH, False
+        return ev.EXISTS, True
 
     def create_plain(self, api: str, full: str, node: ir.Pos, slot: str, trainable: bool = True) -> v.Variable:
         """tf.Variable / Keras: never shares, never raises; the name is already unique."""

@@ -35,8 +35,9 @@ SESSION_METHODS = frozenset({"session", "cached_session", "test_session"})
 class Graphs:
     def __init__(self, interp: Host) -> None:
         self.i = interp
-        # id() of a TestCase instance -> the graph of its cached session (cached_session()).
-        self.cached: dict[int, Graph] = {}
+        # A TestCase instance -> the graph of its cached session (cached_session()); keyed by the
+        # instance itself, which one test method's run holds (its id() may come back later).
+        self.cached: dict[v.Instance, Graph] = {}
 
     def new_graph(self) -> v.GraphValue:
         return v.GraphValue(Graph.fresh())
@@ -55,14 +56,13 @@ class Graphs:
         """``self.session()`` / ``self.cached_session()`` / ``self.test_session()`` of a TestCase."""
         given = arg(args, kwargs, 0, "graph")
         cached = name == "cached_session" or (name == "test_session" and _absent(given))
-        if not cached:
+        if not cached or not isinstance(owner, v.Instance):
             return self._session_on(given, node.pos)
-        key = id(owner)
-        if key not in self.cached:
-            self.cached[key] = self._graph_of(given) if not _absent(given) else self.i.ctx.graph
+        if owner not in self.cached:
+            self.cached[owner] = self._graph_of(given) if not _absent(given) else self.i.ctx.graph
         elif not _absent(given):
             return self._session_on(given, node.pos)
-        return v.Context("graph", {"graph": self.cached[key], "session": True}, node.pos)
+        return v.Context("graph", {"graph": self.cached[owner], "session": True}, node.pos)
 
     def _session_on(self, given: Any, node: ir.Pos) -> v.Context:
         if _absent(given):

@@ -114,6 +114,9 @@ class ScopeObject:
     # The reuse=True request that switched reuse on (a position of the analysed file):
     # the scope's own reuse=True, the call that passed it, or reuse_variables().
     reuse_at: ir.Pos | None = None
+    # Its name is exactly what TF gives, relative to the graph's root; False where a default
+    # name was uniquified under a scope the model cannot spell (``{scope}/dense`` may be ``dense_2``).
+    exact: bool = True
     # The dtype get_variable defaults to here (the scope's dtype=); None: not known (a custom_getter).
     dtype: str | None = "float32"
 

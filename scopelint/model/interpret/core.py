@@ -46,6 +46,9 @@ class Core:
         # the program go on, so it is an uncertain exit like a return.
         self.try_depth = 0
         self.flag_defaults: dict[str, v.Lit] = {}  # integer command-line flags (scopelint.model.flags)
+        # The body run first on the current call chain (a function run without its caller, the
+        # module body: 0): one caller's variable scope is the ``{scope}`` of everything it runs.
+        self.run_id = 0
         self.ctx = Ctx(graph=Graph.fresh(), ns="", vs=v.ScopeObject("", ev.REUSE_OFF, "", None))
         self.ctx.vs = self.ctx.graph.root  # type: ignore[assignment]
         self.frame = Frame(env=modules[main].globals, module=main, fid=0)
@@ -120,12 +123,14 @@ class Core:
         scope.reuse, scope.leaked_from = reuse, leaked_from
 
     def _with_frame(self, frame: Frame, run: Callable[[], None]) -> None:
-        saved = self.frame
+        saved, saved_run = self.frame, self.run_id
         self.frame = frame
+        if not self.call_sites:
+            self.run_id = frame.fid
         try:
             run()
         finally:
-            self.frame = saved
+            self.frame, self.run_id = saved, saved_run
 
     def _with_module(self, module: str, run: Callable[[], Any]) -> Any:
         info = self.modules.get(module)
