@@ -236,3 +236,53 @@ def relabel_lines(message: str, index: NotebookIndex) -> str:
         return f"cell {cell}, {match.group(1)}{line}-{end[1]}"
 
     return _LINE_REF.sub(one, message)
+
+
+# ------------------------------------------------------ cells -> findings --
+
+_CELL_REF = re.compile(r"\bcell (\d+), (lines? )(\d+)(?:-(\d+))?\b")
+
+
+def to_virtual(diagnostics: Sequence[Diagnostic], index: NotebookIndex) -> list[Diagnostic]:
+    """The inverse of :func:`to_cells`: findings in a notebook's cells back on its
+    virtual source (where ``--dynamic`` matches them with the trace's lines).
+    ``to_cells(to_virtual(found, index), index) == found``."""
+    return [_to_virtual(d, index) for d in diagnostics]
+
+
+def _to_virtual(d: Diagnostic, index: NotebookIndex) -> Diagnostic:
+    if d.cell is None:
+        return d
+    line = index.virtual_line(d.cell, d.line)
+    if line is None:
+        return d
+    end_line = None if d.end_line is None else index.virtual_line(d.cell, d.end_line)
+    data = dict(d.data)
+    related = data.get("related")
+    if isinstance(related, (list, tuple)):
+        data["related"] = [_related_to_virtual(entry, index) for entry in related]
+    return replace(d, line=line, end_line=end_line, cell=None, message=unlabel_lines(d.message, index), data=data)
+
+
+def _related_to_virtual(entry: Any, index: NotebookIndex) -> Any:
+    if not isinstance(entry, Mapping) or not isinstance(entry.get("cell"), int) or not isinstance(entry.get("line"), int):
+        return entry
+    line = index.virtual_line(entry["cell"], entry["line"])
+    if line is None:
+        return entry
+    moved = {key: value for key, value in entry.items() if key != "cell"}
+    return {**moved, "line": line, "message": unlabel_lines(str(entry.get("message", "")), index)}
+
+
+def unlabel_lines(message: str, index: NotebookIndex) -> str:
+    """``cell 2, line 3`` -> ``line 12``: the inverse of :func:`relabel_lines`."""
+
+    def one(match: re.Match[str]) -> str:
+        cell = int(match.group(1))
+        start = index.virtual_line(cell, int(match.group(3)))
+        if start is None:
+            return match.group(0)
+        end = "" if match.group(4) is None else f"-{index.virtual_line(cell, int(match.group(4)))}"
+        return f"{match.group(2)}{start}{end}"
+
+    return _CELL_REF.sub(one, message)

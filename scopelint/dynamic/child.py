@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import linecache
 import os
 import resource
 import runpy
@@ -126,6 +127,28 @@ def package_entry(path: str) -> tuple[str | None, str]:
     return ".".join(parts), directory
 
 
+def run_notebook(path: str) -> None:
+    """A notebook's code cells in order, as a kernel runs them top to bottom: its
+    virtual source (IPython syntax blanked line for line) compiled under the
+    notebook's own path, so each frame is (notebook, virtual line); in a fresh
+    ``__main__``, from the notebook's folder (a kernel's working directory)."""
+    from scopelint.notebook import parse_notebook
+
+    with open(path, "rb") as handle:
+        source = parse_notebook(handle.read()).source
+    linecache.cache[path] = (len(source), None, source.splitlines(True), path)  # tracebacks show the cells' lines
+    code = compile(source, path, "exec", dont_inherit=True)
+    main = ModuleType("__main__")
+    main.__dict__["display"] = _display  # IPython's builtin; a kernel renders, the trace prints
+    sys.modules["__main__"] = main
+    os.chdir(os.path.dirname(path))
+    exec(code, main.__dict__)
+
+
+def _display(*objects: Any, **_: Any) -> None:
+    print(*objects)
+
+
 def run_job(job: dict[str, Any], spec: dict[str, Any], tf: ModuleType) -> None:
     """Runs inside the forked child. Never returns normally: the caller exits."""
     from scopelint.dynamic import hooks, shims
@@ -136,7 +159,8 @@ def run_job(job: dict[str, Any], spec: dict[str, Any], tf: ModuleType) -> None:
     shims.install(tf)
     path = job["path"]
     sys.argv = [path, *spec.get("argv", [])]
-    module, root = package_entry(path)
+    notebook = path.endswith(".ipynb")
+    module, root = (None, os.path.dirname(path)) if notebook else package_entry(path)
     sys.path[:0] = [os.path.dirname(path)] + ([root] if module else [])
     limit_memory(int(spec.get("memory_mb", 0)))
     failure: BaseException | None = None
@@ -149,7 +173,9 @@ def run_job(job: dict[str, Any], spec: dict[str, Any], tf: ModuleType) -> None:
             if spec.get("coverage", True):
                 sys.settrace(recorder.global_trace)
             try:
-                if module:
+                if notebook:
+                    run_notebook(path)
+                elif module:
                     # As `python -m pkg.train`, so the file's relative imports work.
                     runpy.run_module(module, run_name="__main__", alter_sys=True)
                 else:

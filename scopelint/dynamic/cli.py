@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 # packaging scripts are never run (they install things).
 _TF_MARKERS = (b"tensorflow", b"tf_slim", b"tensornets")
 _NEVER_RUN = frozenset({"setup.py", "conftest.py", "noxfile.py", "fabfile.py"})
+# Notebooks run as their code cells in order (scopelint.notebook's virtual source).
+_TRACED_SUFFIXES = frozenset({".py", ".ipynb"})
 
 
 def files_to_trace(named: Sequence[str], discovered: Sequence[str]) -> list[str]:
@@ -36,7 +38,7 @@ def files_to_trace(named: Sequence[str], discovered: Sequence[str]) -> list[str]
         if os.path.realpath(path) in explicit:
             chosen.append(path)
             continue
-        if Path(path).name in _NEVER_RUN or Path(path).suffix != ".py":
+        if Path(path).name in _NEVER_RUN or Path(path).suffix not in _TRACED_SUFFIXES:
             continue
         try:
             data = read_bytes(path)  # as the static pass reads: a FIFO or device named x.py never blocks
@@ -53,9 +55,13 @@ class TraceKeep:
     the static run's SL901 for it is withdrawn (:meth:`withdraw_answered`)."""
 
     def __init__(self, config: Any) -> None:
+        from scopelint.dynamic.notebooks import Notebooks
+
         self.config = config
         self._suppressions: dict[str, Any] = {}
-        self.silenced: set[tuple[str, int, str]] = set()  # (path, line, code) of trace-only findings a comment silenced
+        self._notebooks = Notebooks()
+        # (path, cell, line, code) of trace-only findings a comment silenced, where the report puts them
+        self.silenced: set[tuple[str, int | None, int, str]] = set()
 
     def __call__(self, diagnostic: Diagnostic) -> bool:
         from scopelint.suppressions import find_suppressions, is_suppressed
@@ -64,19 +70,27 @@ class TraceKeep:
         if not config.is_selected(diagnostic.code) or config.ignored_for_path(diagnostic.code, diagnostic.path):
             return False
         if diagnostic.path not in self._suppressions:
-            try:
-                self._suppressions[diagnostic.path] = find_suppressions(decode(diagnostic.path, read_bytes(diagnostic.path)))
-            except FileProblem:
-                self._suppressions[diagnostic.path] = {}
+            self._suppressions[diagnostic.path] = find_suppressions(self._text(diagnostic.path))
         if is_suppressed(diagnostic.code, diagnostic.line, self._suppressions[diagnostic.path]):
-            self.silenced.add((diagnostic.path, diagnostic.line, diagnostic.code))
+            cell, line = self._notebooks.locate(diagnostic.path, diagnostic.line) or (None, diagnostic.line)
+            self.silenced.add((diagnostic.path, cell, line, diagnostic.code))
             return False
         return True
+
+    def _text(self, path: str) -> str:
+        """What suppressions are read from: a notebook's virtual source (the trace's lines), a file's text."""
+        notebook = self._notebooks.get(path)
+        if notebook is not None:
+            return notebook.source
+        try:
+            return decode(path, read_bytes(path))
+        except FileProblem:
+            return ""
 
     def withdraw_answered(self, diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
         """Without the SL901s whose unused codes silenced a trace-only finding after all."""
         def answered(d: Diagnostic) -> bool:
-            fired = [code for path, line, code in self.silenced if path == d.path and line == d.line]
+            fired = [code for path, cell, line, code in self.silenced if (path, cell, line) == (d.path, d.cell, d.line)]
             return d.code == "SL901" and bool(fired) and all(any(f.startswith(c) for f in fired) for c in d.data.get("unused") or ("",))
 
         return [d for d in diagnostics if not answered(d)]
@@ -87,7 +101,9 @@ def keep_for(config: Any) -> TraceKeep:
 
 
 def outcome_line(trace: records.FileTrace) -> str:
-    return f"{trace.path}: {trace.outcome.describe()} ({trace.seconds:.2f} s)"
+    from scopelint.dynamic.notebooks import Notebooks, outcome_in_cells
+
+    return f"{trace.path}: {outcome_in_cells(trace, Notebooks())[0]} ({trace.seconds:.2f} s)"
 
 
 def run_dynamic(
@@ -137,19 +153,17 @@ def check_with_dynamic(
 
 
 def report_outcomes(traces: Sequence[records.FileTrace]) -> tuple[Any, ...]:
-    """Each trace's outcome as the report formats carry it (:class:`scopelint.report.TraceOutcome`)."""
+    """Each trace's outcome as the report formats carry it (:class:`scopelint.report.TraceOutcome`);
+    a notebook's says where in its cells the run stopped."""
+    from scopelint.dynamic.notebooks import Notebooks, outcome_in_cells
     from scopelint.report import TraceOutcome
 
-    return tuple(
-        TraceOutcome(
-            path=t.path,
-            kind=t.outcome.kind,
-            description=t.outcome.describe(),
-            line=t.outcome.where[1] if t.outcome.where and t.outcome.where[0] == records.real(t.path) else None,
-            seconds=t.seconds,
-        )
-        for t in traces
-    )
+    notebooks = Notebooks()
+    outcomes = []
+    for t in traces:
+        description, cell, line = outcome_in_cells(t, notebooks)
+        outcomes.append(TraceOutcome(path=t.path, kind=t.outcome.kind, description=description, line=line, seconds=t.seconds, cell=cell))
+    return tuple(outcomes)
 
 
 # ---- scopelint trace --------------------------------------------------------

@@ -10,6 +10,10 @@ Each static diagnostic gets ``data["dynamic"]``:
   trace ended early, before a later pass could show the problem,
   ``data["dynamic_note"]`` says so and the verdict stays "not reached".
 
+A finding no single run can show (SL206: a cell run a second time) gets no
+verdict, only ``data["dynamic_note"]`` saying it was not checked by the trace.
+Notebooks are judged on their virtual source (see :mod:`.notebooks`).
+
 The silent families (SL101, SL102, SL103, SL104, SL301, SL302, SL401) are judged
 on what TF built, by :mod:`.silent`; where the trace recorded nothing that bears
 on a reached line, the finding stays unmarked.
@@ -28,6 +32,7 @@ from typing import Callable, Iterable, Sequence
 
 from scopelint.diagnostic import Diagnostic, Severity, related
 from scopelint.dynamic import silent
+from scopelint.dynamic.notebooks import Notebooks
 from scopelint.dynamic.records import NOT_RUN as NOT_RUN_OUTCOME
 from scopelint.dynamic.records import FileTrace, Frame, ScopeError, VariableEvent, real
 
@@ -37,6 +42,10 @@ CONFIRMED, REFUTED, NOT_REACHED, TRACE_ONLY = "confirmed", "refuted", "not reach
 ERROR_CODES = frozenset({"SL201", "SL202", "SL205"})
 _REUSE_SPELLING = {"true": "reuse=True", "auto": "reuse=tf.AUTO_REUSE"}
 _UNIQUIFIED = re.compile(r"_\d+$")
+# Findings no single run can show either way: no verdict, this note in ``data["dynamic_note"]``.
+NOT_CHECKED = {
+    "SL206": "not checked by the trace: it runs each cell once, and this finding is about running the cell a second time",
+}
 
 
 def name_pattern(predicted: str) -> re.Pattern[str]:
@@ -164,6 +173,8 @@ def _unreached(diagnostic: Diagnostic, evidence: Evidence) -> tuple[str | None, 
 
 
 def annotate(diagnostic: Diagnostic, evidence: Evidence) -> Diagnostic:
+    if diagnostic.code in NOT_CHECKED:
+        return replace(diagnostic, data={**diagnostic.data, "dynamic_note": NOT_CHECKED[diagnostic.code]})
     verdict, note = _judge(diagnostic, evidence)
     if verdict is None:
         return diagnostic
@@ -179,27 +190,35 @@ class _Paths:
     imported) is spelled in the run's one form: absolute when every path the
     user gave is absolute, else relative to the working directory."""
 
-    def __init__(self, spellings: Iterable[str]) -> None:
+    def __init__(self, spellings: Iterable[str], notebooks: Notebooks) -> None:
         given = [p for p in spellings if not p.startswith("<")]
         self._shown = {real(p): p for p in given}
         self._absolute = bool(given) and all(os.path.isabs(p) for p in given)
+        self._notebooks = notebooks
 
     def shown(self, path: str) -> str:
         if path in self._shown:
             return self._shown[path]
         return path if self._absolute else os.path.relpath(path)
 
+    def column(self, path: str, line: int) -> int:
+        """Where the statement starts on that line (the trace knows lines, not columns;
+        a notebook's lines are those of its virtual source)."""
+        text = self._notebooks.line_text(path, line)
+        if text is None:
+            text = _file_line(path, line)
+        return len(text) - len(text.lstrip()) + 1
 
-def _column(path: str, line: int) -> int:
-    """Where the statement starts on that line (the trace knows lines, not columns)."""
+
+def _file_line(path: str, line: int) -> str:
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
             for number, text in enumerate(handle, 1):
                 if number == line:
-                    return len(text) - len(text.lstrip()) + 1
+                    return text
     except OSError:
         pass
-    return 1
+    return ""
 
 
 def _caller(stack: Sequence[Frame]) -> str:
@@ -222,11 +241,11 @@ def _error_finding(trace: FileTrace, error: ScopeError, paths: _Paths) -> Diagno
     data: dict[str, object] = {"dynamic": TRACE_ONLY, "predicted_name": error.name}
     first = _first_creation(trace, error.name)
     if first is not None and first.where is not None and error.code != "SL202":
-        data["related"] = [related(paths.shown(first.where[0]), first.where[1], _column(*first.where), f"{error.name} first created here{_caller(first.stack)}")]
+        data["related"] = [related(paths.shown(first.where[0]), first.where[1], paths.column(*first.where), f"{error.name} first created here{_caller(first.stack)}")]
     return Diagnostic(
         path=paths.shown(path),
         line=line,
-        column=_column(path, line),
+        column=paths.column(path, line),
         code=error.code,
         message=f"TensorFlow raised: {error.message}{_caller(error.stack)} (seen by the trace only)",
         severity=Severity.ERROR,
@@ -240,11 +259,11 @@ def _copy_finding(copy: VariableEvent, original: VariableEvent, paths: _Paths) -
     path, line = copy.where
     data: dict[str, object] = {"dynamic": TRACE_ONLY, "predicted_name": copy.name}
     if original.where is not None:
-        data["related"] = [related(paths.shown(original.where[0]), original.where[1], _column(*original.where), f"{original.name} created here")]
+        data["related"] = [related(paths.shown(original.where[0]), original.where[1], paths.column(*original.where), f"{original.name} created here")]
     return Diagnostic(
         path=paths.shown(path),
         line=line,
-        column=_column(path, line),
+        column=paths.column(path, line),
         code="SL204",
         message=(
             f"`{copy.api or 'Variable'}` under {_REUSE_SPELLING.get(copy.reuse, 'reuse')} created {copy.name!r}, a copy of {original.name!r}: "
@@ -273,8 +292,8 @@ def _fact_finding(finding: silent.Finding, paths: _Paths) -> Diagnostic:
         data["predicted_name"] = finding.predicted_name
     if finding.related is not None:
         (other, other_line), message = finding.related
-        data["related"] = [related(paths.shown(other), other_line, _column(other, other_line), message)]
-    return Diagnostic(paths.shown(path), line, _column(path, line), finding.code, finding.message, _severity(finding.code), data=data)
+        data["related"] = [related(paths.shown(other), other_line, paths.column(other, other_line), message)]
+    return Diagnostic(paths.shown(path), line, paths.column(path, line), finding.code, finding.message, _severity(finding.code), data=data)
 
 
 def _related_frames(diagnostic: Diagnostic) -> set[Frame]:
@@ -330,9 +349,11 @@ def reconcile(
     accepts (rule selection, suppressions), sorted like the static ones."""
     # A file the worker never ran (TF missing, worker killed) is no evidence of anything.
     evidence = Evidence(tuple(t for t in traces if t.outcome.kind != NOT_RUN_OUTCOME))
-    paths = _Paths([d.path for d in static] + [t.path for t in traces])
+    notebooks = Notebooks()
+    static = notebooks.to_virtual(static)  # a notebook's trace speaks of its virtual source
+    paths = _Paths([d.path for d in static] + [t.path for t in traces], notebooks)
     annotated = [annotate(d, evidence) if d.code != "SL900" else d for d in static]
     extra = trace_only(static, evidence, paths)
     if keep is not None:
         extra = [d for d in extra if keep(d)]
-    return sorted(annotated + extra, key=lambda d: d.sort_key)
+    return notebooks.to_cells(annotated + extra)

@@ -34,6 +34,7 @@ class TraceOutcome:
     description: str  # "stopped at line 16 at Session.run: ...", as printed on stderr
     line: int | None = None  # the traced file's line it stopped, raised or exited at
     seconds: float = 0.0
+    cell: int | None = None  # in a notebook: the cell of ``line`` (then a line inside that cell)
 
 
 @dataclass(frozen=True)

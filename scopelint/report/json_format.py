@@ -24,7 +24,8 @@ def render(diagnostics: Sequence[Diagnostic], context: ReportContext) -> str:
     if not context.traces:
         return json.dumps(findings, indent=2, sort_keys=False) + "\n"
     traces = [
-        {"path": t.path, "outcome": t.kind, "description": t.description, "line": t.line, "seconds": round(t.seconds, 3)}
+        {"path": t.path, **({"cell": t.cell} if t.cell is not None else {}), "outcome": t.kind,
+         "description": t.description, "line": t.line, "seconds": round(t.seconds, 3)}
         for t in context.traces
     ]
     return json.dumps({"findings": findings, "traces": traces}, indent=2, sort_keys=False) + "\n"

@@ -185,7 +185,7 @@ def invocation(traces: Sequence[TraceOutcome]) -> dict[str, Any]:
                 "message": {"text": f"dynamic: {trace.description}"},
                 "descriptor": {"id": f"dynamic/{trace.kind.replace(' ', '-')}"},
                 "locations": [{"physicalLocation": {"artifactLocation": _artifact(trace.path), **region}}],
-                "properties": {"outcome": trace.kind, "seconds": round(trace.seconds, 3)},
+                "properties": {"outcome": trace.kind, "seconds": round(trace.seconds, 3), **({"cell": trace.cell} if trace.cell is not None else {})},
             }
         )
     return {"executionSuccessful": True, "toolExecutionNotifications": notifications}
