@@ -233,7 +233,8 @@ def module_name_for(path: str) -> str | None:
     return ".".join(parts) or None
 
 
-_IMPORTS = re.compile(rb"^[ \t]*(?:from[ \t]+(\w+)[ \t]+import\b|import[ \t]+(\w+(?:[ \t]*,[ \t]*\w+)*))", re.M)
+# An import statement at the start of a line; in a notebook's JSON, of a source string ("from ...).
+_IMPORTS = re.compile(rb'^[ \t]*"?(?:from[ \t]+(\w+)[ \t]+import\b|import[ \t]+(\w+(?:[ \t]*,[ \t]*\w+)*))', re.M)
 MAX_SIBLINGS = 64
 
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import nbformat
 import pytest
+from nbformat.v4 import new_code_cell, new_notebook
 
 from scopelint.api import describe_variables, lint_paths, lint_source
 from scopelint.config import Config
@@ -408,3 +410,15 @@ class Model(object):
     assert [(d.line, d.code) for d in lint_source(source, "m.py", Config())] == [(5, "SL203")]
     reasons = [e.reason for e in analyze(facts_from_source(source, path="m.py", module_name=None), {}).of_type(ev.Unresolved)]
     assert "Model.__init__ is too long to model before train()" in reasons
+
+
+def test_notebook_beside_the_model_follows_it(tmp_path: Path) -> None:
+    """A notebook next to model.py (``from model import DCGAN``) drives the class: linted alone,
+    it reads model.py and ops.py, and the leak is reported on the cell that builds and trains."""
+    pkg = package(tmp_path, "bug")
+    cells = ["import tensorflow.compat.v1 as tf\nfrom model import DCGAN",
+             "sess = tf.Session()\ngan = DCGAN(sess)\ngan.train(None)"]
+    nbformat.write(new_notebook(cells=[new_code_cell(c) for c in cells]), str(pkg / "explore.ipynb"))
+    (d,) = lint_paths([pkg / "explore.ipynb"], Config().with_overrides(select=("SL203",)))
+    assert (Path(d.path).name, d.cell, d.line, d.code) == ("explore.ipynb", 2, 2, "SL203")
+    assert ("model.py", LEAK) in related(d)
