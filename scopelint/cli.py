@@ -13,7 +13,6 @@ import argparse
 import functools
 import os
 import sys
-import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
@@ -495,6 +494,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_ERROR
     except Exception as exc:  # last resort: a clear line, the traceback only on request
         if verbose:
+            import traceback
+
             traceback.print_exc()
         print(f"scopelint: internal error: {exc!r} (run with --verbose for the traceback)", file=sys.stderr)
         return EXIT_ERROR

@@ -16,10 +16,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Mapping
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
+def _tomllib() -> Any:
+    """The TOML parser, imported only once a pyproject.toml is found (a run without one never pays for it)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    return tomllib
 
 CODE_PATTERN = re.compile(r"^SL\d{0,3}$")
 
@@ -197,6 +200,7 @@ def find_pyproject(start: Path) -> Path | None:
     for directory in (here, *here.parents):
         candidate = directory / "pyproject.toml"
         if candidate.is_file():
+            tomllib = _tomllib()
             try:
                 data = tomllib.loads(candidate.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
@@ -211,6 +215,7 @@ def load_config(start: Path | None = None, explicit: Path | None = None) -> Conf
     path = explicit if explicit is not None else find_pyproject(start or Path.cwd())
     if path is None:
         return Config(root=str((start or Path.cwd()).resolve() if (start or Path.cwd()).is_dir() else (start or Path.cwd()).resolve().parent))
+    tomllib = _tomllib()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
