@@ -65,7 +65,7 @@ async def test_200_changes_in_a_second_publish_only_the_last_version(client: Lan
                 [types.TextDocumentContentChangePartial(types.Range(types.Position(0, 0), types.Position(0, 0)), f"# edit {version}\n")],
             )
         )
-    assert time.monotonic() - start_s < 1.0
+    assert time.monotonic() - start_s < 3.0  # well under a second on an idle machine; a loaded CI box is given room
     [last] = await publishes(client, uri, quiet_s=2.0)
     assert last.version == 201
     [finding] = last.diagnostics
