@@ -138,10 +138,13 @@ def measure(tree: Path, scratch: Path) -> dict[str, Any]:
 
 
 def _variant(index: int, data: bytes) -> tuple[bytes, int]:
-    """The file as CRLF, BOM + CRLF, or with a coding cookie (latin-1) and mode 0751."""
+    """The file as CRLF, BOM + CRLF, or with a latin-1 coding cookie and mode 0751
+    (CRLF and 0751 for a file that has a cookie of its own)."""
     text = data.decode("utf-8")
-    if index % 3 == 2 and data.isascii():
-        return ("# -*- coding: latin-1 -*-\n" + text).encode("latin-1"), 0o751
+    if index % 3 == 2:
+        if data.isascii() and b"coding" not in b"\n".join(data.split(b"\n")[:2]):
+            return ("# -*- coding: latin-1 -*-\n" + text).encode("latin-1"), 0o751
+        return text.replace("\n", "\r\n").encode(), 0o751
     if index % 3 == 1:
         return b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode(), 0o600
     return text.replace("\n", "\r\n").encode(), 0o640
@@ -156,8 +159,7 @@ def _variants_run(originals: Snapshot, scratch: Path, name_of_tree: str, candida
     made: dict[str, tuple[bytes, int]] = {}
     for index, name in enumerate(candidates):
         source = originals[name][0]
-        head = b"\n".join(source.split(b"\n")[:2])
-        if b"\r" in source or b"coding" in head or source.startswith(b"\xef\xbb\xbf") or encoding_of(source) != "utf-8":
+        if b"\r" in source or source.startswith(b"\xef\xbb\xbf") or encoding_of(source) != "utf-8":
             continue
         data, mode = _variant(index, source)
         target = work / name
