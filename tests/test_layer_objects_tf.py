@@ -40,6 +40,13 @@ with tf.variable_scope('t', reuse=tf.AUTO_REUSE):
     for i in range(3):
         z = tf.layers.dense(x, 4)
 """,
+    "slim-unnamed-in-a-loop-under-auto-reuse": HEAD + """\
+import tf_slim as slim
+with tf.variable_scope('u', reuse=tf.AUTO_REUSE):
+    for i in range(2):
+        q = slim.fully_connected(x, 4)
+        r = slim.fully_connected(x, 4, scope='fc')
+""",
     "object-after-reuse-variables": HEAD + """\
 with tf.variable_scope('dec') as sc:
     a = tf.layers.Dense(4, name='memory_layer')(x)
@@ -83,3 +90,15 @@ def test_a_second_object_under_reuse_variables_asks_for_a_name_that_does_not_exi
     assert outcomes["object-after-reuse-variables"].error_line == 6  # type: ignore[attr-defined]
     (found,) = lint_source(program, "prog.py")
     assert (found.code, found.line, found.data["predicted_name"]) == ("SL202", 6, "dec/memory_layer_1/kernel")
+
+
+def test_an_unnamed_layer_run_again_in_one_auto_reuse_scope_is_a_silent_copy(outcomes: dict[str, object]) -> None:
+    loop = PROGRAMS["unnamed-calls-in-a-loop-under-auto-reuse"]
+    names = [r.name for r in outcomes["unnamed-calls-in-a-loop-under-auto-reuse"].variables]  # type: ignore[attr-defined]
+    assert names == ["s/dense/kernel", "s/dense/bias"] + [f"t/dense{k}/{v}" for k in ("", "_1", "_2") for v in ("kernel", "bias")]
+    (found,) = lint_source(loop, "prog.py")
+    assert (found.code, found.line, found.data["predicted_name"]) == ("SL204", 8, "t/dense_1/kernel")
+    assert "instead of sharing 't/dense/kernel'" in found.message
+    slim_loop = PROGRAMS["slim-unnamed-in-a-loop-under-auto-reuse"]
+    (found,) = lint_source(slim_loop, "prog.py")
+    assert (found.code, found.line, found.data["predicted_name"]) == ("SL204", 6, "u/fully_connected_1/weights")

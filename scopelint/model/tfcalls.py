@@ -413,10 +413,13 @@ class TfCalls:
     # ------------------------------------------------------------ creations
 
     def create(self, api: str, requested: Any, shape: shapes.Dims | None, node: ir.Pos, trainable: bool | None = None,
-               slot_of: str | None = None, dtype: str | None = None, created_dtype: str | None | bool = True) -> v.Variable:
+               slot_of: str | None = None, dtype: str | None = None, created_dtype: str | None | bool = True,
+               copy: tuple[ir.Pos, str, str | None] | None = None) -> v.Variable:
         """A creation through the current variable scope (get_variable semantics); ``shape`` and
         ``dtype`` as far as known (TF compares both with the variable's under reuse); ``created_dtype``:
-        a new variable's dtype where it is not ``dtype`` (True: it is)."""
+        a new variable's dtype where it is not ``dtype`` (True: it is). ``copy``: (node, name, path)
+        of the variable this one silently duplicates (a default-named layer run again under
+        AUTO_REUSE, see Layers.copied)."""
         i = self.i
         if trainable is None:
             trainable = api.startswith(("tf.get_variable", "slim.variable", "slim.model_variable")) or (
@@ -495,6 +498,7 @@ class TfCalls:
             first_site=leaves(existing.chain, i.chain(node), i.main) if collides and existing is not None else None,
             reuse_requested_at=ctx.vs.reuse_at if reuse == ev.REUSE_ON else None,
             uncertain_because=why_silent(i, full, existing, reuse, certain, graph) if outcome == ev.UNRESOLVED else None,
+            copy_of=copy[0] if copy else None, copy_of_name=copy[1] if copy else None, copy_of_path=copy[2] if copy else None,
         ))
         if self.training.creates(outcome, reuse, first):
             self.training.created(api, predicted, node)

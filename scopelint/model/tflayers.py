@@ -47,6 +47,8 @@ class Layers:
     def __init__(self, tf: Creator, host: Host) -> None:
         self.tf = tf
         self.i = host
+        # (graph, node, enclosing scope) -> the first default-named build there (see copied)
+        self._default_builds: dict[tuple[int, ir.Pos, str], tuple[ir.Pos, str, str | None]] = {}
 
     def layer_function(self, api: str, spec: tfapi.LayerSpec, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
         self._check_arguments(api, kwargs, node)
@@ -78,12 +80,29 @@ class Layers:
             scope_name, default = None, v.Lit(spec.default)
 
         def body(scope: v.ScopeObject) -> str:
+            first = self.copied(node, scope, default)
             for variable in variables:
-                self.tf.create(api, v.Lit(variable), (shapes or {}).get(variable), node)
+                self.tf.create(api, v.Lit(variable), (shapes or {}).get(variable), node,
+                               copy=first and (first[0], join(first[1], variable), first[2]))
             return scope.name
 
         built: str = self.tf.scoped(scope_name, default, reuse, node, body)
         return built
+
+    def copied(self, node: ir.Pos, scope: v.ScopeObject, default: Any) -> tuple[ir.Pos, str, str | None] | None:
+        """A layer built under a default name (no ``name=``/``scope=``) by a call that already
+        built one in this same enclosing scope: TF counts default names on while that scope
+        stays open, so under AUTO_REUSE this run makes ``dense_1`` beside ``dense`` -- a silent
+        copy (SL204). (node, first scope, its file) of the first build, or None."""
+        if default is None:
+            return None
+        parent = scope.name.rpartition("/")[0]
+        graph = self.i.ctx.graph
+        key = (id(graph), node, parent)
+        first = self._default_builds.setdefault(key, (node, scope.name, self.i.path_of(self.i.frame.module)))
+        if first[1] == scope.name or scope.reuse != ev.REUSE_AUTO:
+            return None
+        return first
 
     def slim_layer(self, api: str, spec: tfapi.LayerSpec, args: list[Any], kwargs: dict[str, Any], node: ir.Call,
                    readable: bool = True) -> Any:
@@ -117,10 +136,13 @@ class Layers:
             self.tf.batch_norm(api, {**options, **positional}, "is_training", True, node.pos)
 
         shapes, output = tfshapes.layer(api, args, options)
+        has_scope = scope is not None and not (isinstance(scope, v.Lit) and scope.value is None)
 
         def body(opened: v.ScopeObject) -> Any:
+            first = None if has_scope else self.copied(node.pos, opened, v.Lit(spec.default))
             for variable in variables:
-                self.tf.create(api, v.Lit(variable), shapes.get(variable), node.pos)
+                self.tf.create(api, v.Lit(variable), shapes.get(variable), node.pos,
+                               copy=first and (first[0], join(first[1], variable), first[2]))
             if has_normalizer:
                 if isinstance(normalizer, v.Api) and normalizer.name == "slim.batch_norm":
                     params = options.get("normalizer_params")
@@ -132,7 +154,6 @@ class Layers:
                     self.i.opaque(node.pos, "normalizer_fn the model does not follow")
             return output
 
-        has_scope = scope is not None and not (isinstance(scope, v.Lit) and scope.value is None)
         return self.tf.scoped(scope if has_scope else None, None if has_scope else v.Lit(spec.default), reuse, node.pos, body)
 
     def repeat(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
