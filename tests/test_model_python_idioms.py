@@ -103,3 +103,23 @@ v = tf.get_variable('v', [1])
 """
     rows = [(i.predicted_name, i.line) for i in describe(facts_from_source(source, path="m.py", module_name=None))]
     assert rows == [("tower_0/w", 9), ("tower_1/w", 9), ("v", 10)]
+
+
+def test_a_definition_under_a_module_level_if_is_found() -> None:
+    ops = TF + """\
+import distutils.version
+def later(v):
+    return distutils.version.LooseVersion(tf.__version__) > distutils.version.LooseVersion(v)
+if later('1.5'):
+    _mean = tf.reduce_mean
+else:
+    def _mean(x, axis=None):
+        return tf.reduce_mean(x, axis)
+def mean(x):
+    return _mean(x, [1]) if later('1.0') else None
+"""
+    main = facts_from_source(TF + "from pkg.ops import mean\ny = mean(tf.zeros([2, 3]))\nw = tf.get_variable('w', [1])\n",
+                             path="main.py", module_name=None)
+    project = {"pkg": facts_from_source("", path="pkg/__init__.py", module_name="pkg"),
+               "pkg.ops": facts_from_source(ops, path="pkg/ops.py", module_name="pkg.ops")}
+    assert analyze(main, project).of_type(events.Unresolved) == []

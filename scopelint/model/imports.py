@@ -70,7 +70,8 @@ INERT_ROOTS = frozenset(
     "numpy np os sys math random collections itertools json time logging six absl pickle re scipy PIL cv2 "
     "matplotlib pandas sklearn argparse glob shutil subprocess threading copy functools operator string "
     "io csv datetime abc typing enum warnings traceback inspect contextlib tempfile unittest pytest "
-    "pprint gzip zipfile tarfile urllib hashlib struct multiprocessing queue signal platform".split()
+    "pprint gzip zipfile tarfile urllib hashlib struct multiprocessing queue signal platform distutils packaging "
+    "pkg_resources".split()
 )
 
 

@@ -19,16 +19,15 @@ class LazyModules(Mapping[str, ModuleInfo]):
     def __getitem__(self, key: str) -> ModuleInfo:
         if key not in self._built:
             facts = self._facts[key]
-            defs: dict[str, ir.Stmt] = {}
             factories = _wrapper_factories(facts.body) | self._imported_factories(facts)
+            defs = _definitions(facts.body, factories)
+            # Defined only under a module-level `if` (``if tf_later_than('1.5'): _mean = tf.reduce_mean
+            # else: def _mean(...)``): the first branch's definition, where nothing outside defines it.
             for statement in facts.body:
-                if isinstance(statement, (ir.FunctionDef, ir.ClassDef)):
-                    defs[statement.name] = statement
-                elif isinstance(statement, ir.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ir.TargetName):
-                    value = statement.value
-                    if isinstance(value, (ir.Name, ir.Attr)) or (
-                            isinstance(value, ir.Call) and isinstance(value.func, ir.Name) and value.func.id in factories):
-                        defs[statement.targets[0].id] = statement
+                if isinstance(statement, ir.If):
+                    for name, definition in {**_definitions(statement.orelse, factories),
+                                             **_definitions(statement.body, factories)}.items():
+                        defs.setdefault(name, definition)
             self._built[key] = ModuleInfo(key=key, body=facts.body, imports=dict(facts.imports), defs=defs, path=facts.path)
         return self._built[key]
 
@@ -53,6 +52,21 @@ class LazyModules(Mapping[str, ModuleInfo]):
 
     def get(self, key: str, default: Any = None) -> Any:
         return self[key] if key in self._facts else default
+
+
+def _definitions(body: tuple[ir.Stmt, ...], factories: frozenset[str]) -> dict[str, ir.Stmt]:
+    """The module-level names of ``body`` the interpreter may look up without running the
+    module: functions, classes, aliases (``VGG16 = vgg16``) and wrapper-factory results."""
+    defs: dict[str, ir.Stmt] = {}
+    for statement in body:
+        if isinstance(statement, (ir.FunctionDef, ir.ClassDef)):
+            defs[statement.name] = statement
+        elif isinstance(statement, ir.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ir.TargetName):
+            value = statement.value
+            if isinstance(value, (ir.Name, ir.Attr)) or (
+                    isinstance(value, ir.Call) and isinstance(value.func, ir.Name) and value.func.id in factories):
+                defs[statement.targets[0].id] = statement
+    return defs
 
 
 def _wrapper_factories(body: tuple[ir.Stmt, ...]) -> frozenset[str]:
