@@ -56,3 +56,29 @@ def test_tensornets_nets_are_followed_through_their_decorators() -> None:
         assert s.pure_reuse in (None, True), s
     # VGG16: 16 layers of weights + biases, Adam's two slots each and beta1/2_power.
     assert scores[0].total == 32 * 3 + 2
+
+
+@pytest.mark.tf
+def test_the_fallback_table_names_variables_tf_creates(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without tensornets' source (linting a file never reads installed libraries) the model
+    uses a table of three names per constructor: each must be one TF creates."""
+    import os
+
+    from scopelint.model import analyze, events, facts_from_source
+    from tf_oracle import run_programs
+
+    source = fidelity.find_tensornets(None)
+    if source is None:
+        pytest.skip("tensornets source not found (pip download --no-deps tensornets; unpack it on sys.path)")
+    programs = {
+        name: f"import tensorflow.compat.v1 as tf\nimport tensornets as nets\nx = tf.zeros([1, {size}, {size}, 3])\ny = nets.{name}(x)\n"
+        for name, size in (("VGG16", 224), ("ResNet50v2", 224), ("Inception3", 299))
+    }
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(p for p in (source, os.environ.get("PYTHONPATH")) if p))
+    outcomes = run_programs(list(programs.values()), timeout=900)
+    for (name, program), outcome in zip(programs.items(), outcomes):
+        assert outcome.error is None, outcome.error
+        table = [e.predicted_name for e in analyze(facts_from_source(program, path="p.py", module_name=None), {}).of_type(
+            events.VariableCreated)]
+        assert len(table) == 3 and set(table) <= set(outcome.variable_names), (name, table)
+        assert table[0] == outcome.variable_names[0]

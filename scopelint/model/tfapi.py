@@ -145,6 +145,10 @@ NETS_MODELS: dict[str, str] = {
     ).split()
 }
 NETS_VARIABLES: tuple[str, ...] = ("conv1/conv/weights", "logits/weights", "logits/biases")
+# Models whose first variable is named otherwise (measured by tests/fidelity.py under TF).
+NETS_FIRST_VARIABLE: dict[str, str] = {
+    "VGG16": "conv1/1/conv/weights", "Inception3": "block1a/conv/weights", "ResNet50v2": "conv1/weights",
+}
 
 # Collection filters: name -> positional index of scope=.
 VARIABLE_FILTERS: dict[str, int] = {

@@ -321,7 +321,8 @@ class Layers:
         scope = tfapi.NETS_MODELS[api[5:]]
 
         def body(_: v.ScopeObject) -> Any:
-            weights = [self.tf.create(api, v.Lit(variable), None, node.pos) for variable in tfapi.NETS_VARIABLES]
+            names = (tfapi.NETS_FIRST_VARIABLE.get(api[5:], tfapi.NETS_VARIABLES[0]), *tfapi.NETS_VARIABLES[1:])
+            weights = [self.tf.create(api, v.Lit(variable), None, node.pos) for variable in names]
             return v.NetsModel(weights)
 
         return self.tf.scoped(v.Lit(scope), None, kwargs.get("reuse"), node.pos, body)
