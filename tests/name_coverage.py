@@ -5,7 +5,10 @@ model for the file's variable creations (what ``scopelint --explain-names FILE``
 lists) and counts the rows whose predicted name still has an unresolved part (``{scope}``,
 ``{name}``, ...) and the rows whose action is ``unknown``. Rows are counted once per
 creation site (file:line:column of the creation), so a builder called from many
-files is not counted many times.
+files is not counted many times: ``resolved`` is the share of sites whose name the
+first file that reaches them resolves (``--explain-names`` on the builder's own
+file, as a reader would run it), ``anywhere`` the share some file's run resolves
+(``--explain-names main.py`` showing the builder in ``ops.py`` with its full name).
 """
 
 from __future__ import annotations
@@ -18,9 +21,14 @@ from scopelint.api import describe_variables
 from scopelint.files import FileProblem, decode, read_bytes
 
 
-def _sites(tree: Path) -> dict[tuple[str, int, int], tuple[str, str]]:
-    """(path, line, column) of each creation -> (predicted name, action); the first seen wins."""
-    sites: dict[tuple[str, int, int], tuple[str, str]] = {}
+Site = tuple[str, int, int]  # (path, line, column) of a creation
+
+
+def _sites(tree: Path) -> tuple[dict[Site, tuple[str, str]], set[Site]]:
+    """Each creation site -> (predicted name, action) of the first run that reaches it; and
+    the sites some run resolves."""
+    sites: dict[Site, tuple[str, str]] = {}
+    resolved_somewhere: set[Site] = set()
     for path in sorted(tree.rglob("*.py")):
         try:
             text = decode(str(path), read_bytes(str(path)))
@@ -34,26 +42,35 @@ def _sites(tree: Path) -> dict[tuple[str, int, int], tuple[str, str]]:
             print(f"{path}: crashed: {exc!r}", file=sys.stderr)
             continue
         for info in infos:
-            sites.setdefault((info.path or str(path), info.line, info.column), (info.predicted_name, info.action))
-    return sites
+            site = (str(Path(info.path).resolve()) if info.path else str(path.resolve()), info.line, info.column)
+            sites.setdefault(site, (info.predicted_name, info.action))
+            if "{" not in info.predicted_name and info.action != "unknown":
+                resolved_somewhere.add(site)
+    return sites, resolved_somewhere
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("trees", nargs="+", type=Path)
     args = parser.parse_args(argv)
-    print(f"{'tree':<40} {'sites':>6} {'resolved':>9} {'unresolved':>11} {'unknown':>8}")
-    totals = [0, 0, 0]
+    print(f"{'tree':<50} {'sites':>6} {'resolved':>9} {'unresolved':>11} {'unknown':>8} {'anywhere':>9}")
+    totals = [0, 0, 0, 0]
     for tree in args.trees:
-        sites = _sites(tree)
-        unresolved = sum(1 for name, _ in sites.values() if "{" in name)
-        unknown = sum(1 for _, action in sites.values() if action == "unknown")
-        n = len(sites)
-        totals = [totals[0] + n, totals[1] + unresolved, totals[2] + unknown]
-        print(f"{tree.name:<40} {n:>6} {_pct(n - unresolved, n):>9} {_pct(unresolved, n):>11} {_pct(unknown, n):>8}")
-    n, unresolved, unknown = totals
-    print(f"{'all':<40} {n:>6} {_pct(n - unresolved, n):>9} {_pct(unresolved, n):>11} {_pct(unknown, n):>8}")
+        sites, somewhere = _sites(tree)
+        counts = [
+            len(sites),
+            sum(1 for name, _ in sites.values() if "{" in name),
+            sum(1 for _, action in sites.values() if action == "unknown"),
+            len(somewhere),
+        ]
+        totals = [t + c for t, c in zip(totals, counts)]
+        _row(tree.name, *counts)
+    _row("all", *totals)
     return 0
+
+
+def _row(label: str, n: int, unresolved: int, unknown: int, somewhere: int) -> None:
+    print(f"{label:<50} {n:>6} {_pct(n - unresolved, n):>9} {_pct(unresolved, n):>11} {_pct(unknown, n):>8} {_pct(somewhere, n):>9}")
 
 
 def _pct(part: int, whole: int) -> str:

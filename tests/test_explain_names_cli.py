@@ -66,6 +66,21 @@ def test_verbose_says_what_was_not_followed(tmp_path: Path) -> None:
     assert "model.py:3:5: not followed: unresolved call (mylib.encoder is outside the linted tree)" in done.stdout
 
 
+def test_verbose_follows_the_modules_beside_the_file_as_the_listing_does(tmp_path: Path) -> None:
+    # Flat layout, no __init__.py: ops.py is part of the program main.py runs, so -v must
+    # not call ops.conv "outside the linted tree" while the listing shows its variables.
+    (tmp_path / "ops.py").write_text(
+        "import tensorflow.compat.v1 as tf\n\ndef conv(name):\n"
+        "    with tf.variable_scope(name):\n        return tf.get_variable('w', [1])\n"
+    )
+    (tmp_path / "main.py").write_text("import tensorflow.compat.v1 as tf\nimport ops\n\nw = ops.conv('c1')\nops.mystery()\n")
+    done = run("--explain-names", "main.py", "-v", "--isolated", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "c1/w" in done.stdout
+    assert "outside the linted tree" not in done.stdout
+    assert "main.py:5:1: not followed:" in done.stdout
+
+
 def test_json_report_carries_predicted_names(tmp_path: Path) -> None:
     (tmp_path / "model.py").write_text(PROGRAM)
     done = run("model.py", "--format", "json", "--isolated", "--no-cache", cwd=tmp_path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import TextIO
 
@@ -48,8 +49,14 @@ def _unresolved(text: str, path: str, config: Config) -> list[tuple[int, int, st
     from scopelint.model import analyze, facts_from_source
     from scopelint.model.events import Unresolved
 
-    facts = facts_from_source(text, path=path, module_name=None, settings=model_settings(config))
-    result = analyze(facts, {})
+    from scopelint.api import _sibling_facts
+    from scopelint.files import module_name_for
+
+    settings = model_settings(config)
+    module_name = module_name_for(path) if os.path.exists(path) else None
+    facts = facts_from_source(text, path=path, module_name=module_name, settings=settings)
+    # The same modules as the listing: the ones beside the file that it imports.
+    result = analyze(facts, _sibling_facts(path, settings) if module_name is not None else {})
     seen: set[tuple[int, int, str]] = set()
     out = []
     for event in result.of_type(Unresolved):
