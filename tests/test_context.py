@@ -176,6 +176,22 @@ def lsp_findings(published: types.PublishDiagnosticsParams) -> list[tuple[int, i
 on_event_loop = pytest.mark.asyncio(loop_scope="function")
 
 
+def open_notebook_cells(client: LanguageClient, path: Path, cells: list[tuple[str, str, types.NotebookCellKind]]) -> list[str]:
+    """notebookDocument/didOpen, as VS Code sends it: (language, text, kind) per cell; the cells' URIs."""
+    cell_uris = [f"vscode-notebook-cell:{path}#cell{i}" for i in range(len(cells))]
+    client.notebook_document_did_open(types.DidOpenNotebookDocumentParams(
+        notebook_document=types.NotebookDocument(
+            uri=path.as_uri(), notebook_type="jupyter-notebook", version=1,
+            cells=[types.NotebookCell(kind=kind, document=cell_uri) for cell_uri, (_, _, kind) in zip(cell_uris, cells)],
+        ),
+        cell_text_documents=[
+            types.TextDocumentItem(uri=cell_uri, language_id=language, version=1, text=text)
+            for cell_uri, (language, text, _) in zip(cell_uris, cells)
+        ],
+    ))
+    return cell_uris
+
+
 @on_event_loop
 async def test_same_findings_from_cli_lsp_and_pre_commit(client: LanguageClient, tmp_path: Path) -> None:
     root = make_tree(tmp_path / "proj")
@@ -228,17 +244,7 @@ async def test_notebook_cells_get_their_own_diagnostics(client: LanguageClient, 
         ("python", "%matplotlib inline\nimport tensorflow.compat.v1 as tf", types.NotebookCellKind.Code),
         ("python", "x = tf.placeholder(tf.float32, [None, 4])\nh = tf.layers.dense(x, 8, name='fc')", types.NotebookCellKind.Code),
     ]
-    cell_uris = [f"vscode-notebook-cell:{tmp_path / 'explore.ipynb'}#cell{i}" for i in range(len(texts))]
-    client.notebook_document_did_open(types.DidOpenNotebookDocumentParams(
-        notebook_document=types.NotebookDocument(
-            uri=notebook_uri, notebook_type="jupyter-notebook", version=1,
-            cells=[types.NotebookCell(kind=kind, document=cell_uri) for cell_uri, (_, _, kind) in zip(cell_uris, texts)],
-        ),
-        cell_text_documents=[
-            types.TextDocumentItem(uri=cell_uri, language_id=language, version=1, text=text)
-            for cell_uri, (language, text, _) in zip(cell_uris, texts)
-        ],
-    ))
+    cell_uris = open_notebook_cells(client, tmp_path / "explore.ipynb", texts)
     [diagnostic] = await cell_diagnostics(client, cell_uris[2], lambda found: len(found) > 0)
     assert diagnostic.code == "SL206"
     assert diagnostic.range.start == types.Position(line=1, character=4)

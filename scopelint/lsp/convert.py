@@ -14,6 +14,8 @@ from scopelint.lsp.hover import find_rule
 from scopelint.lsp.positions import PositionMapper
 
 SOURCE = "scopelint"
+# A notebook's cells: number -> (the cell document's URI, its text's positions).
+Cells = Mapping[int, "tuple[str, PositionMapper]"]
 
 _SEVERITY = {
     Severity.ERROR: types.DiagnosticSeverity.Error,
@@ -43,7 +45,7 @@ def path_to_uri(path: str) -> str:
 
 
 def _related(
-    d: Diagnostic, mapper: PositionMapper, document_path: str, document_uri: str
+    d: Diagnostic, mapper: PositionMapper, document_path: str, document_uri: str, cells: Cells | None = None
 ) -> list[types.DiagnosticRelatedInformation] | None:
     entries = d.data.get("related")
     if not isinstance(entries, (list, tuple)):
@@ -56,7 +58,10 @@ def _related(
             path, line, column = str(entry["path"]), int(entry["line"]), int(entry["column"])
         except (KeyError, TypeError, ValueError):
             continue
-        if path == document_path:
+        cell = cells.get(entry["cell"]) if cells is not None and isinstance(entry.get("cell"), int) else None
+        if cell is not None and path == document_path:
+            uri, at = cell[0], cell[1].to_client(line, column)  # another cell of the notebook (or this one)
+        elif path == document_path:
             uri, at = document_uri, mapper.to_client(line, column)
         else:
             # Another file's text is not at hand; code points equal UTF-16 units for ASCII.
@@ -82,8 +87,11 @@ def _data(d: Diagnostic, version: int | None) -> dict[str, Any]:
 
 
 def to_lsp(
-    d: Diagnostic, mapper: PositionMapper, document_path: str, document_uri: str, version: int | None
+    d: Diagnostic, mapper: PositionMapper, document_path: str, document_uri: str, version: int | None,
+    cells: Cells | None = None,
 ) -> types.Diagnostic:
+    """``cells``: in a notebook (``document_path`` the .ipynb), each cell's URI and
+    text by cell number, for related locations in other cells."""
     rule = find_rule(d.code)
     return types.Diagnostic(
         range=diagnostic_range(d, mapper),
@@ -92,7 +100,7 @@ def to_lsp(
         code=d.code,
         code_description=types.CodeDescription(href=rule.help_uri) if rule is not None else None,
         source=SOURCE,
-        related_information=_related(d, mapper, document_path, document_uri),
+        related_information=_related(d, mapper, document_path, document_uri, cells),
         data=_data(d, version),
     )
 

@@ -19,12 +19,11 @@ from pygls.protocol import LanguageServerProtocol, lsp_method
 from pygls.workspace import TextDocument
 
 from scopelint import __version__, api
-from scopelint.lsp import actions, convert, hover
+from scopelint.lsp import actions, convert, hover, notebooks
 from scopelint.lsp.documents import ConfigLoader, LintResult, Scheduler, Snapshot
 from scopelint.lsp.positions import PositionMapper
 from scopelint.lsp.settings import SECTION, ClientSettings
 from scopelint.lsp.workspace import WorkspaceIndex
-from scopelint.notebook import from_cells
 
 # Jupyter notebooks whose cells are Python: their cells arrive as notebook documents.
 NOTEBOOK_SYNC = types.NotebookDocumentSyncOptions(
@@ -78,6 +77,7 @@ class ScopelintServer(LanguageServer):
             project_for=self.index.project_for,
         )
         self._variables: dict[tuple[str, int | None], tuple[Any, ...]] = {}
+        self._cell_findings: dict[str, tuple[str, tuple[Any, ...]]] = {}  # cell URI -> (its text, its findings)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread: int | None = None
         self._shown_server_error = False
@@ -176,44 +176,44 @@ class ScopelintServer(LanguageServer):
 
     async def lint_notebook(self, uri: str) -> None:
         """Lint a notebook's code cells as one program; publish per cell."""
-        notebook = self.workspace.get_notebook_document(notebook_uri=uri)
+        notebook = notebooks.view(self.workspace, uri)
         if notebook is None:
             return
-        version = notebook.version
-        cells: list[tuple[int, str]] = []
-        cell_uris: dict[int, str] = {}
-        for number, cell in enumerate(notebook.cells, start=1):
-            cell_uris[number] = cell.document
-            document = self.workspace.text_documents.get(cell.document)
-            if cell.kind == types.NotebookCellKind.Code and isinstance(document, TextDocument):
-                cells.append((number, document.source))
-        on_disk = uri.startswith("file:")
-        path = uris.to_fs_path(uri) or uri if on_disk else f"<{uri}>"
-        snapshot = Snapshot(uri=uri, path=path, text="", version=version, on_disk=on_disk)
+        snapshot = Snapshot(uri=uri, path=notebook.path, text="", version=notebook.version, on_disk=notebook.on_disk)
         try:
             config = await asyncio.to_thread(self.configs.for_snapshot, snapshot)
-            project = self.index.project_for(path) if on_disk else None
-            found = await asyncio.to_thread(api.lint_notebook, from_cells(cells), path, config, project)
+            project = self.index.project_for(notebook.path) if notebook.on_disk else None
+            found = await asyncio.to_thread(api.lint_notebook, notebook.program, notebook.path, config, project)
         except Exception as exc:  # the server's per-document boundary
-            self.log(f"scopelint: linting {path} failed: {exc!r}", types.MessageType.Error)
+            self.log(f"scopelint: linting {notebook.path} failed: {exc!r}", types.MessageType.Error)
             return
         current = self.workspace.get_notebook_document(notebook_uri=uri)
-        if current is None or current.version != version:
+        if current is None or current.version != notebook.version:
             return  # edited since: a newer lint is on its way
-        by_cell: dict[str, list[types.Diagnostic]] = {cell_uri: [] for cell_uri in cell_uris.values()}
-        for diagnostic in found:
-            cell_uri = cell_uris.get(diagnostic.cell or 0)
-            if cell_uri is None:
-                continue
-            document = self.workspace.text_documents.get(cell_uri)
-            mapper = self.mapper(document.source if isinstance(document, TextDocument) else "")
-            by_cell[cell_uri].append(convert.to_lsp(diagnostic, mapper, path, cell_uri, version))
-        for cell_uri, diagnostics in by_cell.items():
-            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=cell_uri, diagnostics=diagnostics))
+        cells = {number: (cell_uri, self.mapper(notebook.texts[cell_uri])) for number, cell_uri in notebook.cell_uris.items()}
+        for cell_uri, diagnostics in notebooks.findings_by_cell(found, notebook).items():
+            self._cell_findings[cell_uri] = (notebook.texts[cell_uri], tuple(diagnostics))
+            mapper = self.mapper(notebook.texts[cell_uri])
+            published = [convert.to_lsp(d, mapper, notebook.path, cell_uri, notebook.version, cells) for d in diagnostics]
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=cell_uri, diagnostics=published))
+
+    def cell_findings(self, cell_uri: str, text: str) -> tuple[Any, ...]:
+        """The findings last published for a notebook cell, while its text is the one they were for."""
+        held = self._cell_findings.get(cell_uri)
+        return held[1] if held is not None and held[0] == text else ()
 
     # -- the scope model's view, for hover and inlay hints ------------------
 
     async def variables(self, snapshot: Snapshot) -> tuple[Any, ...]:
+        """The model's variable creations in the document (in a notebook cell: those of
+        the notebook's program written in that cell, at the cell's lines)."""
+        notebook = notebooks.view_of_cell(self.workspace, snapshot.uri)
+        if notebook is not None:
+            program = Snapshot(notebook.uri, notebook.path, notebook.program.source, notebook.version, notebook.on_disk)
+            return tuple(notebooks.variables_in_cell(await self._described(program), notebook, snapshot.uri))
+        return await self._described(snapshot)
+
+    async def _described(self, snapshot: Snapshot) -> tuple[Any, ...]:
         describe = getattr(api, "describe_variables", None)
         if describe is None:
             return ()
@@ -344,7 +344,9 @@ def build_server(debounce_s: float = 0.25) -> ScopelintServer:
 
     @server.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
     def notebook_did_close(ls: ScopelintServer, params: types.DidCloseNotebookDocumentParams) -> None:
+        ls._variables = {k: v for k, v in ls._variables.items() if k[0] != params.notebook_document.uri}
         for cell in params.cell_text_documents:
+            ls._cell_findings.pop(cell.uri, None)
             ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=cell.uri, diagnostics=[]))
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
@@ -375,7 +377,8 @@ def build_server(debounce_s: float = 0.25) -> ScopelintServer:
         line, column = mapper.from_client(params.position.line, params.position.character)
         parts: list[str] = []
         result = ls.scheduler.current(snapshot.uri, snapshot.version)
-        for d in result.diagnostics if result is not None else ():
+        found = result.diagnostics if result is not None else ls.cell_findings(snapshot.uri, snapshot.text)
+        for d in found:
             end = (d.end_line, d.end_column) if d.end_line is not None and d.end_column is not None else (d.line, 10**9)
             if hover.contains((d.line, d.column), end, (line, column)):
                 parts.append(hover.rule_markdown(d.code, d.message, d.data.get("dynamic")))
