@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 import pytest_lsp
+import nbformat
 from lsprotocol import types
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from pytest_lsp import ClientServerConfig, LanguageClient
 
 from test_context import cell_diagnostics, open_notebook_cells
@@ -38,9 +40,9 @@ async def client(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
     await lsp_client.shutdown_session()
 
 
-async def open_notebook(client: LanguageClient, root: Path) -> list[str]:
+async def open_notebook(client: LanguageClient, root: Path, dynamic: bool = False) -> list[str]:
     await client.initialize_session(types.InitializeParams(
-        initialization_options={"inlayHints": True},
+        initialization_options={"inlayHints": True, "dynamic": dynamic},
         capabilities=types.ClientCapabilities(
             workspace=types.WorkspaceClientCapabilities(configuration=False),
             notebook_document=types.NotebookDocumentClientCapabilities(synchronization=types.NotebookDocumentSyncClientCapabilities()),
@@ -91,3 +93,23 @@ async def test_inlay_hints_in_a_cell_are_the_notebooks_names(client: LanguageCli
     hints = await client.text_document_inlay_hint_async(types.InlayHintParams(text_document=types.TextDocumentIdentifier(uri=cell_uris[3]), range=whole))
     # Only what cell 4 itself writes, at cell 4's lines (the builder's layer is hinted in cell 2, where it is written).
     assert [(h.position.line, h.position.character, h.label) for h in hints or []] == [(2, 33, "gen/w:0")]  # after its closing parenthesis
+
+
+@pytest.mark.tf
+async def test_dynamic_mode_on_save_runs_the_notebook_and_marks_cells(client: LanguageClient, tmp_path: Path) -> None:
+    """With dynamic mode on in the editor's settings, saving a notebook runs its code
+    cells in order under TF, and the collision in cell 4 comes back confirmed there."""
+    notebook = new_notebook(cells=[new_markdown_cell(text) if kind == types.NotebookCellKind.Markup else new_code_cell(text)
+                                   for kind, _, text in CELLS])
+    notebook.metadata["language_info"] = {"name": "python"}
+    nbformat.write(notebook, str(tmp_path / "build.ipynb"))
+    cell_uris = await open_notebook(client, tmp_path, dynamic=True)
+    def sl201_verdict(found: list[types.Diagnostic]) -> list[object]:
+        return [d.data.get("dynamic") for d in found if d.code == "SL201"]
+
+    await cell_diagnostics(client, cell_uris[3], lambda found: sl201_verdict(found) == [None])
+    client.notebook_document_did_save(types.DidSaveNotebookDocumentParams(
+        notebook_document=types.NotebookDocumentIdentifier(uri=(tmp_path / "build.ipynb").as_uri())))
+    found = await cell_diagnostics(client, cell_uris[3], lambda found: sl201_verdict(found) == ["confirmed"], timeout=180)
+    assert [(d.code, d.range.start.line, d.data.get("dynamic")) for d in found] == [("SL206", 2, None), ("SL201", 3, "confirmed")]
+    assert any("dynamic: " in m.message and "build.ipynb" in m.message for m in client.log_messages)

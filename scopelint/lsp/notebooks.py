@@ -12,6 +12,7 @@ from pygls import uris
 from pygls.workspace import TextDocument, Workspace
 
 from scopelint.diagnostic import Diagnostic
+from scopelint.lsp.documents import Snapshot
 from scopelint.model import VariableInfo
 from scopelint.notebook import Notebook, from_cells
 
@@ -27,6 +28,11 @@ class NotebookView:
     program: Notebook  # the code cells in order, as one program
     cell_uris: Mapping[int, str]  # cell number (1-based, every cell counted) -> its document's URI
     texts: Mapping[str, str]  # cell URI -> its text
+
+    @property
+    def snapshot(self) -> Snapshot:
+        """The notebook as one document (its config; dynamic mode runs its file)."""
+        return Snapshot(self.uri, self.path, self.program.source, self.version, self.on_disk)
 
     def number_of(self, cell_uri: str) -> int | None:
         return next((number for number, uri in self.cell_uris.items() if uri == cell_uri), None)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
-from typing import Any
+from typing import Any, Sequence
 
 from urllib.parse import unquote
 
@@ -174,28 +174,49 @@ class ScopelintServer(LanguageServer):
 
     # -- notebooks -----------------------------------------------------------
 
-    async def lint_notebook(self, uri: str) -> None:
-        """Lint a notebook's code cells as one program; publish per cell."""
+    async def lint_notebook(self, uri: str) -> tuple[notebooks.NotebookView, tuple[Any, ...]] | None:
+        """Lint a notebook's code cells as one program; publish per cell. The
+        notebook and its findings, unless it changed meanwhile."""
         notebook = notebooks.view(self.workspace, uri)
         if notebook is None:
-            return
-        snapshot = Snapshot(uri=uri, path=notebook.path, text="", version=notebook.version, on_disk=notebook.on_disk)
+            return None
         try:
-            config = await asyncio.to_thread(self.configs.for_snapshot, snapshot)
+            config = await asyncio.to_thread(self.configs.for_snapshot, notebook.snapshot)
             project = self.index.project_for(notebook.path) if notebook.on_disk else None
             found = await asyncio.to_thread(api.lint_notebook, notebook.program, notebook.path, config, project)
         except Exception as exc:  # the server's per-document boundary
             self.log(f"scopelint: linting {notebook.path} failed: {exc!r}", types.MessageType.Error)
-            return
-        current = self.workspace.get_notebook_document(notebook_uri=uri)
+            return None
+        return (notebook, tuple(found)) if self.publish_notebook(notebook, found) else None
+
+    def publish_notebook(self, notebook: notebooks.NotebookView, found: Sequence[Any]) -> bool:
+        """Each cell's findings, unless the notebook changed since ``notebook`` (then False)."""
+        current = self.workspace.get_notebook_document(notebook_uri=notebook.uri)
         if current is None or current.version != notebook.version:
-            return  # edited since: a newer lint is on its way
+            return False  # edited since: a newer lint is on its way
         cells = {number: (cell_uri, self.mapper(notebook.texts[cell_uri])) for number, cell_uri in notebook.cell_uris.items()}
         for cell_uri, diagnostics in notebooks.findings_by_cell(found, notebook).items():
             self._cell_findings[cell_uri] = (notebook.texts[cell_uri], tuple(diagnostics))
             mapper = self.mapper(notebook.texts[cell_uri])
             published = [convert.to_lsp(d, mapper, notebook.path, cell_uri, notebook.version, cells) for d in diagnostics]
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=cell_uri, diagnostics=published))
+        return True
+
+    async def dynamic_notebook_on_save(self, linted: tuple[notebooks.NotebookView, tuple[Any, ...]] | None) -> None:
+        """As :meth:`dynamic_on_save`, for a saved notebook: its code cells run in order."""
+        if linted is None or not self.settings.dynamic:
+            return
+        notebook, found = linted
+        if not notebook.on_disk:
+            self.log("scopelint: dynamic mode needs a file on disk; showing static results", types.MessageType.Warning)
+            return
+        self.log(f"scopelint: dynamic mode was requested: tracing {notebook.path} under TensorFlow")
+        try:
+            merged = await asyncio.to_thread(self._trace_and_reconcile, notebook.snapshot, found)
+        except Exception as exc:  # the dynamic half failing leaves the static results standing
+            self.log(f"scopelint: dynamic mode failed, static results stand: {exc!r}", types.MessageType.Warning)
+            return
+        self.publish_notebook(notebook, merged)
 
     def cell_findings(self, cell_uri: str, text: str) -> tuple[Any, ...]:
         """The findings last published for a notebook cell, while its text is the one they were for."""
@@ -209,8 +230,7 @@ class ScopelintServer(LanguageServer):
         the notebook's program written in that cell, at the cell's lines)."""
         notebook = notebooks.view_of_cell(self.workspace, snapshot.uri)
         if notebook is not None:
-            program = Snapshot(notebook.uri, notebook.path, notebook.program.source, notebook.version, notebook.on_disk)
-            return tuple(notebooks.variables_in_cell(await self._described(program), notebook, snapshot.uri))
+            return tuple(notebooks.variables_in_cell(await self._described(notebook.snapshot), notebook, snapshot.uri))
         return await self._described(snapshot)
 
     async def _described(self, snapshot: Snapshot) -> tuple[Any, ...]:
@@ -340,7 +360,7 @@ def build_server(debounce_s: float = 0.25) -> ScopelintServer:
 
     @server.feature(types.NOTEBOOK_DOCUMENT_DID_SAVE)
     async def notebook_did_save(ls: ScopelintServer, params: types.DidSaveNotebookDocumentParams) -> None:
-        await ls.lint_notebook(params.notebook_document.uri)
+        await ls.dynamic_notebook_on_save(await ls.lint_notebook(params.notebook_document.uri))
 
     @server.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
     def notebook_did_close(ls: ScopelintServer, params: types.DidCloseNotebookDocumentParams) -> None:
