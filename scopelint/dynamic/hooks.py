@@ -32,8 +32,7 @@ from scopelint.dynamic.records import encode
 _SCOPE_ERRORS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^(?:Partitioned v|V)ariable(?: with name)? (\S+) already exists"), "SL201"),
     (re.compile(r"^(?:Partitioned)?Variable (\S+) does not exist"), "SL202"),
-    (re.compile(r"^Trying to share variable (\S+), but specified shape"), "SL205"),
-    (re.compile(r"^Trying to share variable (\S+), but specified dtype"), ""),
+    (re.compile(r"^Trying to share variable (\S+), but specified (?:shape|dtype)"), "SL205"),
 )
 
 # Frames that only forward a call: the API name is the first frame past them.
