@@ -41,6 +41,8 @@ def join_values(a: Any, b: Any) -> Any:
 def unpack(value: Any) -> Any:
     if isinstance(value, v.Tensor):
         return v.Tensor()  # an item of a tensor: not its shape
+    if isinstance(value, shapes.Shape):
+        return shapes.Dim(None)
     if isinstance(value, v.Inert):
         return value
     return v.Unknown("unpacked")

@@ -173,6 +173,13 @@ def subscript(owner: Any, index: Any) -> Any:
     return v.Tensor()
 
 
+def as_sequence(value: Any) -> Any:
+    """A shape of known rank, unpacked or iterated (``b, h, w, c = x.get_shape()``): its dimensions."""
+    if isinstance(value, Shape) and value.dims is not None:
+        return v.SeqValue([Dim(d) for d in value.dims])
+    return value
+
+
 def as_python(value: Any) -> Any:
     """A Dimension in arithmetic or string building: its int, or unknown."""
     if isinstance(value, Dim):

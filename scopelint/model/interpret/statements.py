@@ -247,11 +247,13 @@ class Statements(Core):
             elif isinstance(owner, v.SeqValue) and v.as_int(key) is not None and -len(owner.items) <= (v.as_int(key) or 0) < len(owner.items):
                 owner.items[v.as_int(key) or 0] = value
         elif isinstance(target, ir.TargetSeq):
+            value = shapes.as_sequence(value)
             items = value.items if isinstance(value, v.SeqValue) and len(value.items) == len(target.items) else None
             for index, sub in enumerate(target.items):
                 self.bind(sub, items[index] if items is not None else unpack(value))
 
     def iterate(self, value: Any) -> list[Any] | None:
+        value = shapes.as_sequence(value)
         if isinstance(value, v.SeqValue) and len(value.items) <= MAX_UNROLL:
             return list(value.items)
         return None
