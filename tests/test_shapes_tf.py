@@ -20,9 +20,10 @@ from tf_oracle import Outcome, run_programs
 pytestmark = pytest.mark.tf
 
 HEADER = "import tensorflow.compat.v1 as tf\nimport tf_slim as slim\n"
+OPS = "from tensorflow.python.ops import array_ops, nn_ops\nfrom tf_slim.layers import utils as slim_utils\n"
 
 PROGRAMS: dict[str, str] = {
-    "ops-and-layers": HEADER + """\
+    "ops-and-layers": HEADER + OPS + """\
 
 def probe2(name, t):
     s = t.get_shape()
@@ -93,6 +94,16 @@ g3 = slim.conv2d_transpose(g1, 3, [4, 4], stride=2, scope="g3")
 probe4("slim_deconv", g3)
 g4 = tf.layers.conv2d_transpose(z, 4, 2, strides=3, name="g4")
 probe4("deconv_wide_stride", g4)
+padded = array_ops.pad(x, [[0, 0], [1, 2], [3, 3], [0, 0]])
+probe4("padded", padded)
+bn = slim.batch_norm(c4, scale=True, scope="bn")
+probe4("bn_out", nn_ops.relu(bn + bn))
+bn2 = tf.layers.batch_normalization(d, name="bn2")
+probe2("bn2_out", bn2)
+depth = slim_utils.last_dimension(c4.get_shape(), min_rank=4)
+by_depth = tf.get_variable("depth_%d" % depth, [1] if depth == 8 else [2])
+collected = slim_utils.collect_named_outputs(None, "c4", c4)
+probe4("collected", collected)
 sliced = tf.get_variable("sliced", c1.get_shape()[1:])
 _, height, width, channels = c2.get_shape()
 unpacked = tf.get_variable("unpacked", [height, width, channels])

@@ -44,6 +44,10 @@ _PREFIXES: tuple[tuple[str, str], ...] = tuple(
             "tf.python.ops.rnn_cell": "tf.nn.rnn_cell",
             "tf.python.ops.rnn": "tf.nn",
             "tf.python.ops.nn": "tf.nn",
+            # TF ops that make no variables (tf-slim's nets call array_ops.pad, nn_ops.relu)
+            "tf.python.ops.nn_ops": "tf.nn",
+            "tf.python.ops.array_ops": "tf",
+            "tf.python.ops.math_ops": "tf",
             "tf.python.framework.ops": "tf",
             "tf.python.layers.core": "tf.layers",
             "tf.python.layers.convolutional": "tf.layers",

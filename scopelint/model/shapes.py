@@ -204,10 +204,11 @@ def length(value: Any) -> Any:
 
 
 def elementwise(left: Any, right: Any) -> v.Tensor:
-    """``x * 2``, ``x + y``: a tensor of the same shape when both sides agree (no broadcasting)."""
+    """``x * 2``, ``x + y``: a tensor of the same shape when both sides have it (a ``?`` against a ``?``
+    broadcasts to ``?``); any other broadcast is not tracked."""
     tensors = [side for side in (left, right) if isinstance(side, v.Tensor)]
     numbers = [side for side in (left, right) if isinstance(side, v.Lit) and type(side.value) in (int, float)]
-    if len(tensors) == 2 and tensors[0].shape == tensors[1].shape and tensors[0].shape is not None and None not in tensors[0].shape:
+    if len(tensors) == 2 and tensors[0].shape == tensors[1].shape and tensors[0].shape is not None:
         return v.Tensor(tensors[0].shape, tensors[0].dtype if tensors[0].dtype == tensors[1].dtype else None)
     if len(tensors) == 1 and len(numbers) == 1:
         return v.Tensor(tensors[0].shape, tensors[0].dtype)

@@ -171,7 +171,9 @@ class TfCalls:
         if name in _INERT_CONTEXTS:
             return v.Context("inert", node=node.pos)
         if name in tfapi.INERT_LAYERS or name.startswith(_INERT_LAYER_PREFIXES):
-            return tfshapes.op(name, args, kwargs)
+            # slim's pooling and flatten take arg_scope defaults too (padding='SAME' in resnet_arg_scope)
+            defaults = self.layers.arg_scope_defaults(name) if name.startswith("slim.") else {}
+            return tfshapes.op(name, args, {**defaults, **kwargs})
         if name.startswith(_INERT_NAMESPACES) or name.startswith(tfapi.INERT_PREFIXES):
             return tfshapes.op(name, args, kwargs)
         if name.startswith(_CREATING_NAMESPACES) or name in ("slim", "nets"):

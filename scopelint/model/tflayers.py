@@ -108,7 +108,7 @@ class Layers:
                    readable: bool = True) -> Any:
         """``readable``: False when the arguments came from something the model cannot read
         (``normalizer_params=params``): the layer is built, its training mode is not known."""
-        options = self._arg_scope_defaults(api)
+        options = self.arg_scope_defaults(api)
         options.update(kwargs)
         self._check_arguments(api, options, node)
         scope = options.get("scope")
@@ -200,7 +200,7 @@ class Layers:
         if unknown:
             self.i.opaque(node.pos, f"{api}({unknown[0]}=...) may create variables the model does not know")
 
-    def _arg_scope_defaults(self, api: str) -> dict[str, Any]:
+    def arg_scope_defaults(self, api: str) -> dict[str, Any]:
         merged: dict[str, Any] = {}
         same = _ONE_FUNCTION.get(api, api)
         for ops, options in self.i.ctx.arg_scopes:

@@ -14,7 +14,7 @@ import math
 from typing import Any, Callable
 
 from scopelint.model import values as v
-from scopelint.model.shapes import Dims, Initializer, dim, dims_from, dtype_of, normalize_axis, tensor_dims
+from scopelint.model.shapes import Dims, Initializer, Shape, as_python, dim, dims_from, dtype_of, normalize_axis, tensor_dims
 from scopelint.model.tfargs import arg
 
 Args = list[Any]
@@ -238,6 +238,20 @@ def _same(args: Args, kwargs: Kwargs) -> v.Tensor:
     return tensor(tensor_dims(source), _dtype(source))
 
 
+def _pad(args: Args, kwargs: Kwargs) -> v.Tensor:
+    """``tf.pad(x, [[0, 0], [1, 2], ...])``: each dimension grows by its two paddings."""
+    source, dtype = tensor_dims(arg(args, kwargs, 0, "tensor")), _dtype(arg(args, kwargs, 0, "tensor"))
+    paddings = arg(args, kwargs, 1, "paddings")
+    if source is None or not isinstance(paddings, v.SeqValue) or len(paddings.items) != len(source):
+        return tensor(None, dtype)
+    out: list[int | None] = []
+    for size, pair in zip(source, paddings.items):
+        pads = dims_from(pair)
+        out.append(size + pads[0] + pads[1] if size is not None and pads is not None and len(pads) == 2
+                   and pads[0] is not None and pads[1] is not None else None)
+    return tensor(tuple(out), dtype)
+
+
 _OPS: dict[str, Callable[[Args, Kwargs], v.Tensor]] = {
     "tf.placeholder": lambda a, k: tensor(_shape_arg(arg(a, k, 1, "shape")), _given_dtype(arg(a, k, 0, "dtype"), None)),
     "tf.zeros": lambda a, k: tensor(_shape_arg(arg(a, k, 0, "shape")), _given_dtype(arg(a, k, 1, "dtype"), "float32")),
@@ -250,6 +264,7 @@ _OPS: dict[str, Callable[[Args, Kwargs], v.Tensor]] = {
     "tf.reshape": _reshape,
     "tf.concat": _concat,
     "tf.matmul": _matmul,
+    "tf.pad": _pad,
     "tf.transpose": _transpose,
     "tf.cast": lambda a, k: tensor(tensor_dims(arg(a, k, 0, "x")), dtype_of(arg(a, k, 1, "dtype"))),
     "tf.layers.flatten": _flatten,
@@ -310,7 +325,31 @@ def layer(api: str, args: Args, kwargs: Kwargs) -> tuple[dict[str, Dims], v.Tens
         return shapes, tensor(output)
     if api in _TRANSPOSED:
         return _transposed(api, args, kwargs, source)
+    if api in _NORMALIZERS:
+        return _normalizer(api, args, kwargs, source), tensor(source, _dtype(inputs))
     return {}, tensor()
+
+
+# Layers whose output has their input's shape; their variables have the shape of the channels.
+_NORMALIZERS = frozenset({"slim.batch_norm", "tf.layers.batch_normalization", "slim.layer_norm"})
+_NORMALIZER_VARIABLES = ("beta", "gamma", "moving_mean", "moving_variance")
+
+
+def _normalizer(api: str, args: Args, kwargs: Kwargs, source: Dims | None) -> dict[str, Dims]:
+    """``[C]`` for batch norm's beta, gamma and moving statistics (C: the channels axis), layer norm's last axis."""
+    if source is None or not source:
+        return {}
+    if api == "slim.batch_norm":
+        first = _channels_first(kwargs.get("data_format"))
+        at = None if first is None else (1 if first and len(source) > 1 else -1)
+    elif api == "tf.layers.batch_normalization":
+        axis = arg(args, kwargs, 1, "axis", v.Lit(-1))
+        at = normalize_axis(v.as_int(axis), len(source))
+    else:
+        at = -1 if v.as_int(kwargs.get("begin_params_axis", v.Lit(-1))) == -1 and v.as_int(kwargs.get("begin_norm_axis", v.Lit(1))) is not None else None
+    if at is None:
+        return {}
+    return {name: (source[at],) for name in _NORMALIZER_VARIABLES}
 
 
 # api -> (count argument, kernel, bias, strides name, padding default): kernel [kh, kw, filters, in]
@@ -342,11 +381,30 @@ def _transposed(api: str, args: Args, kwargs: Kwargs, source: Dims | None) -> tu
     return {kernel: (*size, filters, source[c_at]), bias: (filters,)}, tensor(output)
 
 
-def op(api: str, args: Args, kwargs: Kwargs) -> v.Tensor:
-    """The tensor a TF op returns, with its static shape and dtype where the model knows them."""
+def _last_dimension(args: Args, kwargs: Kwargs) -> Any:
+    """tf-slim's ``utils.last_dimension(shape, min_rank)``: the last dimension as an int."""
+    shape = arg(args, kwargs, 0, "shape")
+    dims = shape.dims if isinstance(shape, Shape) else None
+    last = dims[-1] if dims else None
+    return v.Lit(last) if last is not None else v.Unknown("last dimension")
+
+
+# Calls that hand back a value of their own (not a new tensor).
+_VALUES: dict[str, Callable[[Args, Kwargs], Any]] = {
+    "slim.utils.last_dimension": _last_dimension,
+    # collect_named_outputs(collections, alias, outputs) returns ``outputs``
+    "slim.utils.collect_named_outputs": lambda a, k: arg(a, k, 2, "outputs", tensor()),
+    "tf.compat.dimension_value": lambda a, k: as_python(arg(a, k, 0, "dimension")),
+    "tf.dimension_value": lambda a, k: as_python(arg(a, k, 0, "dimension")),
+}
+
+
+def op(api: str, args: Args, kwargs: Kwargs) -> Any:
+    """The tensor a TF op returns, with its static shape and dtype where the model knows them
+    (or, for the few in ``_VALUES``, the value it returns)."""
     if api.endswith("_initializer") or ".initializers." in api:
         return Initializer()
-    rule = _OPS.get(api)
+    rule = _OPS.get(api) or _VALUES.get(api)
     if rule is None or "**" in kwargs or any(isinstance(a, v.Unknown) and a.reason == "*args" for a in args):
         return tensor()
     return rule(args, kwargs)
