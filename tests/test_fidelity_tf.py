@@ -82,3 +82,13 @@ def test_the_fallback_table_names_variables_tf_creates(monkeypatch: pytest.Monke
             events.VariableCreated)]
         assert len(table) == 3 and set(table) <= set(outcome.variable_names), (name, table)
         assert table[0] == outcome.variable_names[0]
+
+
+@pytest.mark.tf
+def test_resnet_shortcuts_are_decided_by_the_input_depth() -> None:
+    """bottleneck(): ``if depth == utils.last_dimension(inputs.get_shape())`` picks subsample or a
+    1x1 conv 'shortcut'; tracked shapes decide it, so no unit lists both branches."""
+    net = next(n for n in fidelity.NETS if n.name == "slim resnet_v1 own blocks")
+    train, reuse = fidelity.measure((net,))
+    assert (train.exact, train.wrong, train.missing) == (train.total, 0, 0)
+    assert (reuse.exact, reuse.wrong, reuse.missing, reuse.pure_reuse) == (reuse.total, 0, 0, True)
