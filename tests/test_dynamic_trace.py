@@ -94,7 +94,7 @@ AGREEMENT = {
     ("shape_mismatch.py", 9, "SL205"): "confirmed",
     ("keras_under_reuse.py", 10, "SL204"): "trace-only",
     ("silent_auto_reuse_copies.py", 17, "SL204"): "confirmed",  # tf.Variable under AUTO_REUSE
-    ("silent_auto_reuse_copies.py", 10, "SL204"): "trace-only",  # unnamed tf.layers.dense under AUTO_REUSE, called twice
+    ("silent_auto_reuse_copies.py", 20, "SL204"): "confirmed",  # unnamed tf.layers.dense under AUTO_REUSE: head(x) run twice
     ("name_scope_get_variable.py", 5, "SL101"): "confirmed",
     ("silent_scope_filters.py", 8, "SL101"): "confirmed",
     ("silent_lookups.py", 13, "SL102"): "confirmed",

@@ -47,6 +47,12 @@ with tf.variable_scope('u', reuse=tf.AUTO_REUSE):
         q = slim.fully_connected(x, 4)
         r = slim.fully_connected(x, 4, scope='fc')
 """,
+    "stacked-unnamed-layers-in-a-loop-under-auto-reuse": HEAD + """\
+with tf.variable_scope('stack', reuse=tf.AUTO_REUSE):
+    h = x
+    for i in range(3):
+        h = tf.layers.dense(h, 3)
+""",
     "object-after-reuse-variables": HEAD + """\
 with tf.variable_scope('dec') as sc:
     a = tf.layers.Dense(4, name='memory_layer')(x)
@@ -104,3 +110,11 @@ def test_an_unnamed_layer_run_again_in_one_auto_reuse_scope_is_a_silent_copy(out
     slim_loop = PROGRAMS["slim-unnamed-in-a-loop-under-auto-reuse"]
     (found,) = lint_source(slim_loop, "prog.py")
     assert (found.code, found.line, found.data["predicted_name"]) == ("SL204", 6, "u/fully_connected_1/weights")
+
+
+def test_a_loop_that_stacks_unnamed_layers_on_their_own_outputs_is_not_a_copy(outcomes: dict[str, object]) -> None:
+    # Each pass feeds the last pass's output: three layers, built on purpose (TF: dense, dense_1, dense_2).
+    program = PROGRAMS["stacked-unnamed-layers-in-a-loop-under-auto-reuse"]
+    names = [r.name for r in outcomes["stacked-unnamed-layers-in-a-loop-under-auto-reuse"].variables]  # type: ignore[attr-defined]
+    assert names == [f"stack/dense{k}/{v}" for k in ("", "_1", "_2") for v in ("kernel", "bias")]
+    assert [(d.code, d.line) for d in lint_source(program, "prog.py")] == []

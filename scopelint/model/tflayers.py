@@ -47,8 +47,8 @@ class Layers:
     def __init__(self, tf: Creator, host: Host) -> None:
         self.tf = tf
         self.i = host
-        # (graph, node, enclosing scope) -> the first default-named build there (see copied)
-        self._default_builds: dict[tuple[int, ir.Pos, str], tuple[ir.Pos, str, str | None]] = {}
+        # (graph, node, enclosing scope) -> the first default-named build there and its input (see copied)
+        self._default_builds: dict[tuple[int, ir.Pos, str], tuple[tuple[ir.Pos, str, str | None], Any]] = {}
 
     def layer_function(self, api: str, spec: tfapi.LayerSpec, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
         self._check_arguments(api, kwargs, node)
@@ -60,11 +60,11 @@ class Layers:
             options = {**kwargs, **({"training": args[14]} if len(args) > 14 else {})}
             self.tf.batch_norm(api, options, "training", False, node.pos)
         shapes, output = tfshapes.layer(api, args, kwargs)
-        self._build_layer(api, spec, name, reuse, variables, node.pos, shapes)
+        self._build_layer(api, spec, name, reuse, variables, node.pos, shapes, inputs=arg(args, kwargs, 0, "inputs"))
         return output
 
     def _build_layer(self, api: str, spec: tfapi.LayerSpec, name: Any, reuse: Any, variables: list[str], node: ir.Pos,
-                     shapes: dict[str, Dims] | None = None, as_object: bool = False) -> str:
+                     shapes: dict[str, Dims] | None = None, as_object: bool = False, inputs: Any = None) -> str:
         """``as_object``: a layer object's first call. Its ``name=`` is only the base of a default
         name (TF: ``variable_scope(None, default_name=name)``), so a second ``Dense(name='m')``
         builds ``m_1``; with ``_reuse=`` it is the scope itself. The functional form
@@ -80,7 +80,7 @@ class Layers:
             scope_name, default = None, v.Lit(spec.default)
 
         def body(scope: v.ScopeObject) -> str:
-            first = self.copied(node, scope, default)
+            first = self.copied(node, scope, default, inputs)
             for variable in variables:
                 self.tf.create(api, v.Lit(variable), (shapes or {}).get(variable), node,
                                copy=first and (first[0], join(first[1], variable), first[2]))
@@ -89,18 +89,20 @@ class Layers:
         built: str = self.tf.scoped(scope_name, default, reuse, node, body)
         return built
 
-    def copied(self, node: ir.Pos, scope: v.ScopeObject, default: Any) -> tuple[ir.Pos, str, str | None] | None:
+    def copied(self, node: ir.Pos, scope: v.ScopeObject, default: Any, inputs: Any) -> tuple[ir.Pos, str, str | None] | None:
         """A layer built under a default name (no ``name=``/``scope=``) by a call that already
-        built one in this same enclosing scope: TF counts default names on while that scope
-        stays open, so under AUTO_REUSE this run makes ``dense_1`` beside ``dense`` -- a silent
-        copy (SL204). (node, first scope, its file) of the first build, or None."""
+        built one in this same enclosing scope, on the same input: TF counts default names on
+        while that scope stays open, so under AUTO_REUSE this run makes ``dense_1`` beside
+        ``dense`` -- a silent copy (SL204). (node, first scope, its file) of the first build, or
+        None. Only the same input tensor counts: a loop that feeds each layer the last one's
+        output (``h = tf.layers.dense(h, 4)``) builds a stack of layers on purpose."""
         if default is None:
             return None
         parent = scope.name.rpartition("/")[0]
         graph = self.i.ctx.graph
         key = (id(graph), node, parent)
-        first = self._default_builds.setdefault(key, (node, scope.name, self.i.path_of(self.i.frame.module)))
-        if first[1] == scope.name or scope.reuse != ev.REUSE_AUTO:
+        first, first_inputs = self._default_builds.setdefault(key, ((node, scope.name, self.i.path_of(self.i.frame.module)), inputs))
+        if first[1] == scope.name or scope.reuse != ev.REUSE_AUTO or inputs is None or inputs is not first_inputs:
             return None
         return first
 
@@ -139,7 +141,7 @@ class Layers:
         has_scope = scope is not None and not (isinstance(scope, v.Lit) and scope.value is None)
 
         def body(opened: v.ScopeObject) -> Any:
-            first = None if has_scope else self.copied(node.pos, opened, v.Lit(spec.default))
+            first = None if has_scope else self.copied(node.pos, opened, v.Lit(spec.default), arg(args, options, 0, "inputs"))
             for variable in variables:
                 self.tf.create(api, v.Lit(variable), shapes.get(variable), node.pos,
                                copy=first and (first[0], join(first[1], variable), first[2]))
