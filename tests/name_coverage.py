@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from scopelint.api import describe_variables
-from scopelint.files import FileProblem, decode, read_bytes
+from tf_sources import tf_sources  # tests/ is on sys.path: this script is run as python tests/X.py
 
 
 Site = tuple[str, int, int]  # (path, line, column) of a creation
@@ -29,13 +29,7 @@ def _sites(tree: Path) -> tuple[dict[Site, tuple[str, str]], set[Site]]:
     the sites some run resolves."""
     sites: dict[Site, tuple[str, str]] = {}
     resolved_somewhere: set[Site] = set()
-    for path in sorted(tree.rglob("*.py")):
-        try:
-            text = decode(str(path), read_bytes(str(path)))
-        except FileProblem:
-            continue
-        if "tf" not in text and "tensorflow" not in text:
-            continue
+    for path, text in tf_sources(tree):
         try:
             infos = describe_variables(text, str(path))
         except Exception as exc:  # a crash is a finding of its own: say so, go on

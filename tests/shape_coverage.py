@@ -13,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from scopelint.files import FileProblem, decode, read_bytes
+from tf_sources import tf_sources  # tests/ is on sys.path: this script is run as python tests/X.py
 from scopelint.model import analyze, facts_from_source
 from scopelint.model import events as ev
 
@@ -24,13 +24,7 @@ def _count(tree: Path) -> tuple[dict[Site, str], int, int]:
     """Shape state per creation site ('known' | 'partly' | 'unknown'), fetches compared, mismatches."""
     states: dict[Site, str] = {}
     compared = mismatched = 0
-    for path in sorted(tree.rglob("*.py")):
-        try:
-            text = decode(str(path), read_bytes(str(path)))
-        except FileProblem:
-            continue
-        if "tf" not in text and "tensorflow" not in text:
-            continue
+    for path, text in tf_sources(tree):
         try:
             result = analyze(facts_from_source(text, path=str(path), module_name=path.stem), {})
         except Exception as exc:  # a crash is a finding of its own: say so, go on
