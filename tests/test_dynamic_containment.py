@@ -142,3 +142,41 @@ def test_trace_refuses_a_fifo_at_once(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "x.py")
     done = subprocess.run([sys.executable, "-m", "scopelint", "trace", "x.py"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stderr) == (2, "scopelint trace: error: x.py: not a regular file\n")
+
+
+FAKE_TENSORFLOW = """import json, os, sys, time
+from scopelint.dynamic import reaper
+probe = os.environ["SCOPELINT_TEST_PROBE"]
+middle = os.fork()
+if middle == 0:  # what TF's import might start: a daemon, orphaned at once
+    if os.fork() == 0:
+        while os.getppid() == middle:  # until the middle one is gone and it is adopted
+            time.sleep(0.01)
+        with open(probe + ".orphan", "w") as handle:
+            handle.write(str(os.getppid()))
+    os._exit(0)
+os.waitpid(middle, 0)
+deadline = time.monotonic() + 30
+while not os.path.exists(probe + ".orphan") and time.monotonic() < deadline:
+    time.sleep(0.01)
+with open(probe, "w") as handle:
+    json.dump({"subreaper": reaper.is_subreaper(), "pid": os.getpid()}, handle)
+raise ImportError("not the real TensorFlow")
+"""
+
+
+def test_the_worker_is_a_subreaper_before_tensorflow_is_imported(tmp_path: Path) -> None:
+    """The worker makes itself a child subreaper first: a process TF's import orphans
+    (here, a stand-in ``tensorflow`` that starts a daemon) is adopted by the worker, not init."""
+    fake = tmp_path / "fake"
+    (fake / "tensorflow").mkdir(parents=True)
+    (fake / "tensorflow" / "__init__.py").write_text(FAKE_TENSORFLOW)
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"ready": str(tmp_path / "ready.json"), "timeout_s": 5, "memory_mb": 0, "jobs": []}))
+    probe = tmp_path / "probe.json"
+    env = {**os.environ, "SCOPELINT_TEST_PROBE": str(probe), "PYTHONPATH": os.pathsep.join([str(fake), *filter(None, [os.environ.get("PYTHONPATH")])])}
+    worker = subprocess.run([sys.executable, "-m", "scopelint.dynamic.child", str(spec)], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert "not the real TensorFlow" in worker.stderr  # the stand-in was what got imported
+    seen = json.loads(probe.read_text())
+    assert seen["subreaper"] is True
+    assert int((tmp_path / "probe.json.orphan").read_text()) == seen["pid"]  # adopted by the worker

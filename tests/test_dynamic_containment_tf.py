@@ -51,6 +51,7 @@ PROGRAMS = {
     "os_exit.py": HEADER + "w = tf.get_variable('w', [1])\nos._exit(3)\n",
     "segfault.py": HEADER + "import ctypes\nctypes.string_at(0)\n",
     "allocates.py": HEADER + "buffer = bytearray(50 * 2**30)\n",
+    "allocates_numpy.py": HEADER + "import numpy as np\nbuffer = np.ones(50 * 2**30, np.uint8)\n",
     "floods.py": HEADER + "for _ in range(40):\n    sys.stdout.write('x' * 2**20)\n    sys.stderr.write('y' * 2**18)\nprint('last line of the flood')\n",
     "interrupts.py": HEADER + "os.killpg(0, signal.SIGINT)\ntime.sleep(30)\n",
     "thread_exits.py": HEADER + "import threading\nt = threading.Thread(target=sys.exit, args=(4,))\nt.start()\nt.join()\nw = tf.get_variable('w', [1])\n",
@@ -59,25 +60,28 @@ PROGRAMS = {
 }
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], dict[str, Any], str, float]:
-    work = tmp_path_factory.mktemp("containment")
-    for name, text in PROGRAMS.items():
+def _trace(work: Path, programs: dict[str, str], *options: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any], str, float]:
+    for name, text in programs.items():
         (work / name).write_text(text)
     marker = f"scopelint-containment-{uuid.uuid4().hex}"
     start = time.monotonic()
     done = subprocess.run(
-        [sys.executable, "-m", "scopelint", "--dynamic", "--dynamic-timeout", str(TIMEOUT_S), "--dynamic-memory", "256",
-         "--dynamic-args", marker, "--no-cache", "--isolated", "--format", "json", *PROGRAMS],
+        [sys.executable, "-m", "scopelint", "--dynamic", "--dynamic-timeout", str(TIMEOUT_S), *options,
+         "--dynamic-args", marker, "--no-cache", "--isolated", "--format", "json", *programs],
         cwd=work, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
     )  # fmt: skip
     return done, json.loads(done.stdout), marker, time.monotonic() - start
 
 
-def _lines(done: subprocess.CompletedProcess[str]) -> dict[str, str]:
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], dict[str, Any], str, float]:
+    return _trace(tmp_path_factory.mktemp("containment"), PROGRAMS, "--dynamic-memory", "256")
+
+
+def _lines(done: subprocess.CompletedProcess[str], programs: dict[str, str] = PROGRAMS) -> dict[str, str]:
     prefix = "scopelint: dynamic: "
     lines = [line[len(prefix):] for line in done.stderr.splitlines() if line.startswith(prefix)]
-    return {line.split(": ", 1)[0]: line.split(": ", 1)[1] for line in lines if line.split(": ", 1)[0] in PROGRAMS}
+    return {line.split(": ", 1)[0]: line.split(": ", 1)[1] for line in lines if line.split(": ", 1)[0] in programs}
 
 
 def test_nothing_is_left_running(run: tuple[subprocess.CompletedProcess[str], dict[str, Any], str, float]) -> None:
@@ -95,6 +99,7 @@ def test_each_file_is_reported_in_one_line(run: tuple[subprocess.CompletedProces
     assert said["os_exit.py"].startswith("exited early with code 3")
     assert said["segfault.py"].startswith("crashed with signal 11 (SIGSEGV")
     assert said["allocates.py"].startswith("ran out of memory (limit 256 MiB over TensorFlow's own, --dynamic-memory): MemoryError at line 4")
+    assert said["allocates_numpy.py"].startswith("ran out of memory (limit 256 MiB over TensorFlow's own, --dynamic-memory): MemoryError: Unable to allocate 50.0 GiB")
     assert said["floods.py"].startswith("ran to the end")
     assert said["interrupts.py"].startswith("raised at line ") and ": KeyboardInterrupt; the rest of the file was not reached" in said["interrupts.py"]
     assert said["thread_exits.py"].startswith("ran to the end (")
@@ -119,3 +124,36 @@ def test_static_findings_are_still_printed(run: tuple[subprocess.CompletedProces
     [collision] = [f for f in report["findings"] if f["code"] == "SL201"]
     assert (collision["path"], collision["line"], collision["data"]["dynamic"]) == ("collide.py", 7, "confirmed")
     assert {t["path"]: t["outcome"] for t in report["traces"]}["floods.py"] == "ok"
+
+
+# Over --dynamic-processes: the worker counts what each file has running (every
+# 0.1 s) and kills it all. Bounded, so that failed containment could not hurt the
+# machine: at most 63, 200 and 50 processes. The limit is low because forking a
+# process that has imported TensorFlow is slow (tens of ms on a loaded box).
+PROCESS_LIMIT = 8
+BOMBS = {
+    "bombs.py": HEADER + f"me = os.getpid()\nfor _ in range(6):\n    os.fork()  # every process forks on\nif os.getpid() != me:\n    {EXEC_SLEEPER}\ntime.sleep(30)\n",
+    "bombs_setsid.py": HEADER + f"for _ in range(200):\n    if os.fork() == 0:\n        os.setsid()  # out of the process group\n        {EXEC_SLEEPER}\ntime.sleep(30)\n",
+    "many.py": HEADER + f"procs = [subprocess.Popen({SLEEPER}) for _ in range(50)]\ntime.sleep(30)\n",
+    "collide.py": PROGRAMS["collide.py"],  # after them: the worker goes on, the finding is confirmed
+}
+
+
+@pytest.fixture(scope="module")
+def bombs(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], dict[str, Any], str, float]:
+    return _trace(tmp_path_factory.mktemp("bombs"), BOMBS, "--dynamic-processes", str(PROCESS_LIMIT))
+
+
+def test_too_many_processes_are_all_killed_in_time(bombs: tuple[subprocess.CompletedProcess[str], dict[str, Any], str, float]) -> None:
+    done, report, marker, _ = bombs
+    assert marked(marker) == []
+    said = _lines(done, BOMBS)
+    assert set(said) == set(BOMBS), done.stderr
+    for name in ("bombs.py", "bombs_setsid.py", "many.py"):
+        assert said[name].startswith("started too many processes ("), said[name]
+        assert f" running at once, limit {PROCESS_LIMIT}, --dynamic-processes): all killed; the rest of the file was not reached" in said[name]
+    seconds = {t["path"]: t["seconds"] for t in report["traces"]}
+    assert max(seconds.values()) < TIMEOUT_S, seconds
+    assert {t["path"]: t["outcome"] for t in report["traces"]}["bombs.py"] == "too many processes"
+    [collision] = [f for f in report["findings"] if f["code"] == "SL201"]
+    assert (collision["path"], collision["line"], collision["data"]["dynamic"]) == ("collide.py", 7, "confirmed")

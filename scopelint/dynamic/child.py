@@ -15,6 +15,7 @@ running (:mod:`.reaper`), and writes how the file ended; the reaper above it
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 import linecache
@@ -26,6 +27,7 @@ import signal
 import sys
 import time
 import traceback
+from dataclasses import dataclass
 from types import ModuleType, TracebackType
 from typing import Any
 
@@ -229,20 +231,49 @@ class _OutputTail:
 OUTPUT_TAIL_BYTES = 64 * 1024
 
 
-def _wait(pid: int, timeout_s: float, output: _OutputTail) -> tuple[int | None, int | None, bool, float]:
-    """(exit code, signal, timed out, seconds) of one forked child, its output drained meanwhile."""
+@dataclass(frozen=True)
+class _Ended:
+    """How one forked child ended."""
+
+    exit_code: int | None
+    signal: int | None
+    timed_out: bool
+    seconds: float
+    # Processes it had running at once (besides itself) when it went over --dynamic-processes.
+    too_many_processes: int | None = None
+
+
+# How often the worker counts the processes a traced file has running: /proc is
+# scanned (a few ms), and a fork bomb in the file's own process group dies at once
+# however far it got in between.
+_COUNT_EVERY_S = 0.1
+
+
+def _wait(pid: int, timeout_s: float, max_processes: int, output: _OutputTail) -> _Ended:
+    """How one forked child ended, its output drained meanwhile. Over ``max_processes``
+    running descendants (0: no limit), its process group is killed there and then."""
     start = time.monotonic()
     deadline = start + timeout_s
+    next_count = start + _COUNT_EVERY_S
     pause = 0.002
     open_pipe = True
     while True:
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
             break
-        if time.monotonic() >= deadline:
+        now = time.monotonic()
+        if now >= deadline:
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
-            return None, None, True, time.monotonic() - start
+            return _Ended(None, None, True, time.monotonic() - start)
+        if max_processes and now >= next_count:
+            next_count = now + _COUNT_EVERY_S
+            # every descendant of the worker is this file's: the last file's were killed
+            running = reaper.running_descendants(os.getpid()) - 1  # not the file itself
+            if running > max_processes:
+                reaper.kill_group(pid)  # what left the group (setsid) is killed with the leftovers
+                os.waitpid(pid, 0)
+                return _Ended(None, None, False, time.monotonic() - start, running)
         if open_pipe:
             select.select([output.fd], [], [], pause)
             open_pipe = output.drain()
@@ -251,8 +282,8 @@ def _wait(pid: int, timeout_s: float, output: _OutputTail) -> tuple[int | None, 
         pause = min(pause * 2, 0.05)
     seconds = time.monotonic() - start
     if os.WIFSIGNALED(status):
-        return None, os.WTERMSIG(status), False, seconds
-    return os.WEXITSTATUS(status), None, False, seconds
+        return _Ended(None, os.WTERMSIG(status), False, seconds)
+    return _Ended(os.WEXITSTATUS(status), None, False, seconds)
 
 
 # Signals a traced file may send its whole process group (or its parent) by accident.
@@ -267,6 +298,10 @@ def _start_file(job: dict[str, Any], spec: dict[str, Any], tf: ModuleType) -> tu
     pid = os.fork()
     if pid != 0:
         os.close(write_end)
+        try:
+            os.setpgid(pid, pid)  # as the child does: its group exists before either goes on
+        except OSError:
+            pass  # it has ended already
         return pid, _OutputTail(read_end)
     code = 0
     try:
@@ -298,21 +333,23 @@ def _write_json(path: str, value: Any) -> None:
 
 
 def main(argv: list[str]) -> int:
+    # First of all, before TensorFlow or any traced code runs: every orphan among the
+    # worker's descendants (a setsid() child, a daemon, anything TF's import starts)
+    # comes back to the worker, which kills them.
+    reaper.become_subreaper()
     with open(argv[0], encoding="utf-8") as handle:
         spec = json.load(handle)
     start = time.monotonic()
     tf = _import_tensorflow()
     _write_json(spec["ready"], {"import_seconds": time.monotonic() - start})
-    # Orphans of a traced file (a setsid() child, a daemon) come back to the worker, which kills them.
-    reaper.become_subreaper()
     for ignored in _WORKER_IGNORES:
         signal.signal(ignored, signal.SIG_IGN)
     for job in spec["jobs"]:
         pid, output = _start_file(job, spec, tf)
-        exit_code, signum, timed_out, seconds = _wait(pid, float(spec["timeout_s"]), output)
+        ended = _wait(pid, float(spec["timeout_s"]), int(spec.get("processes", 0)), output)
         leftovers = reaper.kill_descendants()  # the file has ended: nothing it started may run on
         output.save(job["log"])
-        _write_json(job["status"], {"exit_code": exit_code, "signal": signum, "timed_out": timed_out, "seconds": seconds, "leftovers": leftovers})
+        _write_json(job["status"], {**dataclasses.asdict(ended), "leftovers": leftovers})
     return 0
 
 

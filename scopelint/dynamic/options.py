@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 DEFAULT_TIMEOUT_S = 60.0
 DEFAULT_MEMORY_MB = 4096
+# Processes a traced file may have running at once besides itself (a multiprocessing pool fits; a fork bomb does not).
+DEFAULT_PROCESSES = 256
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,8 @@ class DynamicOptions:
     timeout_s: float = DEFAULT_TIMEOUT_S
     # MiB the traced code may allocate on top of what TensorFlow itself holds after import.
     memory_mb: int = DEFAULT_MEMORY_MB
+    # Processes the traced file may have running at once besides itself; 0: no limit.
+    processes: int = DEFAULT_PROCESSES
     # sys.argv[1:] the traced script sees.
     args: tuple[str, ...] = ()
     # "cpu" hides every GPU (CUDA_VISIBLE_DEVICES=-1); "gpu" leaves the environment alone.
@@ -58,6 +62,7 @@ def add_options(parser: argparse.ArgumentParser, *, with_switch: bool) -> None:
         group.add_argument("--dynamic", action="store_true", help="also run each file under TF1 graph mode in a child process and mark findings confirmed / refuted / not reached")
     group.add_argument("--dynamic-timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="SECONDS", help=f"wall-clock limit per traced file (default {DEFAULT_TIMEOUT_S:g})")
     group.add_argument("--dynamic-memory", type=int, default=DEFAULT_MEMORY_MB, metavar="MIB", help=f"memory a traced file may allocate beyond TensorFlow's own (default {DEFAULT_MEMORY_MB})")
+    group.add_argument("--dynamic-processes", type=int, default=DEFAULT_PROCESSES, metavar="N", help=f"processes a traced file may have running at once besides itself; more, and all are killed (default {DEFAULT_PROCESSES}, 0: no limit)")
     group.add_argument("--dynamic-args", default="", metavar="ARGS", help="sys.argv[1:] for the traced script, one shell-quoted string")
     group.add_argument("--device", choices=["cpu", "gpu"], default="cpu", help="cpu (default) hides every GPU; gpu leaves CUDA_VISIBLE_DEVICES alone")
 
@@ -67,9 +72,12 @@ def options_from(args: argparse.Namespace) -> DynamicOptions:
         raise ValueError("--dynamic-timeout must be positive")
     if args.dynamic_memory < 0:
         raise ValueError("--dynamic-memory must not be negative (0: no limit)")
+    if args.dynamic_processes < 0:
+        raise ValueError("--dynamic-processes must not be negative (0: no limit)")
     return DynamicOptions(
         timeout_s=args.dynamic_timeout,
         memory_mb=args.dynamic_memory,
+        processes=args.dynamic_processes,
         args=tuple(shlex.split(args.dynamic_args)),
         device=args.device,
     )

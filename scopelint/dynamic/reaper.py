@@ -23,6 +23,7 @@ from typing import Any
 
 _PR_SET_PDEATHSIG = 1
 _PR_SET_CHILD_SUBREAPER = 36
+_PR_GET_CHILD_SUBREAPER = 37
 # How long kill_descendants keeps killing and reaping before it gives up.
 _CLEANUP_S = 10.0
 
@@ -40,6 +41,31 @@ def _prctl(option: int, value: int) -> bool:
 def become_subreaper() -> bool:
     """Make orphaned descendants reparent to this process (Linux >= 3.4); False where unsupported."""
     return _prctl(_PR_SET_CHILD_SUBREAPER, 1)
+
+
+def is_subreaper() -> bool:
+    """Whether this process is a child subreaper now; False where that cannot be asked."""
+    if not sys.platform.startswith("linux"):
+        return False
+    flag = ctypes.c_int(0)
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.prctl(_PR_GET_CHILD_SUBREAPER, ctypes.byref(flag), 0, 0, 0)) == 0 and flag.value != 0
+    except (OSError, AttributeError):
+        return False
+
+
+def running_descendants(root: int) -> int:
+    """How many descendants of ``root`` are alive (zombies not counted)."""
+    return sum(1 for _, zombie in descendants(root) if not zombie)
+
+
+def kill_group(pgid: int) -> None:
+    """SIGKILL a whole process group at once (a fork bomb in it cannot outrun that)."""
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def _stat(pid: str) -> tuple[int, bool] | None:

@@ -25,11 +25,12 @@ EXITED_EARLY = "exited early"  # the process ended with a code and no report (os
 CRASHED = "crashed"  # killed by a signal
 TIMED_OUT = "timed out"
 OUT_OF_MEMORY = "out of memory"
+TOO_MANY_PROCESSES = "too many processes"  # over --dynamic-processes at once: the whole tree killed
 UNSUPPORTED = "unsupported"  # e.g. a tf.contrib module TF 2.x does not have
 NOT_RUN = "not run"  # the worker could not start (TensorFlow missing, ...)
 
 # Outcomes after which the rest of the file was not executed.
-INCOMPLETE = frozenset({RAISED, EXITED_EARLY, CRASHED, TIMED_OUT, OUT_OF_MEMORY, UNSUPPORTED, NOT_RUN})
+INCOMPLETE = frozenset({RAISED, EXITED_EARLY, CRASHED, TIMED_OUT, OUT_OF_MEMORY, TOO_MANY_PROCESSES, UNSUPPORTED, NOT_RUN})
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,8 @@ class Outcome:
             return f"timed out {self.detail}; the rest of the file was not reached"
         if self.kind == OUT_OF_MEMORY:
             return f"ran out of memory {self.detail}{at}; the rest of the file was not reached"
+        if self.kind == TOO_MANY_PROCESSES:
+            return f"started too many processes {self.detail}: all killed; the rest of the file was not reached"
         if self.kind == UNSUPPORTED:
             return f"{self.detail}{at}; the rest of the file was not reached"
         return f"not run: {self.detail}"

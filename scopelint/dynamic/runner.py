@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Sequence
 
-from scopelint.dynamic import records
+from scopelint.dynamic import reaper, records
 from scopelint.dynamic.options import BuilderSpec, DynamicOptions
 
 # Importing TensorFlow takes ~2.5 s on a warm disk; a cold one, or a loaded CI box, can take far longer.
@@ -89,6 +89,9 @@ def _ending(log: records.EventLog, status: dict[str, Any] | None, options: Dynam
         return records.Outcome(records.NOT_RUN, worker_problem or "the worker stopped before this file")
     if status.get("timed_out"):
         return records.Outcome(records.TIMED_OUT, f"after {options.timeout_s:g} s (--dynamic-timeout)")
+    running = status.get("too_many_processes")
+    if isinstance(running, int):
+        return records.Outcome(records.TOO_MANY_PROCESSES, f"({running} running at once, limit {options.processes}, --dynamic-processes)")
     if end is not None:
         stack = records.frames_from_json(end.get("stack"))
         kind = str(end.get("kind", records.RAISED))
@@ -114,6 +117,7 @@ def _spec(jobs: Sequence[Job], options: DynamicOptions, work: Path, coverage: bo
         "ready": str(work / "ready.json"),
         "timeout_s": options.timeout_s,
         "memory_mb": options.memory_mb,
+        "processes": options.processes,
         "argv": list(options.args),
         "coverage": coverage,
         "jobs": [
@@ -133,13 +137,6 @@ def _spec(jobs: Sequence[Job], options: DynamicOptions, work: Path, coverage: bo
             for index, job in enumerate(jobs)
         ],
     }
-
-
-def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def _worker_problem(reaped: dict[str, Any] | None, deadline: float, log_path: Path) -> str:
@@ -183,7 +180,7 @@ def _supervise(command: list[str], work: Path, deadline: float, log_path: Path, 
                     process.wait(timeout=_REAPER_GRACE_S)
                 except subprocess.TimeoutExpired:
                     pass
-            _kill_group(process)
+            reaper.kill_group(process.pid)
             process.wait()
     return _worker_problem(_read_json(status_path), deadline, log_path)
 

@@ -30,7 +30,7 @@ class TraceOutcome:
     """How one file's ``--dynamic`` run ended, for the JSON and SARIF reports."""
 
     path: str  # spelled as the findings spell it
-    kind: str  # ok, stopped, raised, exited, exited early, crashed, timed out, out of memory, unsupported, not run
+    kind: str  # ok, stopped, raised, exited, exited early, crashed, timed out, out of memory, too many processes, unsupported, not run
     description: str  # "stopped at line 16 at Session.run: ...", as printed on stderr
     line: int | None = None  # the traced file's line it stopped, raised or exited at
     seconds: float = 0.0
