@@ -85,6 +85,14 @@ def lint(source: str, code: str = CODE) -> list:
     return lint_source(source, path="case.py", config=Config(select=(code,)))
 
 
+# A base class whose __init__ makes m/w (lines 2-5 after TF).
+BASE_MAKES_M_W = """\
+class Base:
+    def __init__(self):
+        with tf.variable_scope('m'):
+            self.w = tf.get_variable('w', [3])
+"""
+
 CASES = [
     Case("duplicate-get-variable", TF + "a = tf.get_variable('w', [1])\nb = tf.get_variable('w', [1])\n", (3,), "raises"),
     Case("builder-twice-same-scope", TF + """\
@@ -492,6 +500,24 @@ with tf.Graph().as_default():
     model(tf.placeholder(tf.float32, [None, 4]))
 model(tf.placeholder(tf.float32, [None, 4]))
 """, (8,), "raises"),
+    # super().__init__() runs the base's __init__ on the same object: its variables exist.
+    Case("class-super-init-made-the-name-already", TF + BASE_MAKES_M_W + """\
+class Sub(Base):
+    def __init__(self):
+        super().__init__()
+        with tf.variable_scope('m'):
+            self.v = tf.get_variable('w', [3])
+Sub()
+""", (10,), "raises"),
+    Case("class-super-init-then-reuse", TF + BASE_MAKES_M_W + """\
+class Sub(Base):
+    def __init__(self):
+        super(Sub, self).__init__()
+        with tf.variable_scope('m', reuse=True):
+            self.v = tf.get_variable('w', [3])
+        assert self.v is self.w
+Sub()
+""", (), "clean"),
 ]
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from scopelint.api import lint_source
 from scopelint.config import Config
-from test_sl201 import TF, Case
+from test_sl201 import RUN_TESTS, TF, Case
 
 CODE = "SL202"
 
@@ -14,6 +14,17 @@ CODE = "SL202"
 def lint(source: str) -> list:
     return lint_source(source, path="case.py", config=Config(select=(CODE,)))
 
+
+# A TestCase whose setUp() makes model/w; the test method reuses under model (line 8).
+SETUP_MADE_W = """\
+class ModelTest(tf.test.TestCase):
+    def setUp(self):
+        super().setUp()
+        with tf.variable_scope('model'):
+            self.w = tf.get_variable('w', [3])
+    def test_shares(self):
+        with tf.variable_scope('model', reuse=True):
+{}"""
 
 CASES = [
     # In a function nobody calls, names asked for under reuse=True may be the caller's: silent.
@@ -31,6 +42,15 @@ with tf.variable_scope('model', reuse=True):
         w = tf.get_variable('w', [3])
         assert w.name == 'w:0'
 """, (), "clean"),
+    # A test method runs after its TestCase's setUp(): the variables setUp made can be reused.
+    Case("test-case-method-reuses-what-setup-made", TF + SETUP_MADE_W.format("""\
+            w = tf.get_variable('w', [3])
+        assert w is self.w
+"""), (), "clean", RUN_TESTS.format("ModelTest")),
+    # ... and what setUp did not make is still missing there.
+    Case("test-case-method-reuses-what-setup-did-not-make", TF + SETUP_MADE_W.format("""\
+            b = tf.get_variable('b', [3])
+"""), (8,), "raises", RUN_TESTS.format("ModelTest")),
     # Reported at the reuse=True request, not at the creation that fails (related).
     Case("reuse-before-create", TF + "with tf.variable_scope('model', reuse=True):\n    w = tf.get_variable('w', [3])\n", (2,), "raises"),
     Case("builder-first-call-reuses", TF + """\
@@ -187,3 +207,11 @@ def test_creation_on_the_request_line_names_no_other_line() -> None:
     (found,) = lint(case("slim-layer-reuse-first").source)
     assert found.line == 4 and "related" not in found.data
     assert found.message.startswith("`slim.conv2d` asks for variable 'c1/weights' under reuse=True, but nothing created it before")
+
+
+@pytest.mark.parametrize("call", ["super().setUp()", "super(ModelTest, self).setUp()", "tf.test.TestCase.setUp(self)"])
+def test_test_case_setup_calling_its_base_is_followed(call: str) -> None:
+    # The base TestCase.setUp() makes no variables: the test method's reuse of a name setUp
+    # never made is still reported (an unfollowed call there would silence it).
+    source = case("test-case-method-reuses-what-setup-did-not-make").source.replace("super().setUp()", call)
+    assert [d.line for d in lint(source)] == [8]

@@ -64,6 +64,8 @@ class Frame:
     called_uncertain: bool = False  # the call that runs this body is itself not certain
     retval: Any = None
     self_value: Any = None
+    # The function whose body this frame runs (``super()`` starts its lookup after its class).
+    definition: Any = None
     # The iteration each loop running in this body is in, outermost first (SL201 tells a
     # tower loop's second pass from its first by it).
     iterations: tuple[int, ...] = ()

@@ -100,7 +100,7 @@ class Layers:
             return None
         parent = scope.name.rpartition("/")[0]
         graph = self.i.ctx.graph
-        key = (id(graph), node, parent)
+        key = (graph.serial, node, parent)  # not id(): a freed graph's id comes back for a fresh one
         first, first_inputs = self._default_builds.setdefault(key, ((node, scope.name, self.i.path_of(self.i.frame.module)), inputs))
         if first[1] == scope.name or scope.reuse != ev.REUSE_AUTO or inputs is None or inputs is not first_inputs:
             return None

@@ -95,6 +95,15 @@ class Instance:
 
 
 @dataclass(eq=False)
+class Super:
+    """``super()`` in a method of ``after``: attributes are looked up on ``after``'s bases and
+    bound to ``instance``."""
+
+    instance: Instance
+    after: Class
+
+
+@dataclass(eq=False)
 class Partial:
     func: Any
     args: tuple[Any, ...]

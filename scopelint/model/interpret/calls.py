@@ -115,7 +115,7 @@ class Calls(Core):
                 env.names[param.name] = self._default(func.module, param.default, node.pos)
             else:
                 env.names[param.name] = v.Unknown(f"parameter {param.name}")
-        frame = Frame(env=env, module=func.module, fid=next(self._fids), self_value=func.bound_self,
+        frame = Frame(env=env, module=func.module, fid=next(self._fids), self_value=func.bound_self, definition=definition,
                       called_uncertain=not self.certain, on_yield=on_yield)
         self.stack.append(key)
         self.push_call(node.pos, definition.qualname)
@@ -125,6 +125,15 @@ class Calls(Core):
             self.stack.pop()
             self.pop_call()
         return frame.retval if frame.retval is not None else v.Lit(None)
+
+    def _super(self) -> Any:
+        """``super()`` inside a method whose ``self`` the model knows."""
+        instance = self.frame.self_value
+        if isinstance(instance, v.Instance) and self.frame.definition is not None:
+            after = _defining_class(instance.cls, self.frame.definition)
+            if after is not None:
+                return v.Super(instance, after)
+        return v.Unknown("super()")
 
     def _default(self, module: str, default: ir.Expr, call: ir.Pos) -> Any:
         """A parameter's default, evaluated in its module; what it does is reported on the call."""
@@ -172,6 +181,10 @@ class Calls(Core):
         return result
 
     def builtin(self, name: str, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
+        if name == "super" and not args:
+            return self._super()
+        if name == "super" and len(args) == 2 and isinstance(args[0], v.Class) and isinstance(args[1], v.Instance):
+            return v.Super(args[1], args[0])  # the Python 2 spelling: super(ModelTest, self)
         if name == "range":
             bounds = [v.as_int(a) for a in args]
             if args and all(b is not None for b in bounds):
@@ -251,4 +264,15 @@ def decorator_names(definition: ir.FunctionDef) -> set[str]:
             names.add(expr.id)
     return names
 
+
+def _defining_class(cls: v.Class, definition: Any, depth: int = 0) -> v.Class | None:
+    """The class of ``cls``'s hierarchy whose body defines ``definition``."""
+    if any(method is definition for method in cls.methods.values()):
+        return cls
+    for base in cls.bases if depth < 8 else ():
+        if isinstance(base, v.Class):
+            found = _defining_class(base, definition, depth + 1)
+            if found is not None:
+                return found
+    return None
 

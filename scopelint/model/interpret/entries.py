@@ -57,13 +57,15 @@ class EntryPoints(Core):
         self_value = None
         if klass is not None and definition.params and not decorator_names(definition) & _NO_SELF:
             self_value = v.Instance(klass, partial_knowledge=True)
-            if not known and _calls(definition.body):
-                self._construct(klass, definition, self_value)
+            # A test method runs after setUp() (which may build what it reuses); other
+            # methods after __init__ -- which only matters when the method calls something.
+            if known or _calls(definition.body):
+                self._construct(klass, definition, self_value, known)
         self._run_body(definition, self.main, self_value, None)
 
-    def _construct(self, klass: v.Class, method: ir.FunctionDef, instance: v.Instance) -> None:
+    def _construct(self, klass: v.Class, method: ir.FunctionDef, instance: v.Instance, test_case: bool) -> None:
         try:
-            for step in _construction(klass, method):
+            for step in _construction(klass, method, test_case):
                 self._run_body(*step, instance, klass.definition.pos)
         except BudgetExceeded:
             # The method still runs, on an object built as far as the model followed it.
@@ -82,7 +84,7 @@ class EntryPoints(Core):
             env.names[definition.params[0].name] = self_value
         if module == self.main:
             self.executed.add(id(definition))
-        frame = Frame(env=env, module=module, fid=next(self._fids), self_value=self_value)
+        frame = Frame(env=env, module=module, fid=next(self._fids), self_value=self_value, definition=definition)
         self.stack.append((id(definition), id(None)))  # as call_function keys a module function
         pushed = False
         if module != self.main and site is not None:
@@ -116,10 +118,12 @@ _STANDALONE_METHOD = ("no caller in this module: run on an object whose __init__
 _STANDALONE_TEST = "a tf.test.TestCase method nothing here calls: run as the test runner does, in a fresh graph at the root scope"
 
 
-def _construction(klass: v.Class, method: ir.FunctionDef) -> Iterator[tuple[ir.FunctionDef, str]]:
+def _construction(klass: v.Class, method: ir.FunctionDef, test_case: bool) -> Iterator[tuple[ir.FunctionDef, str]]:
     """What ran on an object before ``method`` could be called: ``__init__``, then for
-    Keras' ``call`` the ``build`` its first ``__call__`` runs."""
-    steps = ["__init__", "build"] if method.name == "call" else ["__init__"]
+    Keras' ``call`` the ``build`` its first ``__call__`` runs; for a test method of a
+    ``tf.test.TestCase``, the ``setUp`` the runner calls first (a TestCase's own
+    ``__init__`` only stores the method name)."""
+    steps = ["setUp"] if test_case else ["__init__", "build"] if method.name == "call" else ["__init__"]
     for name in steps:
         found = find_method(klass, name)
         if found is not None and found[0] is not method and not decorator_names(found[0]) & _NO_SELF and found[0].params:

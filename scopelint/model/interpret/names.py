@@ -30,6 +30,11 @@ INERT_METHODS = frozenset(
 )
 
 
+# Methods of TF base classes (TestCase, Layer, Model) a subclass reaches through super() that
+# make no variables: the base's own bookkeeping.
+_INERT_TF_BASE_METHODS = frozenset({"__init__", "setUp", "tearDown", "setUpClass", "tearDownClass", "build"})
+
+
 class Names(Core):
     def lookup(self, name: str) -> Any:
         found = self.frame.env.lookup(name)
@@ -101,6 +106,19 @@ class Names(Core):
         info = self.modules[module]
         return not name.startswith("_") and (name in info.defs or name in info.globals.names or name in info.imports)
 
+    def _super_attribute(self, proxy: v.Super, attr: str) -> Any:
+        """``super().attr``: the first base of the method's class (in its order) that has it; a
+        TF base's own ``__init__`` / ``setUp`` / ``build`` (``tf.test.TestCase``,
+        ``tf.keras.layers.Layer``) creates no variables."""
+        for base in proxy.after.bases:
+            if isinstance(base, v.Class):
+                found = find_method(base, attr)
+                if found is not None:
+                    return v.Function(found[0], found[1].module, None, bound_self=proxy.instance)
+            elif isinstance(base, v.Api) and attr in _INERT_TF_BASE_METHODS:
+                return v.Inert(f"{base.name}.{attr}")
+        return v.Unknown(f"attribute {attr}")
+
     def _in_project(self, dotted: str) -> bool:
         parts = dotted.split(".")
         return any(".".join(parts[:cut]) in self.modules for cut in range(len(parts), 0, -1))
@@ -134,6 +152,8 @@ class Names(Core):
             if attr.startswith("assert") or attr.endswith("session"):
                 return Method(owner, attr)
             return v.Unknown(f"attribute {attr}")
+        if isinstance(owner, v.Super):
+            return self._super_attribute(owner, attr)
         if isinstance(owner, v.Inert):
             return v.Inert(f"{owner.name}.{attr}")
         if isinstance(owner, v.Function) and attr == "__name__":
