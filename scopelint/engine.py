@@ -31,6 +31,8 @@ from scopelint.parse_errors import file_problem_diagnostic, parse_error_diagnost
 from scopelint.suppressions import Suppressions, find_suppressions, is_suppressed
 
 if TYPE_CHECKING:  # the model is imported only when something is parsed or interpreted
+    import ast
+
     from scopelint.model import ModelSettings, ModuleFacts
 
 # A file that matches none of these bytes cannot create, scope or look up a TF
@@ -98,7 +100,16 @@ def analyse_file_text(
     path: str, text: str, settings: ModelSettings, module_name: str | None, cells: tuple[int, ...] = (),
     parser_check: bool = True,
 ) -> FileResult:
-    """Parse once, with CPython's ``ast`` (about 10x faster than libcst), and extract facts.
+    """See :func:`analyse_parsed`."""
+    return analyse_parsed(path, text, settings, module_name, cells, parser_check)[0]
+
+
+def analyse_parsed(
+    path: str, text: str, settings: ModelSettings, module_name: str | None, cells: tuple[int, ...] = (),
+    parser_check: bool = True,
+) -> tuple[FileResult, ast.Module | None]:
+    """Parse once, with CPython's ``ast`` (about 10x faster than libcst), and extract facts;
+    also the tree (None when the text does not parse), which the fixes read again.
 
     libcst, the parser of record, reads only the files that get findings (see
     :func:`_parser_of_record`): most files report nothing, and their libcst parse
@@ -114,17 +125,17 @@ def analyse_file_text(
             warnings.simplefilter("ignore")
             tree = ast.parse(text, filename=path)
     except SyntaxError as error:
-        return FileResult(path=path, problems=(_syntax_problem(path, text, error, parser_check),), suppressions=suppressions)
+        return FileResult(path=path, problems=(_syntax_problem(path, text, error, parser_check),), suppressions=suppressions), None
     except (RecursionError, MemoryError):
         problem = file_problem_diagnostic(path, "too deeply nested to parse")
-        return FileResult(path=path, problems=(problem,), suppressions=suppressions)
+        return FileResult(path=path, problems=(problem,), suppressions=suppressions), None
     except ValueError as error:  # NUL bytes (Python < 3.12)
         problem = file_problem_diagnostic(path, f"cannot be parsed: {error}")
-        return FileResult(path=path, problems=(problem,), suppressions=suppressions)
+        return FileResult(path=path, problems=(problem,), suppressions=suppressions), None
     from scopelint import model
 
     facts = model.facts_from_source(text, path=path, module_name=module_name, settings=settings, tree=tree, cells=cells)
-    return FileResult(path=path, facts=facts, suppressions=suppressions)
+    return FileResult(path=path, facts=facts, suppressions=suppressions), tree
 
 
 def _syntax_problem(path: str, text: str, error: SyntaxError, ask_libcst: bool = True) -> Diagnostic:
@@ -602,8 +613,15 @@ def lint_tree(
     return found
 
 
+# (path, text, settings, module name, parser_check) -> phase-1 result and the tree it parsed:
+# analyse_parsed, or the editor's per-buffer incremental one (scopelint.lsp.incremental), whose
+# tree comes as a function building it.
+Analyse = Callable[..., "tuple[FileResult, ast.Module | Callable[[], ast.Module] | None]"]
+
+
 def lint_text(
-    text: str, path: str, config: Config, project: Mapping[str, ModuleFacts] | None = None, parser_check: bool = True
+    text: str, path: str, config: Config, project: Mapping[str, ModuleFacts] | None = None, parser_check: bool = True,
+    analyse: Analyse | None = None,
 ) -> list[Diagnostic]:
     """One in-memory document (API, LSP, stdin); never touches the cache.
     A ``.ipynb`` path means ``text`` is the notebook's JSON. Over MAX_FILE_BYTES
@@ -612,7 +630,7 @@ def lint_text(
     ``parser_check=False`` (the editor, per keystroke) leaves out the libcst parse --
     several times the rest of the lint for a file with findings; the editor then runs
     :func:`parser_check_changes` once typing settles and lints again in the rare case it
-    says the answer differs."""
+    says the answer differs. ``analyse``: phase 1 for the text (default :func:`analyse_parsed`)."""
     encoded = text.encode("utf-8", "surrogatepass")
     if len(encoded) > MAX_FILE_BYTES:
         return [file_problem_diagnostic(path, TOO_LARGE)]
@@ -626,16 +644,19 @@ def lint_text(
     # Same prefilter as for files, so the LSP and the CLI agree on every document.
     if not might_hold_tf(encoded, settings):
         return []
+    tree = None
     try:
         module_name = module_name_for(path) if os.path.exists(path) else None
-        result = analyse_file_text(path, text, settings, module_name, parser_check=parser_check)
+        result, tree = (analyse or analyse_parsed)(path, text, settings, module_name, parser_check=parser_check)
     except Exception as exc:
         result = FileResult(path=path, problems=(file_problem_diagnostic(path, f"internal error: {exc!r}"),))
     from scopelint.fixes.attach import attach_fixes
 
-    # Fix edits for the scope-model rules need the text, which phase 2 no longer has.
+    # Fix edits for the scope-model rules need the text, which phase 2 no longer has, and
+    # the tree the lint parsed (the model does not change it): a second parse cost as much
+    # as the rest of a keystroke's lint.
     found = run_phase2([result], config, EngineOptions(), extra_project=project, texts={path: text}, parser_check=parser_check)
-    return attach_fixes(found, text)
+    return attach_fixes(found, text, tree)
 
 
 def lint_notebook(

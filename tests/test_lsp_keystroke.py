@@ -6,13 +6,16 @@ when the libcst check changes it."""
 
 from __future__ import annotations
 
+import ast
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from scopelint.api import lint_source
 from scopelint.config import Config
+from scopelint.engine import lint_text
 from scopelint.lsp import documents
 from scopelint.lsp.documents import ConfigLoader, LintResult, Scheduler, Snapshot
 
@@ -109,3 +112,18 @@ def test_an_edit_cancels_the_pending_libcst_check(tmp_path: Path) -> None:
 
     asyncio.run(scenario())
     assert [r.snapshot.version for r in published] == [1, 2]
+
+
+def test_a_keystroke_parses_the_buffer_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The fixes read the tree the lint parsed instead of parsing the text again."""
+    parses: list[object] = []
+    real = ast.parse
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        parses.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ast, "parse", counting)
+    [found] = lint_text(BUGGY, str(tmp_path / "m.py"), Config(), parser_check=False)
+    assert found.code == "SL101" and "fix" in found.data
+    assert len(parses) == 1

@@ -22,12 +22,12 @@ _TF_MODULES = frozenset({"tensorflow", "tensorflow.compat.v1"})
 
 
 class _Source:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, tree: ast.Module | None = None) -> None:
         self.text = text
         self.lines = _LINE_BREAK.split(text)
         from scopelint.pyast import parse
 
-        self.tree = parse(text)
+        self.tree = tree if tree is not None else parse(text)
         self.parents: dict[ast.AST, ast.AST] = {}
         for parent in ast.walk(self.tree):
             for child in ast.iter_child_nodes(parent):
@@ -370,13 +370,17 @@ def needs_source(diagnostics: Sequence[Diagnostic]) -> bool:
     return any(d.code in FIXERS and "fix" not in d.data for d in diagnostics)
 
 
-def attach_fixes(diagnostics: Sequence[Diagnostic], text: str) -> list[Diagnostic]:
-    """``diagnostics`` of one file, with ``data["fix"]`` added where a fixer knows the edit."""
+def attach_fixes(
+    diagnostics: Sequence[Diagnostic], text: str, tree: ast.Module | Callable[[], ast.Module] | None = None
+) -> list[Diagnostic]:
+    """``diagnostics`` of one file, with ``data["fix"]`` added where a fixer knows the edit.
+    ``tree``: ``ast.parse(text)`` when the caller has it, or a function that builds it
+    (called only when a fixer needs it); read, never changed, here."""
     # Fixes are libcst edits: a file libcst cannot read (engine._parser_of_record) gets none.
     if not needs_source(diagnostics) or any(d.data.get("parser_disagreement") for d in diagnostics):
         return list(diagnostics)
     try:
-        source = _Source(text)
+        source = _Source(text, tree() if callable(tree) else tree)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return list(diagnostics)
     out: list[Diagnostic] = []
