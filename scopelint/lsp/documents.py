@@ -7,6 +7,7 @@ scopelint diagnostics back, so this logic is testable without a client.
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import os
 from dataclasses import dataclass, field
@@ -15,8 +16,9 @@ from typing import Callable, Mapping
 
 from scopelint.config import Config, ConfigError, load_config
 from scopelint.diagnostic import Diagnostic
-from scopelint.engine import lint_text, parser_check_changes
-from scopelint.model import ModuleFacts
+from scopelint.engine import FileResult, lint_text, parser_check_changes
+from scopelint.lsp.incremental import BufferFacts, Tree
+from scopelint.model import ModelSettings, ModuleFacts
 
 # After a lint with findings, how long the document must stay unchanged before
 # libcst reads it (the parser of record; see engine.lint_text's parser_check).
@@ -38,6 +40,10 @@ class Snapshot:
 class LintResult:
     snapshot: Snapshot
     diagnostics: tuple[Diagnostic, ...]
+    # False: linted from the facts of the buffer's last lint, updated where the edit
+    # changed it (scopelint.lsp.incremental); once the buffer settles it is linted
+    # from scratch, as the command line would.
+    from_scratch: bool = True
 
 
 @dataclass
@@ -96,12 +102,27 @@ def _pyprojects_above(start: Path) -> tuple[object, ...]:
 
 
 def lint_snapshot(
-    snapshot: Snapshot, config: Config, project: Mapping[str, ModuleFacts] | None = None, parser_check: bool = True
+    snapshot: Snapshot, config: Config, project: Mapping[str, ModuleFacts] | None = None, parser_check: bool = True,
+    buffer: BufferFacts | None = None,
 ) -> LintResult:
     """``project``: the workspace's other modules (:mod:`scopelint.lsp.workspace`);
-    ``parser_check``: see :func:`scopelint.engine.lint_text`."""
-    found = lint_text(snapshot.text, snapshot.path, config, project, parser_check=parser_check)
-    return LintResult(snapshot, tuple(found))
+    ``parser_check``: see :func:`scopelint.engine.lint_text`; ``buffer``: the document's
+    facts from its last lint, to update rather than parse and lower it all again."""
+    if buffer is None:
+        found = lint_text(snapshot.text, snapshot.path, config, project, parser_check=parser_check)
+        return LintResult(snapshot, tuple(found))
+    updated: list[bool] = []
+
+    def analyse(
+        path: str, text: str, settings: ModelSettings, module_name: str | None, parser_check: bool = True
+    ) -> tuple[FileResult, ast.Module | Tree | None]:
+        result, tree = buffer.analyse(path, text, settings, module_name, parser_check)
+        updated.append(callable(tree))  # a function: built from the chunks, not parsed now
+        return result, tree
+
+    with buffer.lock:  # one lint of a document at a time: its chunks' trees are shared
+        found = lint_text(snapshot.text, snapshot.path, config, project, parser_check=parser_check, analyse=analyse)
+    return LintResult(snapshot, tuple(found), from_scratch=not any(updated))
 
 
 Publish = Callable[[LintResult], None]
@@ -132,6 +153,7 @@ class Scheduler:
         self._pending: dict[str, asyncio.Task[None]] = {}
         self._checks: dict[str, asyncio.Task[None]] = {}
         self._published: dict[str, int | None] = {}
+        self._buffers: dict[str, BufferFacts] = {}
         self.results: dict[str, LintResult] = {}
 
     def schedule(self, uri: str, delay: float | None = None) -> None:
@@ -150,6 +172,7 @@ class Scheduler:
     def forget(self, uri: str) -> None:
         self.cancel(uri)
         self._published.pop(uri, None)
+        self._buffers.pop(uri, None)
         self.results.pop(uri, None)
 
     async def lint_now(self, uri: str) -> LintResult | None:
@@ -163,17 +186,22 @@ class Scheduler:
             return None
         if not self.publish_if_current(result):
             return None
-        if any(d.code != "SL900" or "python2" in d.data for d in result.diagnostics):
+        if not result.from_scratch or any(d.code != "SL900" or "python2" in d.data for d in result.diagnostics):
             self._checks[uri] = asyncio.get_running_loop().create_task(self._parser_check(result))
         return result
 
     async def _parser_check(self, quick: LintResult) -> None:
         """Once the document has settled: the libcst check the per-keystroke lint left
-        out, and the full lint in the rare case it changes the answer."""
+        out, and the full lint in the rare case it changes the answer; for a lint from
+        updated facts, the full lint from scratch, published if its answer differs."""
         await asyncio.sleep(self.parser_check_after_s)
         snapshot = quick.snapshot
         try:
-            if await asyncio.to_thread(parser_check_changes, snapshot.text, quick.diagnostics):
+            if not quick.from_scratch:
+                full = await asyncio.to_thread(self._lint, snapshot, True)
+                if full.diagnostics != quick.diagnostics:
+                    self.publish_if_current(full)
+            elif await asyncio.to_thread(parser_check_changes, snapshot.text, quick.diagnostics):
                 self.publish_if_current(await asyncio.to_thread(self._lint, snapshot, True))
         except Exception as exc:  # the server's per-document boundary
             self._on_error(f"scopelint: linting {snapshot.path} failed: {exc!r}")
@@ -188,9 +216,11 @@ class Scheduler:
         return True
 
     def _lint(self, snapshot: Snapshot, parser_check: bool = False) -> LintResult:
-        """Per keystroke without the libcst check (``parser_check``; see :meth:`_parser_check`)."""
+        """Per keystroke without the libcst check and from the facts of the document's
+        last lint (``parser_check``: with the check, from scratch; see :meth:`_parser_check`)."""
         project = self._project_for(snapshot.path) if snapshot.on_disk else None
-        return lint_snapshot(snapshot, self._configs.for_snapshot(snapshot), project, parser_check)
+        buffer = None if parser_check else self._buffers.setdefault(snapshot.uri, BufferFacts())
+        return lint_snapshot(snapshot, self._configs.for_snapshot(snapshot), project, parser_check, buffer)
 
     def _is_current(self, snapshot: Snapshot) -> bool:
         latest = self._get_snapshot(snapshot.uri)
