@@ -74,9 +74,12 @@ def describe_variables(
     path: str = "<stdin>",
     config: Config = DEFAULT_CONFIG,
     project: Mapping[str, ModuleFacts] | None = None,
+    follow_callers: bool = False,
 ) -> list[VariableInfo]:
     """The model's view of one document: every variable creation, in program
-    order, with its predicted full name (``scopelint --explain-names FILE``)."""
+    order, with its predicted full name (``scopelint --explain-names FILE``).
+    ``follow_callers``: a creation the file alone leaves unresolved is shown as the first
+    file beside it that imports it resolves it (:mod:`scopelint.callers`)."""
     import os
 
     from scopelint.engine import model_settings
@@ -88,10 +91,16 @@ def describe_variables(
     module_name = module_name_for(path) if os.path.exists(path) else None
     settings = model_settings(config)
     facts = facts_from_source(source, path=path, module_name=module_name, settings=settings)
+    alone = project is None
     if project is None and module_name is not None:
         project = _sibling_facts(path, settings)
     # Installed libraries the model follows (tf-slim's nets): their variables are listed too.
-    return describe(facts, {**library_facts(facts, settings, project), **(project or {})})
+    infos = describe(facts, {**library_facts(facts, settings, project), **(project or {})})
+    if follow_callers and alone and module_name is not None:
+        from scopelint.callers import resolved_by_callers
+
+        infos = resolved_by_callers(infos, facts, settings, _sibling_facts)
+    return infos
 
 
 def _sibling_facts(path: str, settings: ModelSettings) -> dict[str, ModuleFacts]:

@@ -31,7 +31,7 @@ def _sites(tree: Path) -> tuple[dict[Site, tuple[str, str]], set[Site]]:
     resolved_somewhere: set[Site] = set()
     for path, text in tf_sources(tree):
         try:
-            infos = describe_variables(text, str(path))
+            infos = describe_variables(text, str(path), follow_callers=True)  # as --explain-names does
         except Exception as exc:  # a crash is a finding of its own: say so, go on
             print(f"{path}: crashed: {exc!r}", file=sys.stderr)
             continue

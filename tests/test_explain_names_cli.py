@@ -106,3 +106,49 @@ def test_api_symbolic_names_and_actions() -> None:
     assert [(i.line, i.predicted_name, i.action) for i in infos] == [
         (6, "s/v", "create"), (7, "s/v", "reuse"), (4, "{scope}/t_{i}/w", "unknown"),
     ]
+
+
+# A class nothing in its own module builds, and the script beside it that builds it.
+QNET = """\
+import tensorflow.compat.v1 as tf
+
+class QNet:
+    def __init__(self, n):
+        self.x = tf.placeholder(tf.float32, [None, 4])
+        self._build('eval_net', n)
+        self._build('target_net', n)
+
+    def _build(self, name, n):
+        with tf.variable_scope(name):
+            w = tf.get_variable('w', [4, n])
+            return tf.layers.dense(tf.matmul(self.x, w), n, name='out')
+"""
+QNET_MAIN = """\
+import tensorflow.compat.v1 as tf
+from qnet import QNet
+
+if __name__ == "__main__":
+    net = QNet(2)
+"""
+
+
+def test_a_module_nobody_in_it_calls_is_named_as_the_file_beside_it_runs_it(tmp_path: Path) -> None:
+    (tmp_path / "qnet.py").write_text(QNET)
+    (tmp_path / "run_this.py").write_text(QNET_MAIN)
+    done = run("--explain-names", "qnet.py", "--isolated", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    rows = [(line.split()[0], line.split()[1], line.split()[2], line.rpartition("(")[2]) for line in done.stdout.splitlines()]
+    assert rows == [
+        ("qnet.py:11:17:", "eval_net/w", "create", "as run_this.py:5 runs it)"),
+        ("qnet.py:12:20:", "eval_net/out/kernel", "create", "as run_this.py:5 runs it)"),
+        ("qnet.py:12:20:", "eval_net/out/bias", "create", "as run_this.py:5 runs it)"),
+        ("qnet.py:11:17:", "target_net/w", "create", "as run_this.py:5 runs it)"),
+        ("qnet.py:12:20:", "target_net/out/kernel", "create", "as run_this.py:5 runs it)"),
+        ("qnet.py:12:20:", "target_net/out/bias", "create", "as run_this.py:5 runs it)"),
+    ]
+    report = json.loads(run("--explain-names", "qnet.py", "--format", "json", "--isolated", cwd=tmp_path).stdout)
+    assert {(v["called_from_path"], v["called_from_line"]) for v in report["variables"]} == {("run_this.py", 5)}
+    # Without the caller the scope its caller gives is unknown: {scope}/eval_net/w.
+    (tmp_path / "run_this.py").unlink()
+    alone = run("--explain-names", "qnet.py", "--isolated", cwd=tmp_path).stdout.splitlines()
+    assert alone[0].split()[1] == "{scope}/eval_net/w" and "runs it" not in alone[0]

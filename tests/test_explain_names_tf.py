@@ -8,6 +8,8 @@ process.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from scopelint.api import describe_variables
@@ -273,3 +275,20 @@ def test_every_tf_variable_is_predicted(name: str, outcomes: dict[str, Outcome])
                  if i.action == "create" for line in range(i.line, i.end_line + 1)}
     missing = [(v.name, v.line) for v in outcomes[name].variables if v.line is not None and (v.name, v.line) not in predicted]
     assert missing == []
+
+
+def test_a_module_named_as_the_file_beside_it_runs_it_is_what_tf_creates(tmp_path: Path) -> None:
+    # qnet.py (a class nothing in it builds) and run_this.py (builds it under the __main__
+    # guard): the rows --explain-names qnet.py shows as run_this.py runs it are, line for
+    # line, the variables TF makes running the two as one program.
+    from test_explain_names_cli import QNET, QNET_MAIN
+
+    (tmp_path / "qnet.py").write_text(QNET)
+    (tmp_path / "run_this.py").write_text(QNET_MAIN)
+    rows = describe_variables(QNET, str(tmp_path / "qnet.py"), follow_callers=True)
+    assert {row.caller for row in rows} == {str(tmp_path / "run_this.py")}
+    program = QNET + "net = QNet(2)\n"  # run_this.py's body after its imports, run as __main__
+    outcome = run_programs([program])[0]
+    assert outcome.error is None, outcome.error
+    made = sorted((variable.name, variable.line) for variable in outcome.variables)
+    assert made == sorted((row.predicted_name, row.line) for row in rows)

@@ -32,7 +32,7 @@ with tf.variable_scope("dec"):
     e = tf.get_variable("k", [1])
 """
 NOTES = [
-    "unsure.py:6:1: note: `build()` analysed on its own: no caller in this module, so the scopes and reuse its callers give it are unknown here",
+    "unsure.py:6:1: note: `build()` analysed on its own: no caller in the linted tree, so the scopes and reuse its callers give it are unknown here",
     "unsure.py:13:5: note: `tf.get_variable` of 'v' not reported: 'v' may not exist yet: its first creation, at line 12, sits on a path "
     "the model cannot decide",
     "unsure.py:16:9: note: `tf.get_variable` of 'enc/k' not reported: nothing the model saw created 'enc/k', but something it could not "
@@ -84,8 +84,8 @@ def test_reuse_not_known_and_a_builder_of_another_module(tmp_path: Path) -> None
     run = scopelint(tmp_path, "-v", "pkg", "--format", "json")
     assert json.loads(run.stdout) == []
     assert notes(run.stderr) == [
-        "pkg/ops.py:4:1: note: `dense()` analysed on its own: no caller in this module, so the scopes and reuse its callers "
-        "give it are unknown here",
+        "pkg/ops.py:4:1: note: `dense()` analysed on its own: no caller in this module (it is imported by pkg/train.py, "
+        "whose runs follow it from their calls), so the scopes and reuse its callers give it are unknown here",
         "pkg/train.py:9:9: note: `tf.get_variable` of 's/w' (at pkg/ops.py:5) not reported: 's/w' already exists (created at "
         "pkg/ops.py:5), and whether reuse is on here is not known",
     ]

@@ -96,6 +96,9 @@ class VariableInfo:
     # file whose call led there (the same as ``line`` for a creation written in it).
     path: str = ""
     site_line: int = 0
+    # Another file beside the analysed one whose run gave this row (``site_line`` is then a
+    # line of it): the analysed file alone leaves the creation unresolved (scopelint/callers.py).
+    caller: str = ""
 
 
 Extractor = Callable[["libcst.Module | None", str, str], Any]  # (module, source, path) -> facts

@@ -21,19 +21,20 @@ def explain_names(path: str, config: Config, output_format: str = "text", verbos
     except FileProblem as problem:
         print(f"scopelint: error: {path}: {problem.message}", file=sys.stderr)
         return 2
-    infos = describe_variables(text, path, config)
+    infos = describe_variables(text, path, config, follow_callers=path != "-")
     if output_format == "json":
         rows = [
             {"line": i.line, "column": i.column, "end_line": i.end_line, "end_column": i.end_column, "api": i.api,
              "predicted_name": i.predicted_name, "action": i.action, "outcome": i.outcome, "scope_stack": list(i.scope_stack),
-             "path": i.path or path, "called_from_line": i.site_line}
+             "path": i.path or path, "called_from_line": i.site_line, "called_from_path": i.caller or None}
             for i in infos
         ]
         out.write(json.dumps({"version": 1, "path": path, "variables": rows}, indent=2) + "\n")
         return 0
     width = max((len(i.predicted_name) for i in infos), default=0)
     for info in infos:
-        where = "" if not info.path or info.path == path else f"  (from {path}:{info.site_line})"
+        where = (f"  (as {info.caller}:{info.site_line} runs it)" if info.caller
+                 else "" if not info.path or info.path == path else f"  (from {path}:{info.site_line})")
         out.write(f"{info.path or path}:{info.line}:{info.column}: {info.predicted_name:<{width}}  {info.action:<15} {info.api}"
                   f"  [{' '.join(info.scope_stack)}]{where}\n")
     if not infos:

@@ -41,6 +41,13 @@ class LazyModules(Mapping[str, ModuleInfo]):
                 found.add(local)
         return frozenset(found)
 
+    def importers(self, key: str, name: str) -> list[str]:
+        """The other modules of the tree that import ``name`` from module ``key`` (``from ops
+        import dense``, ``from ops import *``) or the module itself (``import ops``)."""
+        wanted = {key, f"{key}.{name}"}
+        return sorted(other for other, facts in self._facts.items()
+                      if other != key and any(origin in wanted for _, origin in facts.imports))
+
     def __contains__(self, key: object) -> bool:
         return key in self._facts
 

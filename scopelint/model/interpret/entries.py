@@ -49,7 +49,8 @@ class EntryPoints(Core):
         klass = klass if isinstance(klass, v.Class) and cls is not None and klass.definition is cls else None
         # tf.test.TestCase.setUp resets the default graph: a test method starts from a known, empty one.
         known = klass is not None and is_tf_test_case(klass)
-        reason = _STANDALONE_TEST if known else _STANDALONE_METHOD if klass is not None and definition.params else _STANDALONE
+        reason = (_STANDALONE_TEST if known else _STANDALONE_METHOD if klass is not None and definition.params else _STANDALONE
+                  ).format(where=self._callers_elsewhere(cls.name if cls is not None else definition.name))
         self.emit(ev.AnalysedStandalone(definition.qualname, definition.pos, reason))
         graph = Graph.fresh(known=known)
         assert graph.root is not None
@@ -62,6 +63,16 @@ class EntryPoints(Core):
             if known or _calls(definition.body):
                 self._construct(klass, definition, self_value, known)
         self._run_body(definition, self.main, self_value, None)
+
+    def _callers_elsewhere(self, name: str) -> str:
+        """Why no caller is known: none in the linted tree, or only in other modules of it
+        (whose own runs follow it from their calls)."""
+        importers = getattr(self.modules, "importers", None)  # project.LazyModules; a plain mapping has none
+        others = importers(self.main, name) if importers is not None else []
+        if not others:
+            return "no caller in the linted tree"
+        shown = ", ".join(self.path_of(other) for other in others[:3]) + (", ..." if len(others) > 3 else "")
+        return f"no caller in this module (it is imported by {shown}, whose runs follow it from their calls)"
 
     def _construct(self, klass: v.Class, method: ir.FunctionDef, instance: v.Instance, test_case: bool) -> None:
         try:
@@ -112,8 +123,8 @@ class EntryPoints(Core):
 
 
 _NO_SELF = frozenset({"staticmethod", "classmethod"})
-_STANDALONE = "no caller in this module, so the scopes and reuse its callers give it are unknown here"
-_STANDALONE_METHOD = ("no caller in this module: run on an object whose __init__ has finished, "
+_STANDALONE = "{where}, so the scopes and reuse its callers give it are unknown here"
+_STANDALONE_METHOD = ("{where}: run on an object whose __init__ has finished, "
                       "with the scopes, reuse and arguments its callers give it unknown here")
 _STANDALONE_TEST = "a tf.test.TestCase method nothing here calls: run as the test runner does, in a fresh graph at the root scope"
 
