@@ -27,7 +27,10 @@ DCGAN = Path(__file__).parent / "data" / "dcgan" / "model.py"
 def real_files() -> list[tuple[str, str]]:
     """(name, text): the latency test's file, the dcgan example and, where tf-slim is
     installed, a few of its modules (found without importing TF)."""
-    files = [("tf_file", tf_file()), ("dcgan", DCGAN.read_text())]
+    dcgan = DCGAN.read_text()
+    # Columns are characters, ast's are UTF-8 bytes: lines with non-ASCII text; and CRLF endings.
+    accented = dcgan.replace("as tf\n", "as tf\n# é\nh = tf.get_variable('é', [1])  # ü\n", 1)
+    files = [("tf_file", tf_file()), ("dcgan", dcgan), ("dcgan-crlf-accented", accented.replace("\n", "\r\n"))]
     spec = importlib.util.find_spec("tf_slim")
     if spec is not None and spec.submodule_search_locations:
         root = Path(list(spec.submodule_search_locations)[0])
@@ -52,6 +55,7 @@ SNIPPETS = (
     "a = (1,\n",
     "a = 1; b = 2\n",
     "t = 1 \\\n",
+    "w = tf.get_variable('ü', [1]); v = 'é'\n",
 )
 
 
