@@ -62,7 +62,7 @@ def lint_paths(
     extra = [f for f in discover([str(p) for p in context], config) if real(f) not in named]
     # A file named alone still runs with the modules of its folder it imports (flat layouts).
     listed = named | {real(f) for f in extra}
-    extra += [f for f in imported_siblings(files, reads) if real(f) not in listed]
+    extra += [f for f in imported_siblings(files, reads, real) if real(f) not in listed]
     diagnostics = lint_tree(files + extra, config, options or EngineOptions(), stats, reads)
     if extra:
         diagnostics = [d for d in diagnostics if real(d.path) in named]
