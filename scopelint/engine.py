@@ -16,6 +16,7 @@ import hashlib
 import os
 import re
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence
@@ -548,6 +549,24 @@ def _mark_suppressed(diagnostic: Diagnostic) -> Diagnostic:
     return replace(diagnostic, data={**diagnostic.data, "suppressed": True})
 
 
+@contextmanager
+def _few_collections() -> Iterator[None]:
+    """A batch run allocates millions of small objects that live to its end (every module's
+    IR, the interpreter's values); CPython's default thresholds then run the cyclic collector
+    over that whole heap again and again, for a quarter to a third of a cold run's CPU
+    (measured on the speed corpus: 65.9 s -> 54.6 s with these thresholds, peak RSS
+    321 -> 355 MB; with the collector off, 47 s but 514 MB). Restored afterwards, since
+    the API runs this inside other programs."""
+    import gc
+
+    saved = gc.get_threshold()
+    gc.set_threshold(50_000, 20, 20)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*saved)
+
+
 def lint_files(
     paths: Sequence[str], config: Config, options: EngineOptions, stats: dict[str, float] | None = None,
     contents: Contents | None = None,
@@ -558,10 +577,11 @@ def lint_files(
     from scopelint.fixes.attach import attach_by_file, read_text
 
     start = time.perf_counter()
-    results = run_phase1(paths, config, options, contents)
-    phase1 = time.perf_counter()
-    found = run_phase2(results, config, options)
-    phase2 = time.perf_counter()
+    with _few_collections():
+        results = run_phase1(paths, config, options, contents)
+        phase1 = time.perf_counter()
+        found = run_phase2(results, config, options)
+        phase2 = time.perf_counter()
     attached = attach_by_file(found, read_text)
     if stats is not None:
         stats.update(
