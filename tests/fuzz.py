@@ -144,8 +144,8 @@ def run_cli_batch(directory: Path, timeout: float) -> tuple[list[str], list[dict
 # ------------------------------------------------------------------ inputs
 
 
-def hypothesmith_programs(count: int, seed: int) -> Iterator[tuple[str, str]]:
-    """(strategy name, source) pairs, unique, half grammar and half node."""
+def hypothesmith_programs(count: int, seed: int, only: str = "") -> Iterator[tuple[str, str]]:
+    """(strategy name, source) pairs, unique, half grammar and half node (or all from ``only``)."""
     import hypothesmith
     from hypothesis import HealthCheck, given, seed as hseed, settings
 
@@ -154,8 +154,10 @@ def hypothesmith_programs(count: int, seed: int) -> Iterator[tuple[str, str]]:
     strategies: list[tuple[str, Callable[[], object]]] = [
         ("grammar", hypothesmith.from_grammar), ("node", hypothesmith.from_node),
     ]
+    if only:
+        strategies = [(name, make) for name, make in strategies if name == only]
     for name, make in strategies:
-        want = count // 2 if name == "grammar" else count - count // 2
+        want = count if only else count // 2 if name == "grammar" else count - count // 2
         got = 0
         round_ = 0
         while got < want and round_ < 50:
@@ -306,6 +308,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--programs", type=int, default=10000, help="hypothesmith programs")
     parser.add_argument("--mutants", type=int, default=2000, help="mutants of real TF1 files")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--strategy", choices=["grammar", "node"], default="",
+                        help="programs from one hypothesmith strategy only (node is ~10x slower to generate: "
+                             "a full run can be split into chunks)")
     parser.add_argument("--batch", type=int, default=500, help="files per CLI run")
     parser.add_argument("--file-timeout", type=float, default=30.0, help="seconds one file may take")
     parser.add_argument("--batch-timeout", type=float, default=900.0, help="seconds one CLI batch may take")
@@ -315,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
 
     results: dict[str, Tally] = {}
     started = time.time()
-    for label, inputs in (("program", hypothesmith_programs(args.programs, args.seed)),
+    for label, inputs in (("program", hypothesmith_programs(args.programs, args.seed, args.strategy)),
                           ("mutant", mutants(args.mutants, args.seed))):
         tally = results[label] = Tally()
         fuzz(inputs, label, args, tally)
