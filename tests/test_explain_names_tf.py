@@ -292,3 +292,29 @@ def test_a_module_named_as_the_file_beside_it_runs_it_is_what_tf_creates(tmp_pat
     assert outcome.error is None, outcome.error
     made = sorted((variable.name, variable.line) for variable in outcome.variables)
     assert made == sorted((row.predicted_name, row.line) for row in rows)
+
+
+UNCALLED_DISCRIMINATOR = TF + """\
+import tf_slim as slim
+
+def disc(x):
+    with tf.variable_scope('d_net'):
+        h = slim.conv2d(x, 4, [3, 3])
+        h = slim.conv2d(h, 4, [3, 3])
+        return slim.fully_connected(slim.flatten(h), 1)
+"""
+
+
+def test_default_names_below_a_scope_an_uncalled_function_opens_are_counted() -> None:
+    # Entering d_net closes its subscopes, so whatever the caller's scope the second conv is
+    # {scope}/d_net/Conv_1 (the model used to say Conv for both).
+    rows = describe_variables(UNCALLED_DISCRIMINATOR, "d.py")
+    assert [row.predicted_name for row in rows][:4] == [
+        "{scope}/d_net/Conv/weights", "{scope}/d_net/Conv/biases", "{scope}/d_net/Conv_1/weights", "{scope}/d_net/Conv_1/biases"]
+    callers = {"": "", "outer/": "with tf.variable_scope('outer'):\n    ",
+               "b/": "with tf.variable_scope(None, default_name='b'):\n    "}
+    programs = [UNCALLED_DISCRIMINATOR + "x = tf.placeholder(tf.float32, [None, 8, 8, 1])\n" + call + "disc(x)\n"
+                for call in callers.values()]
+    for prefix, outcome in zip(callers, run_programs(programs)):
+        assert outcome.error is None, outcome.error
+        assert sorted(v.name for v in outcome.variables) == sorted(row.predicted_name.replace("{scope}/", prefix) for row in rows)

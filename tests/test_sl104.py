@@ -9,6 +9,7 @@ from scopelint.config import Config
 from test_sl201 import TF, Case
 
 CODE = "SL104"
+SLIM = "import tf_slim as slim\n"
 
 CASES = [
     Case("prefix-of-another-scope", TF + """\
@@ -30,6 +31,19 @@ with tf.variable_scope('gen'):
 with tf.variable_scope('generator_head'):
     v = tf.get_variable('v', [3])
 g = tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope='gen')
+""", (6,), "clean", "assert len(g) == 2\n"),
+    # A trainable=False variable (global_step) is not in the trainable collection the filter reads.
+    Case("slim-get-variables-trainable-collection-leaves-global-step-out", TF + SLIM + """\
+global_step = tf.Variable(0, name='global_step', trainable=False)
+with tf.variable_scope('global'):
+    w = tf.get_variable('w', [3])
+g = slim.get_variables(scope='global', collection=tf.GraphKeys.TRAINABLE_VARIABLES)
+""", (), "clean", "assert len(g) == 1\n"),
+    Case("slim-get-variables-all-variables-takes-global-step", TF + SLIM + """\
+global_step = tf.Variable(0, name='global_step', trainable=False)
+with tf.variable_scope('global'):
+    w = tf.get_variable('w', [3])
+g = slim.get_variables(scope='global')
 """, (6,), "clean", "assert len(g) == 2\n"),
     # Clean look-alikes.
     Case("trailing-slash", TF + """\

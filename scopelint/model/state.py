@@ -89,9 +89,11 @@ class Graph:
         self.names_in_use[key] = 1
         return f"{name}_{count - 1}"
 
-    def unique_scope(self, parent: str, prefix: str) -> str:
-        """``_get_unique_variable_scope``: ``prefix``, or ``prefix_N`` if the full name was opened before."""
-        if not is_concrete(parent) or not is_concrete(prefix):
+    def unique_scope(self, parent: str, prefix: str, counted: bool = False) -> str:
+        """``_get_unique_variable_scope``: ``prefix``, or ``prefix_N`` if the full name was opened before.
+        ``counted``: ``parent`` is not spelled out (``{scope}/d_net``) but every scope below it was
+        opened in this run, so its counts are the ones TF keeps."""
+        if not (is_concrete(parent) or counted) or not is_concrete(prefix):
             return prefix
         full = f"{parent}/{prefix}" if parent else prefix
         if self.scope_counts.get(full, 0) == 0:

@@ -22,7 +22,7 @@ from scopelint.model.state import Record
 from scopelint.model.tfargs import arg, join, reuse_mode
 from scopelint.model.tfgraphs import SESSION_APIS, SESSION_METHODS, Graphs
 from scopelint.model.tflayers import Layers
-from scopelint.model.tfnames import NameRefs
+from scopelint.model.tfnames import NameRefs, is_trainable_collection
 from scopelint.model.tftrain import TRAIN_OP_APIS, Training, train_api, with_update_deps
 
 _VARIABLE_COLLECTION_STRINGS = frozenset({"variables", "trainable_variables", "model_variables", "local_variables"})
@@ -166,8 +166,11 @@ class TfCalls:
         if name.startswith("nets.") and name[5:] in tfapi.NETS_MODELS:
             return self.layers.nets_model(name, args, kwargs, node)
         if name in tfapi.VARIABLE_FILTERS:
+            # slim.get_variables(scope, suffix, collection): the collection it filters may be the trainable one.
+            trainable = name in tfapi.TRAINABLE_FILTERS or (
+                name == "slim.get_variables" and is_trainable_collection(arg(args, kwargs, 2, "collection")))
             return self.names.collection_filter(arg(args, kwargs, tfapi.VARIABLE_FILTERS[name], "scope"), node,
-                                                trainable_only=name in tfapi.TRAINABLE_FILTERS)
+                                                trainable_only=trainable)
         if name in _INERT_CONTEXTS:
             return v.Context("inert", node=node.pos)
         if name in tfapi.INERT_LAYERS or name.startswith(_INERT_LAYER_PREFIXES):
@@ -332,9 +335,13 @@ class TfCalls:
                 base = v.as_str(default)
                 if base is None:
                     base = "{default_name}"
-                unique = graph.unique_scope(ctx.vs.name, base)
+                # Below a scope this run opened under an unknown caller ({scope}/d_net), default
+                # names count as TF counts them: entering d_net closed its subscopes. Right under
+                # the caller's own scope they depend on what the caller opened before (b or b_3).
+                counted = self._below_unknown_root(ctx.vs)
+                unique = graph.unique_scope(ctx.vs.name, base, counted)
                 full = join(ctx.vs.name, unique)
-                exact = ctx.vs.exact and ev.is_concrete(ctx.vs.name)
+                exact = ctx.vs.exact and (ev.is_concrete(ctx.vs.name) or counted)
                 ns = graph.unique_name(join(ctx.ns, base))
             else:
                 if text is None:
@@ -505,6 +512,12 @@ class TfCalls:
         if self.training.creates(outcome, reuse, first):
             self.training.created(api, predicted, node)
         return v.Variable(predicted, node, path)
+
+    def _below_unknown_root(self, vs: v.ScopeObject) -> bool:
+        """``vs`` is a scope opened by name in this run, strictly below an unknown caller's scope."""
+        root = self.i.ctx.graph.root
+        return (root is not None and not ev.is_concrete(root.name) and vs.exact and vs.name.startswith(root.name + "/")
+                and ev.is_concrete(vs.name[len(root.name) + 1:]))
 
     def _relative(self, full: str) -> bool:
         """``full`` is ``{scope}/...``, exactly that far below the variable scope of an unknown

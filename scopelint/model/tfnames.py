@@ -78,8 +78,7 @@ class NameRefs:
             isinstance(key, v.Lit) and key.value in _VARIABLE_COLLECTION_STRINGS
         )
         if is_variables:
-            trainable = (isinstance(key, v.Api) and key.name.endswith("TRAINABLE_VARIABLES")) or key == v.Lit("trainable_variables")
-            return self.collection_filter(scope, node, trainable_only=trainable)
+            return self.collection_filter(scope, node, trainable_only=is_trainable_collection(key))
         return v.Unknown("collection")
 
     def init_from_checkpoint(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
@@ -110,3 +109,10 @@ class NameRefs:
 
     def get_collection_handler(self, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:
         return self.get_collection(args, kwargs, node)
+
+
+def is_trainable_collection(key: Any) -> bool:
+    """``tf.GraphKeys.TRAINABLE_VARIABLES`` (or its string): a trainable=False variable
+    (``global_step``) is not in it."""
+    return (isinstance(key, v.Api) and key.name.endswith("TRAINABLE_VARIABLES")) or key == v.Lit("trainable_variables")
+
