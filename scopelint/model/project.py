@@ -15,6 +15,7 @@ class LazyModules(Mapping[str, ModuleInfo]):
         self._facts = dict(project)
         self._facts[main_key] = main
         self._built: dict[str, ModuleInfo] = {}
+        self._importers: dict[str, set[str]] | None = None  # import origin -> modules importing it
 
     def __getitem__(self, key: str) -> ModuleInfo:
         if key not in self._built:
@@ -44,9 +45,13 @@ class LazyModules(Mapping[str, ModuleInfo]):
     def importers(self, key: str, name: str) -> list[str]:
         """The other modules of the tree that import ``name`` from module ``key`` (``from ops
         import dense``, ``from ops import *``) or the module itself (``import ops``)."""
-        wanted = {key, f"{key}.{name}"}
-        return sorted(other for other, facts in self._facts.items()
-                      if other != key and any(origin in wanted for _, origin in facts.imports))
+        if self._importers is None:  # one pass over the tree's imports per module run, not per function
+            self._importers = {}
+            for module, facts in self._facts.items():
+                for _, origin in facts.imports:
+                    self._importers.setdefault(origin, set()).add(module)
+        found = self._importers.get(key, set()) | self._importers.get(f"{key}.{name}", set())
+        return sorted(found - {key})
 
     def __contains__(self, key: object) -> bool:
         return key in self._facts

@@ -338,7 +338,7 @@ class TfCalls:
                 # Below a scope this run opened under an unknown caller ({scope}/d_net), default
                 # names count as TF counts them: entering d_net closed its subscopes. Right under
                 # the caller's own scope they depend on what the caller opened before (b or b_3).
-                counted = self._below_unknown_root(ctx.vs)
+                counted = self._relative(ctx.vs.name)
                 unique = graph.unique_scope(ctx.vs.name, base, counted)
                 full = join(ctx.vs.name, unique)
                 exact = ctx.vs.exact and (ev.is_concrete(ctx.vs.name) or counted)
@@ -512,12 +512,6 @@ class TfCalls:
         if self.training.creates(outcome, reuse, first):
             self.training.created(api, predicted, node)
         return v.Variable(predicted, node, path)
-
-    def _below_unknown_root(self, vs: v.ScopeObject) -> bool:
-        """``vs`` is a scope opened by name in this run, strictly below an unknown caller's scope."""
-        root = self.i.ctx.graph.root
-        return (root is not None and not ev.is_concrete(root.name) and vs.exact and vs.name.startswith(root.name + "/")
-                and ev.is_concrete(vs.name[len(root.name) + 1:]))
 
     def _relative(self, full: str) -> bool:
         """``full`` is ``{scope}/...``, exactly that far below the variable scope of an unknown

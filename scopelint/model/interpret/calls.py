@@ -9,6 +9,7 @@ from typing import Any, Callable
 from scopelint.model import flags, ir, shapes
 from scopelint.model import values as v
 from scopelint.model.context import Frame
+from scopelint.model.interpret.classes import defining_class
 from scopelint.model.interpret.core import MAX_DEPTH, MAX_UNROLL, Core
 from scopelint.model.interpret.names import INERT_METHODS
 from scopelint.model.values import Builtin, Method
@@ -130,7 +131,7 @@ class Calls(Core):
         """``super()`` inside a method whose ``self`` the model knows."""
         instance = self.frame.self_value
         if isinstance(instance, v.Instance) and self.frame.definition is not None:
-            after = _defining_class(instance.cls, self.frame.definition)
+            after = defining_class(instance.cls, self.frame.definition)
             if after is not None:
                 return v.Super(instance, after)
         return v.Unknown("super()")
@@ -263,16 +264,3 @@ def decorator_names(definition: ir.FunctionDef) -> set[str]:
         if isinstance(expr, ir.Name):
             names.add(expr.id)
     return names
-
-
-def _defining_class(cls: v.Class, definition: Any, depth: int = 0) -> v.Class | None:
-    """The class of ``cls``'s hierarchy whose body defines ``definition``."""
-    if any(method is definition for method in cls.methods.values()):
-        return cls
-    for base in cls.bases if depth < 8 else ():
-        if isinstance(base, v.Class):
-            found = _defining_class(base, definition, depth + 1)
-            if found is not None:
-                return found
-    return None
-

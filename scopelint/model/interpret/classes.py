@@ -43,6 +43,18 @@ def is_tf_test_case(cls: v.Class, depth: int = 0) -> bool:
     return False
 
 
+def defining_class(cls: v.Class, definition: ir.FunctionDef, depth: int = 0) -> v.Class | None:
+    """The class of ``cls``'s hierarchy whose body defines ``definition`` (``super()`` looks after it)."""
+    if any(method is definition for method in cls.methods.values()):
+        return cls
+    for base in cls.bases if depth < 8 else ():
+        if isinstance(base, v.Class):
+            found = defining_class(base, definition, depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
 def find_method(cls: v.Class, name: str, depth: int = 0) -> tuple[ir.FunctionDef, v.Class] | None:
     if name in cls.methods:
         return cls.methods[name], cls
