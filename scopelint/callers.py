@@ -26,9 +26,10 @@ MAX_CALLERS = 4
 Site = tuple[int, int, str]  # (line, column, last part of the name) of a creation in the file
 
 
-def importing_siblings(path: str, read: Callable[[str], bytes] = read_bytes) -> list[str]:
+def importing_siblings(path: str, read: Callable[[str], bytes] = read_bytes) -> list[tuple[str, bytes]]:
     """The ``.py`` files of ``path``'s folder that import it (``import model``, ``from model
-    import DCGAN``, ``from pkg.nets import vgg``), by name, at most :data:`MAX_CALLERS`."""
+    import DCGAN``, ``from pkg.nets import vgg``), by name, at most :data:`MAX_CALLERS`, with
+    the bytes read to find out (so they are read once)."""
     folder, own = os.path.split(path)
     stem, suffix = os.path.splitext(own)
     if suffix != ".py" or stem == "__init__" or not stem.isidentifier():
@@ -40,7 +41,7 @@ def importing_siblings(path: str, read: Callable[[str], bytes] = read_bytes) -> 
         rb"|from[ \t]+[\w.]+[ \t]+import[ \t]+[^\n#]*\b" + name + rb"\b)",
         re.M,
     )
-    found: list[str] = []
+    found: list[tuple[str, bytes]] = []
     try:
         entries = sorted(os.listdir(folder or "."))
     except OSError:
@@ -54,7 +55,7 @@ def importing_siblings(path: str, read: Callable[[str], bytes] = read_bytes) -> 
         except FileProblem:
             continue
         if imports_it.search(data):
-            found.append(candidate)
+            found.append((candidate, data))
             if len(found) == MAX_CALLERS:
                 break
     return found
@@ -72,9 +73,9 @@ def resolved_by_callers(infos: list[VariableInfo], facts: ModuleFacts, settings:
     here = os.path.realpath(facts.path)
     wanted = {_site(info) for info in infos if _in(info, here, facts.path) and not _resolved(info)}
     by_caller: dict[str, list[VariableInfo]] = {}  # each caller's rows for this file, in its order
-    for caller in importing_siblings(facts.path) if wanted else ():
+    for caller, data in importing_siblings(facts.path) if wanted else ():
         try:
-            text = decode(caller, read_bytes(caller))
+            text = decode(caller, data)
         except FileProblem:
             continue
         caller_facts = facts_from_source(text, path=caller, module_name=module_name_for(caller), settings=settings)
