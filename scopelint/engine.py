@@ -175,7 +175,7 @@ def parser_check_changes(text: str, diagnostics: Sequence[Diagnostic]) -> bool:
 def _parser_of_record(path: str, diagnostics: list[Diagnostic], text: str | None) -> list[Diagnostic]:
     """libcst must read every file scopelint reports on (fixes are libcst edits).
     A file CPython accepts and libcst rejects keeps its findings, which get no
-    fix, and one SL900 saying so."""
+    fix (SL401's came with it from phase 1), and one SL900 saying so."""
     if text is None:
         return diagnostics
     import libcst
@@ -183,6 +183,7 @@ def _parser_of_record(path: str, diagnostics: list[Diagnostic], text: str | None
     try:
         libcst.parse_module(text)
     except libcst.ParserSyntaxError as exc:
+        diagnostics = [_without_fix(d) for d in diagnostics]
         note = Diagnostic(
             path=path, line=exc.raw_line, column=exc.raw_column + 1, code="SL900", severity=Severity.WARNING,
             message="valid Python that libcst (the parser scopelint fixes with) cannot read; findings are "
@@ -193,6 +194,12 @@ def _parser_of_record(path: str, diagnostics: list[Diagnostic], text: str | None
     except RecursionError:
         return diagnostics
     return diagnostics
+
+
+def _without_fix(diagnostic: Diagnostic) -> Diagnostic:
+    if "fix" not in diagnostic.data:
+        return diagnostic
+    return replace(diagnostic, data={k: v for k, v in diagnostic.data.items() if k != "fix"})
 
 
 def analyse_file_bytes(path: str, data: bytes, settings: ModelSettings, force: bool = False) -> FileResult:

@@ -30,7 +30,10 @@ def real_files() -> list[tuple[str, str]]:
     dcgan = DCGAN.read_text()
     # Columns are characters, ast's are UTF-8 bytes: lines with non-ASCII text; and CRLF endings.
     accented = dcgan.replace("as tf\n", "as tf\n# é\nh = tf.get_variable('é', [1])  # ü\n", 1)
-    files = [("tf_file", tf_file()), ("dcgan", dcgan), ("dcgan-crlf-accented", accented.replace("\n", "\r\n"))]
+    # SL401's facts (deprecated spellings) come from the chunks' trees too.
+    deprecated = accented.replace("tf.variable_scope(", "tf.variable_op_scope([], ") + "init = tf.initialize_all_variables()\n"
+    files = [("tf_file", tf_file()), ("dcgan", dcgan), ("dcgan-crlf-accented", accented.replace("\n", "\r\n")),
+             ("dcgan-deprecated", deprecated)]
     spec = importlib.util.find_spec("tf_slim")
     if spec is not None and spec.submodule_search_locations:
         root = Path(list(spec.submodule_search_locations)[0])
@@ -56,6 +59,7 @@ SNIPPETS = (
     "a = 1; b = 2\n",
     "t = 1 \\\n",
     "w = tf.get_variable('ü', [1]); v = 'é'\n",
+    "with tf.op_scope([x], 'old'):\n",
 )
 
 
@@ -87,6 +91,8 @@ def same_as_full(buffer: BufferFacts, text: str) -> bool:
     result, tree = buffer.analyse("/m/model.py", text, SETTINGS, "model", False)
     full, full_tree = analyse_parsed("/m/model.py", text, SETTINGS, "model", parser_check=False)
     assert result.facts == full.facts
+    if "_op_scope(" in text:
+        assert result.facts is None or result.facts.extra_facts("deprecated-api")
     assert result.problems == full.problems and result.suppressions == full.suppressions
     if callable(tree):
         assert full_tree is not None

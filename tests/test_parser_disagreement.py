@@ -74,3 +74,16 @@ def test_cli_json_and_fix_leave_the_file_alone(tmp_path: Path) -> None:
     assert fixed.returncode == 1
     assert target.read_text() == source
     assert "Fixed 0 problems in 0 files." in fixed.stdout
+
+
+def test_sl401_is_reported_without_its_fix() -> None:
+    # SL401 reads CPython's ast in phase 1 and carries its edits from there: in a file
+    # libcst rejects it is reported like the scope rules, and its edits are dropped.
+    source = "import tensorflow as tf\n\ninit = tf.initialize_all_variables()\n" + TAILS["except"]
+    found = lint_source(source, "model.py")
+    assert [(d.code, d.line, d.column) for d in found if d.code != "SL900"] == [("SL401", 3, 8)]
+    assert all("fix" not in d.data for d in found)
+    assert [d.data.get("parser_disagreement") for d in found if d.code == "SL900"] == [True]
+    # Where libcst reads the file, the same finding carries its fix.
+    (readable,) = lint_source(source.replace("\\\n", ""), "model.py")
+    assert readable.code == "SL401" and "fix" in readable.data

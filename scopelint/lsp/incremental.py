@@ -131,10 +131,12 @@ class BufferFacts:
         for chunk in self._chunks:
             body.extend(chunk.body)
             imports.update(chunk.imports)  # the same assignments, in the same order, as one walk
-        # The package, the extractors' facts and the rest from the model itself (an empty
-        # tree lowers to nothing); the body and imports are the chunks'.
+        # The package, the extractors' facts (from the chunks' trees, joined only when an
+        # extractor reads them) and the rest from the model itself (an empty tree lowers to
+        # nothing); the body and imports are the chunks'.
         empty = ast.Module(body=[], type_ignores=[])
-        base = facts_from_source(text, path=path, module_name=module_name, settings=settings, tree=empty)
+        base = facts_from_source(text, path=path, module_name=module_name, settings=settings, tree=empty,
+                                 extractor_tree=self._tree)
         facts = replace(base, body=tuple(body), imports=tuple(imports.items()))
         return FileResult(path=path, facts=facts, suppressions=find_suppressions(text))
 

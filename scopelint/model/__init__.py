@@ -27,8 +27,6 @@ from scopelint.model import ir
 if TYPE_CHECKING:
     import ast
 
-    import libcst
-
 
 @dataclass(frozen=True)
 class ModelSettings:
@@ -101,7 +99,10 @@ class VariableInfo:
     caller: str = ""
 
 
-Extractor = Callable[["libcst.Module | None", str, str], Any]  # (module, source, path) -> facts
+# (tree, source, path) -> facts. ``tree()``: CPython's ``ast`` of ``source`` (the tree the
+# lowering reads; parsed on the first call when the caller had none); raises SyntaxError
+# when the source does not parse. No extractor parses with libcst: phase 1 never does.
+Extractor = Callable[[Callable[[], "ast.Module"], str, str], Any]
 Analyzer = Callable[[ModuleFacts, Mapping[str, ModuleFacts], tuple[Any, ...]], Iterable[Any]]
 _EXTRACTORS: dict[str, tuple[Extractor, Analyzer | None]] = {}
 _FACT_TYPES: dict[str, tuple[type, ...]] = {}
@@ -146,16 +147,29 @@ def facts_from_source(
     path: str,
     module_name: str | None,
     settings: ModelSettings = ModelSettings(),
-    module: "libcst.Module | None" = None,
     tree: "ast.Module | None" = None,
     cells: tuple[int, ...] = (),
+    extractor_tree: "Callable[[], ast.Module] | None" = None,
 ) -> ModuleFacts:
-    """``cells``: for a notebook's virtual source, the line each code cell starts on."""
+    """``tree``: ``ast.parse(source)`` when the caller has it. ``cells``: for a notebook's
+    virtual source, the line each code cell starts on. ``extractor_tree``: builds the tree
+    the extractors read, when it is not ``tree`` (the editor lowers its chunks itself and
+    gives an empty ``tree``)."""
     from scopelint.model.lower import lower_module, lower_notebook
 
     _load_extensions()
     package = _package(path, module_name)
-    extra = tuple((name, extractor(module, source, path)) for name, (extractor, _) in _EXTRACTORS.items())
+    parsed: list["ast.Module"] = [tree] if tree is not None else []
+
+    def tree_of() -> "ast.Module":
+        if not parsed:
+            from scopelint.pyast import parse
+
+            parsed.append(parse(source))
+        return parsed[0]
+
+    extra = tuple((name, extractor(extractor_tree or tree_of, source, path)) for name, (extractor, _) in _EXTRACTORS.items())
+    tree = parsed[0] if parsed else None
     ranges: tuple[CellFacts, ...] = ()
     try:
         if cells:

@@ -10,33 +10,24 @@ imports inside functions); a name bound to two different modules is dropped.
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    import libcst
 
 # Paths that are the public TF1 API; a path below one of them is an API name.
 _PUBLIC_ROOTS = ("tensorflow.compat.v1", "tensorflow")
 # tf.contrib's homes of slim and layers live on as tf_slim.
 
 
-def dotted_name(node: "libcst.CSTNode") -> str | None:
+def dotted_name(node: ast.AST) -> str | None:
     """``tf.compat.v1.op_scope`` for a Name/Attribute chain, else None."""
-    import libcst
-
     parts: list[str] = []
-    while isinstance(node, libcst.Attribute):
-        parts.append(node.attr.value)
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
         node = node.value
-    if not isinstance(node, libcst.Name):
+    if not isinstance(node, ast.Name):
         return None
-    parts.append(node.value)
+    parts.append(node.id)
     return ".".join(reversed(parts))
-
-
-def _module_path(node: "libcst.CSTNode") -> str | None:
-    return dotted_name(node)
 
 
 @dataclass
@@ -54,31 +45,21 @@ class ImportAliases:
             return
         self.names[local] = qualified
 
-    def add_import(self, node: "libcst.Import | libcst.ImportFrom") -> None:
-        import libcst
-
-        if isinstance(node, libcst.Import):
+    def add_import(self, node: ast.Import | ast.ImportFrom) -> None:
+        if isinstance(node, ast.Import):
             for alias in node.names:
-                path = _module_path(alias.name)
-                if path is None:
-                    continue
-                if alias.asname is not None and isinstance(alias.asname.name, libcst.Name):
-                    self.bind(alias.asname.name.value, path)
+                if alias.asname is not None:
+                    self.bind(alias.asname, alias.name)
                 else:
-                    head = path.split(".")[0]
+                    head = alias.name.split(".")[0]
                     self.bind(head, head)
             return
-        if node.relative or node.module is None or isinstance(node.names, libcst.ImportStar):
-            return
-        base = _module_path(node.module)
-        if base is None:
+        if node.level or node.module is None:
             return
         for alias in node.names:
-            name = _module_path(alias.name)
-            if name is None:
-                continue
-            local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, libcst.Name) else name
-            self.bind(local, f"{base}.{name}")
+            if alias.name == "*":
+                return
+            self.bind(alias.asname or alias.name, f"{node.module}.{alias.name}")
 
     def resolve(self, spelled: str | None) -> str:
         """The qualified path of a dotted name as written, or '' when its head is not imported."""

@@ -10,17 +10,16 @@ replacement names and scopes things identically.
 
 from __future__ import annotations
 
+import ast
 import io
 import re
 import tokenize
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 from scopelint.fixes.edits import Edit
 from scopelint.model.aliases import ImportAliases, dotted_name
-
-if TYPE_CHECKING:
-    import libcst
+from scopelint.pyast import parse
 
 # Deprecated API (as a path under ``tensorflow``) -> the attribute that replaces it.
 RENAMES: Mapping[str, str] = {
@@ -92,10 +91,10 @@ def _api_as_spelled(spelled: str) -> str:
 
 @dataclass
 class _Found:
-    node: "libcst.CSTNode"  # the dotted expression naming the API
+    node: ast.expr  # the dotted expression naming the API
     api: str
     spelled: str
-    call: "libcst.Call | None" = None
+    call: ast.Call | None = None
     qualified: str = ""
     # Names used by the `try` bodies whose `except` handlers enclose this use.
     fallback_for: frozenset[str] = frozenset()
@@ -104,65 +103,81 @@ class _Found:
 _LAST_NAMES = frozenset(key.rpartition(".")[2] for key in RENAMES)
 
 
-# A libcst walk costs about as much as the parse: only files whose text could
-# hold a deprecated name pay for it (measured: 5.1 s -> 0.1 s on tf-slim + tensornets).
+# Most files hold no deprecated name at all: only those whose text could hold one are walked.
 _CANDIDATE_TEXT = re.compile(r"\b(?:%s)\b|\.VARIABLES\b" % "|".join(sorted(k for k in RENAMES if "." not in k)))
+# Substrings every match of it holds; `in` finds them several times faster than the pattern.
+_CANDIDATE_PARTS = ("op_scope", "initialize_", "all_variables", ".VARIABLES")
+assert all(any(part in key for part in _CANDIDATE_PARTS) for key in RENAMES if "." not in key)
 
 
-def find_candidates(module: "libcst.Module | None", source: str) -> tuple[DeprecatedUse, ...]:
+def could_hold_deprecated(source: str) -> bool:
+    return any(part in source for part in _CANDIDATE_PARTS) and _CANDIDATE_TEXT.search(source) is not None
+
+Tree = Callable[[], ast.Module]
+
+
+def find_candidates(tree: "ast.Module | Tree | None", source: str) -> tuple[DeprecatedUse, ...]:
     """Phase 1: every use of a deprecated name whose module is imported, with its
     fix. Whether that module is TensorFlow is decided in phase 2
-    (:func:`confirm`), where the configured ``tf-modules`` are known."""
-    import libcst
+    (:func:`confirm`), where the configured ``tf-modules`` are known.
 
-    if not _CANDIDATE_TEXT.search(source):
+    Reads CPython's ``ast`` of ``source`` (``tree``, or a function building it, called
+    only when the text holds a deprecated name), the tree the lowering reads: a libcst
+    parse plus its position pass was 60 % of phase 1. Positions are code points, as
+    libcst gives them; libcst, the parser of record, still reads every file with a
+    finding (``engine._parser_of_record``), and a file it rejects gets no fix."""
+    if not could_hold_deprecated(source):
         return ()
-    if module is None:
-        try:
-            module = libcst.parse_module(source)
-        except (libcst.ParserSyntaxError, RecursionError):
+    try:
+        module = tree() if callable(tree) else tree if tree is not None else parse(source)
+        found = _find(module)
+        if not found:
             return ()
+        text = _Text(source)
+        return tuple(_use(text, f) for f in found)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ()
+
+
+def _find(module: ast.Module) -> list[_Found]:
     aliases = ImportAliases()
     candidates: list[_Found] = []
-    try_bodies: list[frozenset[str]] = []
+    # `try: tf.global_variables_initializer() except: tf.initialize_all_variables()`
+    # is a fallback for old TF releases, not a use to modernise: each handler being
+    # walked carries what its try body names, so its uses can be recognised. (As
+    # before, with libcst: `except*` handlers carry nothing.)
     handlers: list[frozenset[str]] = []
-
-    class Finder(libcst.CSTVisitor):
-        # `try: tf.global_variables_initializer() except: tf.initialize_all_variables()`
-        # is a fallback for old TF releases, not a use to modernise: remember
-        # what each try body names so its handlers' uses can be recognised.
-        def visit_Try(self, node: libcst.Try) -> None:
-            try_bodies.append(_names_in(node.body))
-
-        def leave_Try(self, original_node: libcst.Try) -> None:
-            try_bodies.pop()
-
-        def visit_ExceptHandler(self, node: libcst.ExceptHandler) -> None:
-            handlers.append(try_bodies[-1] if try_bodies else frozenset())
-
-        def leave_ExceptHandler(self, original_node: libcst.ExceptHandler) -> None:
+    stack: list[ast.AST | tuple[ast.ExceptHandler, frozenset[str]] | None] = [module]  # None: leave a handler
+    while stack:
+        node = stack.pop()
+        if node is None:
             handlers.pop()
-
-        def visit_Import(self, node: libcst.Import) -> None:
+            continue
+        if isinstance(node, tuple):  # enter a handler of a `try`
+            handler, names = node
+            handlers.append(names)
+            stack.append(None)
+            stack.extend(reversed(list(ast.iter_child_nodes(handler))))
+            continue
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
             aliases.add_import(node)
-
-        def visit_ImportFrom(self, node: libcst.ImportFrom) -> None:
-            aliases.add_import(node)
-
-        def visit_Call(self, node: libcst.Call) -> None:
+        elif isinstance(node, ast.Call):
             func = node.func
-            last = func.attr.value if isinstance(func, libcst.Attribute) else func.value if isinstance(func, libcst.Name) else None
+            last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
             if last in _OLD_PARAMS:
-                candidates.append(_Found(node.func, "", "", node, fallback_for=frozenset().union(*handlers)))
-
-        def visit_Attribute(self, node: libcst.Attribute) -> bool:
-            if node.attr.value not in _LAST_NAMES:
-                return True
-            if not any(c.node is node for c in candidates[-1:]):
+                candidates.append(_Found(func, "", "", node, fallback_for=frozenset().union(*handlers)))
+        elif isinstance(node, ast.Attribute) and node.attr in _LAST_NAMES:
+            if not (candidates and candidates[-1].node is node):  # the func of the call just found
                 candidates.append(_Found(node, "", "", fallback_for=frozenset().union(*handlers)))
-            return False
-
-    module.visit(Finder())
+            continue  # nothing below it is looked at
+        if isinstance(node, ast.Try):
+            names = _names_in(node.body)
+            children: list[ast.AST | tuple[ast.ExceptHandler, frozenset[str]]] = [*node.body]
+            children += [(handler, names) for handler in node.handlers]
+            children += [*node.orelse, *node.finalbody]
+        else:
+            children = list(ast.iter_child_nodes(node))
+        stack.extend(reversed(children))
     found: list[_Found] = []
     for candidate in candidates:
         spelled = dotted_name(candidate.node)
@@ -174,37 +189,66 @@ def find_candidates(module: "libcst.Module | None", source: str) -> tuple[Deprec
             continue  # the enclosing try already uses the replacement
         if api in RENAMES and (candidate.call is None or api in _OLD_PARAMS):
             found.append(_Found(candidate.node, api, spelled, candidate.call, qualified))
-    if not found:
-        return ()
-    from libcst.metadata import MetadataWrapper, PositionProvider
-
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    return tuple(_use(module, f, positions) for f in found)
+    return found
 
 
-def _use(module: "libcst.Module", found: _Found, positions: Mapping["libcst.CSTNode", object]) -> DeprecatedUse:
-    import libcst
+class _Text:
+    """Code-point positions of ``ast``'s UTF-8 byte columns, on lines as the tokenizer
+    (and libcst) breaks them: ``\\r\\n``, ``\\r``, ``\\n``."""
 
-    where = positions[found.node]
-    start, end = where.start, where.end  # type: ignore[attr-defined]
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.lines = _LINE.findall(source)
+        self.starts: list[int] = []
+        at = 0
+        for line in self.lines:
+            self.starts.append(at)
+            at += len(line)
+
+    def column(self, line: int, byte_offset: int) -> int:
+        """0-based code-point column."""
+        text = self.lines[line - 1] if 1 <= line <= len(self.lines) else ""
+        if text.isascii():
+            return byte_offset
+        return len(text.encode("utf-8")[:byte_offset].decode("utf-8", "ignore"))
+
+    def start(self, node: ast.AST) -> tuple[int, int]:
+        return node.lineno, self.column(node.lineno, node.col_offset)  # type: ignore[attr-defined]
+
+    def end(self, node: ast.AST) -> tuple[int, int]:
+        return node.end_lineno, self.column(node.end_lineno, node.end_col_offset)  # type: ignore[attr-defined]
+
+    def offset(self, where: tuple[int, int]) -> int:
+        return self.starts[where[0] - 1] + where[1]
+
+    def code(self, node: ast.AST) -> str:
+        return self.source[self.offset(self.start(node)):self.offset(self.end(node))]
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def _use(text: _Text, found: _Found) -> DeprecatedUse:
+    (line, column), (end_line, end_column) = text.start(found.node), text.end(found.node)
     prefix, _, _ = found.spelled.rpartition(".")
     new_last = RENAMES[found.api]
     old_last = found.api.rpartition(".")[2]
     replacement = f"{prefix}.{new_last}" if prefix else new_last
-    use = DeprecatedUse(start.line, start.column + 1, end.line, end.column + 1, found.api, found.spelled, replacement, qualified=found.qualified)
-    if not isinstance(found.node, libcst.Attribute):
+    use = DeprecatedUse(line, column + 1, end_line, end_column + 1, found.api, found.spelled, replacement, qualified=found.qualified)
+    if not isinstance(found.node, ast.Attribute):
         return _no_fix(use, f"`{found.spelled}` is imported by name; change the import too")
-    name_at = positions[found.node.attr].start  # type: ignore[attr-defined]
+    # The attribute's name is the last thing its node spans.
+    name_line, name_column = end_line, end_column - len(found.node.attr)
     if found.call is None:
         if found.api in _OLD_PARAMS:
             return _no_fix(use, "not called here, so its arguments cannot be reordered")
-        edit = Edit(name_at.line, name_at.column + 1, name_at.line, name_at.column + 1 + len(old_last), new_last)
+        edit = Edit(name_line, name_column + 1, name_line, name_column + 1 + len(old_last), new_last)
         return _with_edits(use, (edit,))
-    args, why = reordered_arguments(module, found.call, _OLD_PARAMS[found.api])
+    args, why = reordered_arguments(text, found.call, _OLD_PARAMS[found.api])
     if args is None:
         return _no_fix(use, why)
-    call_end = positions[found.call].end  # type: ignore[attr-defined]
-    edit = Edit(name_at.line, name_at.column + 1, call_end.line, call_end.column + 1, f"{new_last}({args})")
+    call_line, call_end = text.end(found.call)
+    edit = Edit(name_line, name_column + 1, call_line, call_end + 1, f"{new_last}({args})")
     return _with_edits(use, (edit,))
 
 
@@ -216,16 +260,32 @@ def _with_edits(use: DeprecatedUse, edits: tuple[Edit, ...]) -> DeprecatedUse:
     return DeprecatedUse(**{**use.__dict__, "edits": edits})
 
 
-def _names_in(body: "libcst.CSTNode") -> frozenset[str]:
-    import libcst
-    import libcst.matchers as m
-
+def _names_in(body: Sequence[ast.stmt]) -> frozenset[str]:
+    """Every name a block spells: what libcst holds as a ``Name`` node (variables,
+    attributes, imported names and modules, definitions, parameters, keywords)."""
     found: set[str] = set()
-    for node in m.findall(body, m.Name() | m.Attribute()):
-        if isinstance(node, libcst.Name):
-            found.add(node.value)
-        elif isinstance(node, libcst.Attribute):
-            found.add(node.attr.value)
+    for statement in body:
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Name):
+                found.add(node.id)
+            elif isinstance(node, ast.Attribute):
+                found.add(node.attr)
+            elif isinstance(node, ast.alias):
+                found.update(node.name.split("."))
+                if node.asname:
+                    found.add(node.asname)
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                found.update(node.module.split("."))
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                found.add(node.name)
+            elif isinstance(node, ast.arg):
+                found.add(node.arg)
+            elif isinstance(node, ast.keyword) and node.arg:
+                found.add(node.arg)
+            elif isinstance(node, (ast.Global, ast.Nonlocal)):
+                found.update(node.names)
+            elif isinstance(node, ast.ExceptHandler) and node.name:
+                found.add(node.name)
     return frozenset(found)
 
 
@@ -236,34 +296,67 @@ def _has_comment(code: str) -> bool:
         return True  # cannot tell: assume the worst
 
 
-def _calls_inside(node: "libcst.CSTNode") -> bool:
-    import libcst.matchers as m
-
-    return bool(m.findall(node, m.Call()))
+def _calls_inside(node: ast.AST) -> bool:
+    return any(isinstance(inner, ast.Call) for inner in ast.walk(node))
 
 
-def reordered_arguments(module: "libcst.Module", call: "libcst.Call", params: Sequence[str]) -> tuple[str | None, str]:
+def reordered_arguments(text: _Text, call: ast.Call, params: Sequence[str]) -> tuple[str | None, str]:
     """The argument list of the replacement call: ``name`` first, then
     ``default_name=``, ``values=`` and the rest by keyword, each expression's
     source kept verbatim. None (and why) when that cannot be done exactly."""
-    given: dict[str, str] = {}
-    for index, arg in enumerate(call.args):
-        if arg.star:
+    # In source order, as written (``f(k=1, *rest)`` puts a keyword before a star).
+    written: list[tuple[str | None, ast.expr]] = [(None, arg) for arg in call.args]
+    written += [(keyword.arg, keyword) for keyword in call.keywords]  # type: ignore[misc]
+    written.sort(key=lambda pair: (pair[1].lineno, pair[1].col_offset))
+    given: dict[str, ast.expr] = {}
+    for index, (name, arg) in enumerate(written):
+        if isinstance(arg, ast.Starred) or (isinstance(arg, ast.keyword) and name is None):
             return None, "it passes *args or **kwargs"
-        keyword = arg.keyword.value if arg.keyword else (params[index] if index < len(params) else None)
+        keyword = name if isinstance(arg, ast.keyword) else (params[index] if index < len(params) else None)
         if keyword is None or keyword not in params or keyword in given:
             return None, "its arguments do not match the signature"
-        given[keyword] = module.code_for_node(arg.value)
+        given[keyword] = arg.value if isinstance(arg, ast.keyword) else arg
     name_param = params[1]
     if name_param not in given or "values" not in given:
         return None, f"it does not pass both `values` and `{name_param}`"
-    if _has_comment(module.code_for_node(call)):
+    if _has_comment(text.code(call)):
         return None, "its argument list holds comments that a rewrite would move"
-    if sum(_calls_inside(arg.value) for arg in call.args) > 1:
+    if sum(_calls_inside(value) for value in given.values()) > 1:
         return None, "reordering would change the order in which its arguments' calls run"
+    bounds = _parentheses(text, call)
+    source = {param: _verbatim(text, value, bounds) for param, value in given.items()}
     order = [name_param, "default_name", "values", *params[3:]]
-    parts = [given[name_param]] + [f"{p}={given[p]}" for p in order[1:] if p in given]
+    parts = [source[name_param]] + [f"{p}={source[p]}" for p in order[1:] if p in source]
     return ", ".join(parts), ""
+
+
+_BLANK = " \t\f\r\n\\"
+
+
+def _parentheses(text: _Text, call: ast.Call) -> tuple[int, int]:
+    """Offsets of the call's own ``(`` and ``)``: the first ``(`` after its function
+    (past the ``)`` of any parentheses around that) and its last character."""
+    at = text.offset(text.end(call.func))
+    while text.source[at] != "(":
+        at += 1
+    return at, text.offset(text.end(call)) - 1
+
+
+def _verbatim(text: _Text, value: ast.expr, bounds: tuple[int, int]) -> str:
+    """An argument's source with the parentheses around it (``ast`` leaves them out of
+    its span; libcst's code for the node has them). No comment lies in the call."""
+    source, (opening, closing) = text.source, bounds
+    start, end = text.offset(text.start(value)), text.offset(text.end(value))
+    while True:
+        before, after = start - 1, end
+        while before > opening and source[before] in _BLANK:
+            before -= 1
+        while after < closing and source[after] in _BLANK:
+            after += 1
+        if before > opening and after < closing and source[before] == "(" and source[after] == ")":
+            start, end = before, after + 1
+        else:
+            return source[start:end]
 
 
 def confirm(candidates: tuple[DeprecatedUse, ...], tf_modules: tuple[str, ...]) -> list[DeprecatedUse]:
@@ -276,7 +369,7 @@ def _register() -> None:
 
     register_extractor(
         "deprecated-api",
-        lambda module, source, path: find_candidates(module, source),
+        lambda tree, source, path: find_candidates(tree, source),
         lambda facts, project, events: confirm(facts.extra_facts("deprecated-api") or (), facts.tf_modules),
         fact_types=(DeprecatedUse, Edit),
     )

@@ -86,7 +86,7 @@ def analyze(facts: "ModuleFacts", project: Mapping[str, "ModuleFacts"], events: 
 def _register() -> None:
     from scopelint.model import register_extractor
 
-    register_extractor("rerun", lambda module, source, path: None, analyze)
+    register_extractor("rerun", lambda tree, source, path: None, analyze)
 
 
 _register()
