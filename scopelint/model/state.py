@@ -121,6 +121,12 @@ class Graph:
                      dict(self.scope_counts), dict(self.keras_names), dict(self.name_scope_sites), self.root, self.global_step,
                      self.savers, self.serial, self.unknown_because)
 
+    def detach(self) -> "Graph":
+        """This state as it is, sharing its dicts: for a caller about to :meth:`restore` other
+        dicts into this graph (a fork's branches), so that nothing changes them after."""
+        return Graph(self.complete, self.store, self.variables, self.names_in_use, self.scope_counts, self.keras_names,
+                     self.name_scope_sites, self.root, self.global_step, self.savers, self.serial, self.unknown_because)
+
     def restore(self, other: "Graph") -> None:
         self.complete, self.store, self.variables = other.complete, other.store, other.variables
         self.names_in_use = other.names_in_use
@@ -143,20 +149,15 @@ class Graph:
                 self.name_scope_sites[key] = (pos, True)
 
     def merge(self, a: "Graph", b: "Graph") -> None:
-        """After an unresolved ``if``: what either branch created may exist."""
+        """After an unresolved ``if``: what either branch created may exist. New dicts are
+        built (``a`` or ``b`` may share this graph's, see :meth:`detach`)."""
         self.complete = a.complete and b.complete
         self.unknown_because = a.unknown_because or b.unknown_because
-        self.global_step = a.global_step if a.global_step is not None else b.global_step
         self.store = _merge_records(a.store, b.store)
         self.variables = _merge_records(a.variables, b.variables)
-        for target, left, right in (
-            (self.names_in_use, a.names_in_use, b.names_in_use),
-            (self.scope_counts, a.scope_counts, b.scope_counts),
-            (self.keras_names, a.keras_names, b.keras_names),
-        ):
-            target.clear()
-            for key in left.keys() | right.keys():
-                target[key] = max(left.get(key, 0), right.get(key, 0))
+        self.names_in_use = _merge_counts(a.names_in_use, b.names_in_use)
+        self.scope_counts = _merge_counts(a.scope_counts, b.scope_counts)
+        self.keras_names = _merge_counts(a.keras_names, b.keras_names)
         self.name_scope_sites = _merge_sites(a.name_scope_sites, b.name_scope_sites)
         # A Saver built on either branch may be pending; a global step made on one only may exist.
         self.savers = a.savers + tuple(s for s in b.savers if s not in a.savers)
@@ -164,14 +165,33 @@ class Graph:
 
 
 def _merge_records(a: dict[str, Record], b: dict[str, Record]) -> dict[str, Record]:
+    """``a``'s records in its order, then those only ``b`` made. A record both branches
+    share (made before the ``if``; most of them) stays as it is."""
     merged = {}
-    for name in a.keys() | b.keys():
-        first = a.get(name) or b[name]
-        other = b.get(name, first)
-        # Made with another shape or dtype on each branch: neither is known afterwards.
-        merged[name] = replace(first, certain=name in a and name in b and first.certain,
-                               shape=first.shape if first.shape == other.shape else None,
-                               dtype=first.dtype if first.dtype == other.dtype else None)
+    for name, first in a.items():
+        other = b.get(name)
+        if other is first:
+            merged[name] = first
+        elif other is None:
+            merged[name] = replace(first, certain=False) if first.certain else first
+        else:
+            # Made with another shape or dtype on each branch: neither is known afterwards.
+            merged[name] = replace(first, shape=first.shape if first.shape == other.shape else None,
+                                   dtype=first.dtype if first.dtype == other.dtype else None)
+    for name, first in b.items():
+        if name not in a:
+            merged[name] = replace(first, certain=False) if first.certain else first
+    return merged
+
+
+def _merge_counts(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
+    """Each key's larger count."""
+    if a == b:
+        return dict(a)
+    merged = dict(a)
+    for key, count in b.items():
+        if key not in merged or count > merged[key]:
+            merged[key] = count
     return merged
 
 
@@ -180,8 +200,13 @@ Site = tuple[ir.Pos, bool]
 
 def _merge_sites(a: dict[tuple[str, str], Site], b: dict[tuple[str, str], Site]) -> dict[tuple[str, str], Site]:
     """A name_scope opened on one branch only, or at different statements, is not certain."""
-    merged = {}
-    for key in a.keys() | b.keys():
-        first = a.get(key) or b[key]
-        merged[key] = (first[0], a.get(key) == b.get(key) and first[1])
+    if a == b:
+        return dict(a)
+    merged = dict(a)
+    for key, site in a.items():
+        if site[1] and b.get(key) != site:
+            merged[key] = (site[0], False)
+    for key, site in b.items():
+        if key not in a:
+            merged[key] = (site[0], False)
     return merged

@@ -147,7 +147,9 @@ class Statements(Core):
     def fork(self, left: tuple[ir.Stmt, ...], right: tuple[ir.Stmt, ...]) -> None:
         """Both branches from the same state; what differs afterwards becomes uncertain."""
         graph, frame = self.ctx.graph, self.frame
-        start, env_start = graph.snapshot(), frame.env.names
+        # The branches run on copies of the state before the ``if`` (``start`` keeps its
+        # dicts); each leaves its own dicts behind, taken as they are.
+        start, env_start = graph.detach(), frame.env.names
         outer_journal, outer_certain = self.journal, self.ctx.certain
         outer_maybe = (frame.maybe_returned, frame.maybe_loop_exit)
         results = []
@@ -161,7 +163,7 @@ class Statements(Core):
             self.ctx.certain = False
             self.exec_block(branch)
             ends = {id(scope): (scope, scope.reuse, scope.leaked_from) for scope, _, _ in self.journal}
-            results.append((graph.snapshot(), frame.env.names, ends, frame.exit, (frame.maybe_returned, frame.maybe_loop_exit)))
+            results.append((graph.detach(), frame.env.names, ends, frame.exit, (frame.maybe_returned, frame.maybe_loop_exit)))
             raised.append(frame.raised)
             for scope, reuse, leaked in reversed(self.journal):
                 scope.reuse, scope.leaked_from = reuse, leaked
