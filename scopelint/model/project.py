@@ -15,6 +15,7 @@ class LazyModules(Mapping[str, ModuleInfo]):
         self._facts = dict(project)
         self._facts[main_key] = main
         self._project = project
+        self._importers: dict[str, set[str]] | None = None  # import origin -> modules importing it
         self._built: dict[str, ModuleInfo] = {}
 
     def __getitem__(self, key: str) -> ModuleInfo:
@@ -47,7 +48,9 @@ class LazyModules(Mapping[str, ModuleInfo]):
         import dense``, ``from ops import *``) or the module itself (``import ops``)."""
         # The analysed module's own facts only ever name ``key`` itself, which is left out:
         # the project's index answers for every module run.
-        index = _importers_index(self._project)
+        if self._importers is None:
+            self._importers = _importers_index(self._project)
+        index = self._importers
         found = index.get(key, set()) | index.get(f"{key}.{name}", set())
         return sorted(found - {key})
 

@@ -58,6 +58,9 @@ def is_update_ops_key(value: Any) -> bool:
     )
 
 
+_CARRIERS = (v.UpdateOps, v.SeqValue, v.DictValue)  # what carries_update_ops finds any in
+
+
 def carries_update_ops(value: Any, depth: int = 0) -> list[v.UpdateOps]:
     if isinstance(value, v.UpdateOps):
         return [value]
@@ -93,6 +96,8 @@ class Training:
 
     def arguments(self, func: Any, values: list[Any], node: ir.Call) -> None:
         """Update ops handed to a call run (or may run) there: ``tf.group``, ``session.run``, a helper."""
+        if not any(isinstance(value, _CARRIERS) for value in values):
+            return  # most calls: nothing handed over could hold update ops
         if getattr(func, "name", None) in _INSPECTING or (isinstance(func, v.Api) and func.name == "tf.control_dependencies"):
             return
         graphs = {found.graph for value in values for found in carries_update_ops(value)}
