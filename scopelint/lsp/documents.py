@@ -120,7 +120,10 @@ def lint_snapshot(
         updated.append(callable(tree))  # a function: built from the chunks, not parsed now
         return result, tree
 
-    with buffer.lock:  # one lint of a document at a time: its chunks' trees are shared
+    # The model's runs re-used from the last lint are for the same other modules (by id(),
+    # held alive by the memo while they are current).
+    context = tuple(sorted((name, id(facts)) for name, facts in (project or {}).items()))
+    with buffer.lock, buffer.memo.active(context, keep=project):  # one lint of a document at a time: its chunks' trees are shared
         found = lint_text(snapshot.text, snapshot.path, config, project, parser_check=parser_check, analyse=analyse)
     return LintResult(snapshot, tuple(found), from_scratch=not any(updated))
 

@@ -32,6 +32,7 @@ from typing import Any, Callable
 
 from scopelint.engine import FileResult, analyse_parsed
 from scopelint.model import ModelSettings, facts_from_source, ir
+from scopelint.model.interpret.memo import EntryMemo, Unit
 from scopelint.model.lower import lower_module
 from scopelint.pyast import parse
 from scopelint.suppressions import find_suppressions
@@ -64,6 +65,12 @@ class _Chunk:
     imports: dict[str, str]  # what lowering it put in the imports table, in order
     nodes: list[ast.stmt]  # its statements' trees, numbered as if it began at ``tree_start``
     tree_start: int
+    # The source of its statements (without the comments and blank lines after them) and
+    # the lines it spans: the same source lowers to the same IR wherever it stands, moved by
+    # whole lines (the model's memo of standalone runs keys on it).
+    source: str = ""
+    first: int = 0
+    last: int = 0
 
 
 class BufferFacts:
@@ -74,6 +81,7 @@ class BufferFacts:
         self._lines: list[str] = []
         self._chunks: list[_Chunk] | None = None  # None: the next lint parses everything
         self._key: tuple[str, str | None, ModelSettings, str | None] | None = None
+        self.memo = EntryMemo()  # standalone runs of the model this buffer's lints may re-use
 
     def analyse(
         self, path: str, text: str, settings: ModelSettings, module_name: str | None, parser_check: bool = True
@@ -87,11 +95,12 @@ class BufferFacts:
                 if self._update(lines, text, self._key[3]):
                     return self._result(path, text, settings, module_name), self._tree
             result, tree = analyse_parsed(path, text, settings, module_name, parser_check=parser_check)
+            self.memo.know(None)  # these facts' IR is not the chunks'
             facts = result.facts
             if tree is not None and facts is not None and facts.error is None and not _odd(text):
                 # The last text that parsed stays the base while the buffer does not (typing).
                 self._lines, self._key = lines, (path, module_name, settings, facts.package)
-                self._chunks = _chunks(tree.body, 0, len(lines), text, facts.package)
+                self._chunks = _chunks(tree.body, 0, len(lines), lines, text, facts.package)
             return result, tree
 
     def _update(self, lines: list[str], text: str, package: str | None) -> bool:
@@ -128,9 +137,12 @@ class BufferFacts:
         assert self._chunks is not None
         imports: dict[str, str] = {}
         body: list[ir.Stmt] = []
+        units: list[Unit] = []
         for chunk in self._chunks:
             body.extend(chunk.body)
             imports.update(chunk.imports)  # the same assignments, in the same order, as one walk
+            units.extend(Unit(statement, (chunk.source, index), chunk.first, chunk.last) for index, statement in enumerate(chunk.body))
+        self.memo.know(units)
         # The package, the extractors' facts (from the chunks' trees, joined only when an
         # extractor reads them) and the rest from the model itself (an empty tree lowers to
         # nothing); the body and imports are the chunks'.
@@ -183,7 +195,7 @@ def _region(lines: list[str], start: int, end: int, text: str, package: str | No
     for node in tree.body:
         ast.increment_lineno(node, start)
     try:
-        return _chunks(tree.body, start, end, text, package)
+        return _chunks(tree.body, start, end, lines, text, package)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 
@@ -193,7 +205,7 @@ def _first_line(node: ast.stmt) -> int:
     return min([node.lineno, *(d.lineno for d in decorators)])
 
 
-def _chunks(nodes: list[ast.stmt], start: int, end: int, text: str, package: str | None) -> list[_Chunk]:
+def _chunks(nodes: list[ast.stmt], start: int, end: int, lines: list[str], text: str, package: str | None) -> list[_Chunk]:
     """Lines [start, end) of ``text`` cut before each top-level statement that begins
     below the end of the one before (``a = 1; b = 2`` stay together), each lowered."""
     groups: list[list[ast.stmt]] = []
@@ -207,13 +219,17 @@ def _chunks(nodes: list[ast.stmt], start: int, end: int, text: str, package: str
     for index, group in enumerate(groups or [[]]):
         low, high = bounds[index], bounds[index + 1]
         body, imports = lower_module(text, package, ast.Module(body=group, type_ignores=[]))
-        out.append(_Chunk(high - low, low, body, imports, group, low))
+        first = _first_line(group[0]) if group else 0
+        last = max((node.end_lineno or node.lineno for node in group), default=0)
+        out.append(_Chunk(high - low, low, body, imports, group, low, "".join(lines[first - 1:last]) if group else "", first, last))
     return [c for c in out if c.lines or c.body]
 
 
 def _move(chunk: _Chunk, delta: int) -> None:
     if delta:
         chunk.start += delta
+        chunk.first += delta
+        chunk.last += delta
         chunk.body = _shifted(chunk.body, delta)
 
 

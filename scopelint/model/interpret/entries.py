@@ -14,6 +14,7 @@ from scopelint.model.context import BudgetExceeded, Ctx, Frame
 from scopelint.model.interpret.calls import decorator_names
 from scopelint.model.interpret.classes import find_method, is_tf_test_case
 from scopelint.model.interpret.core import ENTRY_BUDGET, Core
+from scopelint.model.interpret.memo import ENTRY_MEMO
 from scopelint.model.state import Graph
 
 
@@ -34,11 +35,20 @@ class EntryPoints(Core):
         self._run_entry(lambda: self.exec_block(body))
 
     def run_uncalled_functions(self) -> None:
-        """Functions and methods never called from the module body, each in an unknown context."""
+        """Functions and methods never called from the module body, each in an unknown context
+        (in the editor, a run the last edit cannot have changed is re-used: see memo.py)."""
+        memo = ENTRY_MEMO.get()
+        session = memo.session(self, _functions) if memo is not None else None
         for definition, cls in _functions(self.modules[self.main].body):
             if id(definition) in self.executed:
                 continue
-            self._run_entry(functools.partial(self._run_standalone, definition, cls))
+            run = functools.partial(self._run_entry, functools.partial(self._run_standalone, definition, cls))
+            if session is None:
+                run()
+            else:
+                session.entry(definition, run)
+        if session is not None:
+            session.finish()
 
     def _run_standalone(self, definition: ir.FunctionDef, cls: ir.ClassDef | None) -> None:
         """One function no visible caller runs, its parameters unknown. A method runs on an
