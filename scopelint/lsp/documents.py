@@ -145,8 +145,10 @@ class Scheduler:
         debounce_s: float,
         on_error: Callable[[str], None] = lambda message: None,
         project_for: Callable[[str], Mapping[str, ModuleFacts] | None] = lambda path: None,
+        on_settled: Callable[[], None] = lambda: None,
     ) -> None:
         self._project_for = project_for
+        self._on_settled = on_settled  # a document settled and its full lint ran: the server is idle
         self._get_snapshot = get_snapshot
         self._configs = configs
         self._publish = publish
@@ -208,6 +210,7 @@ class Scheduler:
                 self.publish_if_current(await asyncio.to_thread(self._lint, snapshot, True))
         except Exception as exc:  # the server's per-document boundary
             self._on_error(f"scopelint: linting {snapshot.path} failed: {exc!r}")
+        self._on_settled()
 
     def publish_if_current(self, result: LintResult) -> bool:
         """Publish ``result`` unless its document has moved on since."""
