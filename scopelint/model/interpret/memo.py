@@ -449,25 +449,31 @@ def _inside(pos: ir.Pos | None, spans: tuple[tuple[int, int], ...]) -> bool:
 class _Mover:
     def __init__(self, spans: tuple[tuple[int, int], ...], deltas: list[int]) -> None:
         self.spans, self.deltas = spans, deltas
+        # All reached statements moved alike (the edit was above them all): one delta.
+        self.delta = deltas[0] if len(set(deltas)) == 1 else None
 
     def pos(self, pos: ir.Pos | None) -> ir.Pos | None:
         if pos is None or not pos[0]:
             return pos
-        for (first, last), delta in zip(self.spans, self.deltas):
-            if first <= pos[0] <= last:
-                return (pos[0] + delta, pos[1], pos[2] + delta, pos[3]) if delta else pos
-        raise AssertionError(f"position {pos} outside the statements it was recorded in")
+        delta = self.delta
+        if delta is None:
+            delta = next((d for (first, last), d in zip(self.spans, self.deltas) if first <= pos[0] <= last), None)
+            if delta is None:
+                raise AssertionError(f"position {pos} outside the statements it was recorded in")
+        return (pos[0] + delta, pos[1], pos[2] + delta, pos[3]) if delta else pos
 
     def event(self, event: Any) -> Any:
+        state = event.__dict__
         changes = {}
         for name in _EVENT_PLANS[type(event)][0]:
-            old = getattr(event, name)
-            new = self.pos(old)
-            if new is not old:
-                changes[name] = new
+            old = state[name]
+            if old is not None and old[0]:
+                new = self.pos(old)
+                if new is not old:
+                    changes[name] = new
         if not changes:
             return event
         # A copy with the moved fields (frozen events have no __post_init__ to run again).
         copy = object.__new__(type(event))
-        copy.__dict__.update(event.__dict__, **changes)
+        copy.__dict__.update(state, **changes)
         return copy
