@@ -75,7 +75,7 @@ class ScopelintServer(LanguageServer):
         self.index = WorkspaceIndex()
         self.scheduler = Scheduler(
             self.snapshot, self.configs, self.publish, debounce_s, on_error=lambda m: self.log(m, types.MessageType.Error),
-            project_for=self.index.project_for, on_settled=gc.collect,
+            project_for=self.index.project_for, on_settled=_collect,
         )
         self._variables: dict[tuple[str, int | None], tuple[Any, ...]] = {}
         self._cell_findings: dict[str, tuple[str, tuple[Any, ...]]] = {}  # cell URI -> (its text, its findings)
@@ -307,6 +307,10 @@ def _quiet_gc() -> None:
     gc.freeze()
     young, middle, _ = gc.get_threshold()
     gc.set_threshold(max(young, 10_000), max(middle, 20), 1_000)
+
+
+def _collect() -> None:
+    gc.collect()
 
 
 def build_server(debounce_s: float = 0.25) -> ScopelintServer:

@@ -32,7 +32,7 @@ import contextlib
 import dataclasses
 import re
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, Callable, Hashable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Hashable, Iterator, Mapping, overload
 
 from scopelint.model import events as ev
 from scopelint.model import ir
@@ -222,7 +222,8 @@ class _Session:
         found = self.closures.get(start)
         if found is not None:
             return found
-        reached, names, todo = {start}, set(), [start]
+        reached, todo = {start}, [start]
+        names: set[str] = set()
         while todo:
             static = self.statics[todo.pop()]
             for name in static.mentions - names:
@@ -451,6 +452,12 @@ class _Mover:
         self.spans, self.deltas = spans, deltas
         # All reached statements moved alike (the edit was above them all): one delta.
         self.delta = deltas[0] if len(set(deltas)) == 1 else None
+
+    @overload
+    def pos(self, pos: ir.Pos) -> ir.Pos: ...
+
+    @overload
+    def pos(self, pos: None) -> None: ...
 
     def pos(self, pos: ir.Pos | None) -> ir.Pos | None:
         if pos is None or not pos[0]:
