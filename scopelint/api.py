@@ -63,7 +63,9 @@ def lint_paths(
     # A file named alone still runs with the modules of its folder it imports (flat layouts).
     listed = named | {real(f) for f in extra}
     extra += [f for f in imported_siblings(files, reads, real) if real(f) not in listed]
-    diagnostics = lint_tree(files + extra, config, options or EngineOptions(), stats, reads)
+    # The extra modules lend their facts (builders followed into ``paths``); only the named
+    # files are interpreted and checked: a file's findings come from its own analysis alone.
+    diagnostics = lint_tree(files + extra, config, options or EngineOptions(), stats, reads, report=set(files) if extra else None)
     if extra:
         diagnostics = [d for d in diagnostics if real(d.path) in named]
     return drop_echoes(diagnostics)

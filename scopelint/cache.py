@@ -171,6 +171,20 @@ class Cache:
         )
         self._store(key, "diagnostics", tuple[Diagnostic, ...], stored)
 
+    def get_reached(self, key: str, current: Mapping[str, str], path: str, names: PathNames) -> list[Diagnostic] | None:
+        """A module's cached findings, if every module its analysis asked for is as it was:
+        ``current`` maps each module name of the project to its phase-1 key."""
+        reached = self._load(key + "-reached", "reached", tuple[tuple[str, str], ...])
+        if reached is None or any(current.get(name, "") != was for name, was in reached):
+            return None
+        return self.get_diagnostics(_reached_key(key, reached), path, names)
+
+    def put_reached(self, key: str, reached: tuple[tuple[str, str], ...], diagnostics: list[Diagnostic], names: PathNames) -> None:
+        # The findings first, under a key naming what they were computed from: a list of
+        # modules never points at findings computed from other ones.
+        self.put_diagnostics(_reached_key(key, reached), diagnostics, names)
+        self._store(key + "-reached", "reached", tuple[tuple[str, str], ...], reached)
+
     # ------------------------------------------------------------ a whole run
 
     def run_key(self, parts: Iterable[bytes]) -> str:
@@ -234,6 +248,10 @@ class Cache:
         if len(entry) > MAX_ENTRY_BYTES:
             return False
         return _write_entry(self.directory, key[:2], key, entry)
+
+
+def _reached_key(key: str, reached: tuple[tuple[str, str], ...]) -> str:
+    return hashlib.sha256(f"{key}\0{reached!r}".encode()).hexdigest()
 
 
 def _map_related(data: Mapping[str, Any], rename: Any) -> Mapping[str, Any]:

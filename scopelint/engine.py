@@ -19,7 +19,7 @@ import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Collection, Iterator, Mapping, Sequence
 
 from scopelint.config import Config
 from scopelint.cache import Cache, PathNames, default_cache_dir
@@ -369,29 +369,30 @@ def run_phase2(
     extra_project: Mapping[str, ModuleFacts] | None = None,
     texts: Mapping[str, str] | None = None,
     parser_check: bool = True,
+    report: Collection[str] | None = None,
+    stats: dict[str, float] | None = None,
 ) -> list[Diagnostic]:
     """``texts``: the source of in-memory documents (else files are read from disk).
-    ``parser_check=False``: libcst does not read the files with findings."""
+    ``parser_check=False``: libcst does not read the files with findings. ``report``: the
+    paths whose findings are wanted (default: all); the other results only lend their
+    modules' facts, and are not interpreted. ``stats`` receives how many modules were
+    analysed and how many results came from the cache."""
     from scopelint.fixes.attach import read_text
 
     cache = Cache(_cache_dir(config, options))
-    # A module's findings depend on every module whose builders it may call, so
-    # phase-2 results are keyed on the whole project: an unchanged tree is not
-    # re-analysed, any change re-analyses all of it.
-    project_key = hashlib.sha256(repr((config.select, config.extend_select, config.ignore)).encode())
-    for result in sorted(results, key=lambda r: r.path):
-        project_key.update(result.key.encode() or b"?")
-    keys = [
-        hashlib.sha256(f"phase2:{project_key.hexdigest()}:{r.key}".encode()).hexdigest() if r.key else "" for r in results
-    ]
+    wanted = [i for i, r in enumerate(results) if r.has_facts and (report is None or r.path in report)]
+    # A module's findings depend on its own facts and on those of the modules its analysis
+    # asked for (the builders it followed, the names it looked up, found or not): a cached
+    # result is good while each of those is unchanged, so editing one file re-analyses only
+    # the modules that reached it. (module name -> phase-1 key; "": absent.)
+    selection = repr((config.select, config.extend_select, config.ignore))
+    keys = {i: hashlib.sha256(f"phase2:{selection}:{results[i].key}".encode()).hexdigest() for i in wanted if results[i].key}
+    current = _module_keys(results, extra_project) if keys else {}
+    names = PathNames((r.path for r in results), config.root) if cache.directory else None
     checked: dict[int, list[Diagnostic]] = {}
     todo: list[int] = []
-    # Entries store file identities; this run's spelling of each path is filled back in.
-    names = PathNames((r.path for r in results), config.root) if cache.directory else None
-    for index, result in enumerate(results):
-        if not result.has_facts:
-            continue
-        cached = cache.get_diagnostics(keys[index], result.path, names) if keys[index] and names else None
+    for index in wanted:
+        cached = cache.get_reached(keys[index], current, results[index].path, names) if index in keys and names else None
         if cached is None:
             todo.append(index)
         else:
@@ -399,23 +400,29 @@ def run_phase2(
     if todo:
         results = load_facts(results, config, options)
         todo = [i for i in todo if results[i].facts is not None]
+    if stats is not None:
+        stats.update(analysed=len(todo), reused=len(checked))
     project: dict[str, ModuleFacts] = dict(extra_project or {})
     for result in results:
         if result.facts is not None and result.facts.module_name:
             project[result.facts.module_name] = result.facts
     analysed = _analyse_all([results[i].facts for i in todo], project, config, options.jobs, _ticker("analysing", options.progress))
-    for index, diagnostics in zip(todo, analysed):
+    for index, (diagnostics, asked) in zip(todo, analysed):
         path = results[index].path
         if parser_check and any(d.code != "SL900" for d in diagnostics):
             # A notebook's virtual source is never given to libcst (notebooks are not fixed).
             own = texts[path] if texts and path in texts and not is_notebook(path) else read_text(path)
             diagnostics = _parser_of_record(path, diagnostics, own)
         checked[index] = diagnostics
-        if keys[index] and names and not any(d.message.startswith("file not analysed: internal error") for d in diagnostics):
-            cache.put_diagnostics(keys[index], diagnostics, names)
+        reached = _reached_keys(asked, current, results[index].facts)
+        if index in keys and names and reached is not None and not any(
+                d.message.startswith("file not analysed: internal error") for d in diagnostics):
+            cache.put_reached(keys[index], reached, diagnostics, names)
 
     found: list[Diagnostic] = []
     for index, result in enumerate(results):
+        if report is not None and result.path not in report:
+            continue
         candidates: list[Diagnostic] = [*result.problems, *checked.get(index, ())]
         candidates.extend(unused_suppressions(result, candidates, config, texts))
         for diagnostic in candidates:
@@ -431,6 +438,28 @@ def run_phase2(
             found.append(diagnostic)
     found.sort(key=lambda d: d.sort_key)
     return found
+
+
+def _module_keys(results: Sequence[FileResult], extra_project: Mapping[str, ModuleFacts] | None) -> dict[str, str]:
+    """Each module name of the project -> the phase-1 key of the file that defines it, as the
+    project mapping resolves it (the last file of a name wins); a module lent by the caller
+    without a key (an editor's in-memory buffer) -> "?", which no cached entry matches."""
+    keys = {name: "?" for name in extra_project or {}}
+    for result in results:
+        # As analyse_file_bytes names it: a notebook is never a module others import.
+        name = (result.facts.module_name if result.facts is not None
+                else module_name_for(result.path) if result.has_facts and not is_notebook(result.path) else None)
+        if name:
+            keys[name] = result.key or "?"
+    return keys
+
+
+def _reached_keys(asked: set[str], current: Mapping[str, str], own: ModuleFacts | None) -> tuple[tuple[str, str], ...] | None:
+    """What a module's analysis asked for, as (module name, phase-1 key or "" for absent);
+    None when one of them cannot be keyed (the result is then not cached)."""
+    own_name = own.module_name if own is not None else None
+    reached = tuple(sorted((name, current.get(name, "")) for name in asked if name != own_name))
+    return None if any(key == "?" for _, key in reached) else reached
 
 
 def _maybe_unused(suppressions: Suppressions, fired: Mapping[int, set[str]]) -> bool:
@@ -508,17 +537,20 @@ def load_facts(results: Sequence[FileResult], config: Config, options: EngineOpt
 _PHASE2_STATE: tuple[Mapping[str, ModuleFacts], Config] | None = None
 
 
-def _analyse_one(facts: ModuleFacts, project: Mapping[str, ModuleFacts], config: Config) -> list[Diagnostic]:
+def _analyse_one(facts: ModuleFacts, project: Mapping[str, ModuleFacts], config: Config) -> tuple[list[Diagnostic], set[str]]:
+    """One module's findings, and the names of the modules its analysis asked for."""
     from scopelint import model
     from scopelint.checks import run_checks
+    from scopelint.model.project import Reached
 
+    reached = Reached(project)
     try:
-        return run_checks(model.analyze(facts, project), config.is_selected)
+        return run_checks(model.analyze(facts, reached), config.is_selected), reached.asked
     except Exception as exc:  # per-file boundary: report, keep going
-        return [file_problem_diagnostic(facts.path, f"internal error: {exc!r}")]
+        return [file_problem_diagnostic(facts.path, f"internal error: {exc!r}")], reached.asked
 
 
-def _phase2_job(facts: ModuleFacts) -> list[Diagnostic]:
+def _phase2_job(facts: ModuleFacts) -> tuple[list[Diagnostic], set[str]]:
     assert _PHASE2_STATE is not None
     project, config = _PHASE2_STATE
     return _analyse_one(facts, project, config)
@@ -527,7 +559,7 @@ def _phase2_job(facts: ModuleFacts) -> list[Diagnostic]:
 def _analyse_all(
     todo: list["ModuleFacts | None"], project: Mapping[str, "ModuleFacts"], config: Config, requested: int | None,
     tick: Callable[[int, int], None] = lambda done, total: None,
-) -> Iterator[list[Diagnostic]]:
+) -> Iterator[tuple[list[Diagnostic], set[str]]]:
     """Interpret every module, across cores when there is enough work and fork is available."""
     global _PHASE2_STATE
     import multiprocessing
@@ -576,9 +608,10 @@ def _few_collections() -> Iterator[None]:
 
 def lint_files(
     paths: Sequence[str], config: Config, options: EngineOptions, stats: dict[str, float] | None = None,
-    contents: Contents | None = None,
+    contents: Contents | None = None, report: Collection[str] | None = None,
 ) -> tuple[list[Diagnostic], list[FileResult]]:
-    """``stats`` (for ``-v``) receives seconds per phase and file counts."""
+    """``stats`` (for ``-v``) receives seconds per phase and file counts. ``report``: the
+    paths whose findings are wanted (default: all); the others lend their modules only."""
     import time
 
     from scopelint.fixes.attach import attach_by_file, read_text
@@ -587,7 +620,7 @@ def lint_files(
     with _few_collections():
         results = run_phase1(paths, config, options, contents)
         phase1 = time.perf_counter()
-        found = run_phase2(results, config, options)
+        found = run_phase2(results, config, options, report=report, stats=stats)
         phase2 = time.perf_counter()
     attached = attach_by_file(found, read_text)
     if stats is not None:
@@ -601,19 +634,19 @@ def lint_files(
 
 def lint_tree(
     paths: Sequence[str], config: Config, options: EngineOptions, stats: dict[str, float] | None = None,
-    reads: FileReads | None = None,
+    reads: FileReads | None = None, report: Collection[str] | None = None,
 ) -> list[Diagnostic]:
     """:func:`lint_files`' findings. With the cache on, a run over the same files --
     same identities, sizes, mtimes and content hashes, same settings -- prints the
     findings the last such run computed: every file is read and hashed, one entry
     is decoded, and neither libcst nor the model is imported. ``reads``: files
-    this run has read already."""
+    this run has read already. ``report``: as for :func:`lint_files`."""
     import time
 
     start = time.perf_counter()
     cache = Cache(_cache_dir(config, options))
     if cache.directory is None:
-        return lint_files(paths, config, options, stats)[0]
+        return lint_files(paths, config, options, stats, report=report)[0]
     names = PathNames(paths, config.root, RealPaths())
     read = reads.with_stat if reads is not None else read_with_stat
     contents: dict[str, bytes | FileProblem] = {}
@@ -628,13 +661,15 @@ def lint_tree(
             continue
         contents[path] = data
         parts.append(b"%s\0%d\0%d\0%s" % (identity, info.st_size, info.st_mtime_ns, hashlib.sha256(data).digest()))
+    if report is not None:
+        parts.append(b"report\0" + b"\0".join(sorted(names.identity(p).encode("utf-8", "surrogateescape") for p in report)))
     key = cache.run_key(parts)
     found = cache.get_run(key, names)
     if found is not None:
         if stats is not None:
             stats.update(phase1=time.perf_counter() - start, files=len(paths), run_cached=1)
         return found
-    found, _ = lint_files(paths, config, options, stats, contents)
+    found, _ = lint_files(paths, config, options, stats, contents, report)
     if not any(d.message.startswith("file not analysed: internal error") for d in found):
         cache.put_run(key, found, names)
     return found

@@ -8,19 +8,54 @@ from scopelint.model import ir
 from scopelint.model.interpret import Interpreter, ModuleInfo
 
 
+class Reached(Mapping[str, Any]):
+    """A project's modules, recording every name the analysis of one module asks for (found
+    or not): that module's findings depend on exactly those modules' facts, so a cached
+    result stays good while they are unchanged (engine.run_phase2)."""
+
+    def __init__(self, project: Mapping[str, Any]) -> None:
+        self.everything = project  # for what only words a --verbose note (LazyModules.importers)
+        self.asked: set[str] = set()
+
+    def __getitem__(self, key: str) -> Any:
+        self.asked.add(key)
+        return self.everything[key]
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, str):
+            self.asked.add(key)
+        return key in self.everything
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.asked.add(key)
+        return self.everything.get(key, default)
+
+    def __iter__(self) -> Iterator[str]:
+        raise TypeError("the analysis of one module may not list the whole project: its result could not be cached by what it reached")
+
+    def __len__(self) -> int:
+        return len(self.everything)
+
+
 class LazyModules(Mapping[str, ModuleInfo]):
     """Module infos built only for the modules the analysed code actually reaches."""
 
     def __init__(self, main_key: str, main: Any, project: Mapping[str, Any]) -> None:
-        self._facts = dict(project)
-        self._facts[main_key] = main
+        # The project is read through, never copied: each module reached is asked for by name
+        # (see Reached), and a run over N modules does not copy an N-module mapping N times.
         self._project = project
-        self._importers: dict[str, set[str]] | None = None  # import origin -> modules importing it
+        self._main_key, self._main = main_key, main
         self._built: dict[str, ModuleInfo] = {}
+        self._importers: dict[str, set[str]] | None = None  # import origin -> modules importing it
+
+    def _facts_of(self, key: str, default: Any = None) -> Any:
+        return self._main if key == self._main_key else self._project.get(key, default)
 
     def __getitem__(self, key: str) -> ModuleInfo:
         if key not in self._built:
-            facts = self._facts[key]
+            facts = self._facts_of(key)
+            if facts is None:
+                raise KeyError(key)
             factories = _wrapper_factories(facts.body) | self._imported_factories(facts)
             defs = _definitions(facts.body, factories)
             # Defined only under a module-level `if` (``if tf_later_than('1.5'): _mean = tf.reduce_mean
@@ -38,7 +73,7 @@ class LazyModules(Mapping[str, ModuleInfo]):
         found = set()
         for local, origin in facts.imports:
             module, _, name = origin.rpartition(".")
-            other = self._facts.get(module)
+            other = self._facts_of(module)
             if other is not None and other is not facts and name in _wrapper_factories(other.body):
                 found.add(local)
         return frozenset(found)
@@ -49,22 +84,23 @@ class LazyModules(Mapping[str, ModuleInfo]):
         # The analysed module's own facts only ever name ``key`` itself, which is left out:
         # the project's index answers for every module run.
         if self._importers is None:
-            self._importers = _importers_index(self._project)
+            # Through Reached, the whole project: the wording of a --verbose note is no dependency.
+            self._importers = _importers_index(getattr(self._project, "everything", self._project))
         index = self._importers
         found = index.get(key, set()) | index.get(f"{key}.{name}", set())
         return sorted(found - {key})
 
     def __contains__(self, key: object) -> bool:
-        return key in self._facts
+        return key == self._main_key or key in self._project
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._facts)
+        return iter({**self._project, self._main_key: self._main})
 
     def __len__(self) -> int:
-        return len(self._facts)
+        return len(self._project) + (self._main_key not in self._project)
 
     def get(self, key: str, default: Any = None) -> Any:
-        return self[key] if key in self._facts else default
+        return self[key] if key in self else default
 
 
 # The last project indexed: its (name, facts) pairs (held, so their ids stay theirs) and
