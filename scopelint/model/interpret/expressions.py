@@ -27,14 +27,15 @@ class Expressions(Core):
         # The four commonest nodes by exact type (IR classes have no subclasses): a few
         # million evaluations a run, most of them names.
         kind = type(node)
+        known: Any = node  # an exact type test does not narrow for mypy; isinstance would cost
         if kind is ir.Name:
-            return self.lookup(node.id)
+            return self.lookup(known.id)
         if kind is ir.Attr:
-            return self.attribute(self.eval(node.value), node.attr)
+            return self.attribute(self.eval(known.value), known.attr)
         if kind is ir.Call:
-            return self.call(node)
+            return self.call(known)
         if kind is ir.Const:
-            return v.Lit(node.value)
+            return v.Lit(known.value)
         return self._eval_other(node)
 
     def _eval_other(self, node: ir.Expr) -> Any:  # noqa: C901 - one dispatch table
