@@ -398,14 +398,15 @@ def run_phase2(
         else:
             checked[index] = cached
     if todo:
-        results = load_facts(results, config, options)
+        # The modules analysed need their facts now; the others only if an analysis asks.
+        loaded = load_facts([results[i] for i in todo], config, options)
+        results = list(results)
+        for index, result in zip(todo, loaded):
+            results[index] = result
         todo = [i for i in todo if results[i].facts is not None]
     if stats is not None:
         stats.update(analysed=len(todo), reused=len(checked))
-    project: dict[str, ModuleFacts] = dict(extra_project or {})
-    for result in results:
-        if result.facts is not None and result.facts.module_name:
-            project[result.facts.module_name] = result.facts
+    project = FactsOnDemand(results, extra_project, lambda result: load_facts([result], config, options)[0])
     analysed = _analyse_all([results[i].facts for i in todo], project, config, options.jobs, _ticker("analysing", options.progress))
     for index, (diagnostics, asked) in zip(todo, analysed):
         path = results[index].path
@@ -510,6 +511,57 @@ def _source_text(path: str) -> str | None:
         return parse_notebook(read_bytes(path)).source
     except (FileProblem, NotebookError):
         return None
+
+
+class FactsOnDemand(Mapping[str, "ModuleFacts"]):
+    """The project's modules by name (the last file of a name wins), each one's facts
+    decoded from the cache only when an analysis first asks for it: after an edit, the few
+    modules analysed again read the few they reach, not every module of the tree."""
+
+    def __init__(self, results: Sequence[FileResult], extra_project: Mapping[str, ModuleFacts] | None,
+                 load: Callable[[FileResult], FileResult]) -> None:
+        self._facts: dict[str, ModuleFacts] = dict(extra_project or {})
+        self._deferred: dict[str, FileResult] = {}
+        self._load = load
+        for result in results:
+            if result.facts is not None and result.facts.module_name:
+                self._facts[result.facts.module_name] = result.facts
+                self._deferred.pop(result.facts.module_name, None)
+            elif result.facts_deferred and not is_notebook(result.path):  # named as analyse_file_bytes names it
+                name = module_name_for(result.path)
+                if name:
+                    self._deferred[name] = result
+                    self._facts.pop(name, None)
+
+    def __getitem__(self, name: str) -> ModuleFacts:
+        if name in self._deferred:
+            facts = self._load(self._deferred.pop(name)).facts
+            if facts is not None:
+                self._facts[name] = facts
+        return self._facts[name]
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        try:
+            self[name]
+        except KeyError:
+            return False
+        return True
+
+    def __iter__(self) -> Iterator[str]:
+        for name in list(self._deferred):
+            self.get(name)
+        return iter(dict(self._facts))
+
+    def __len__(self) -> int:
+        return len(list(iter(self)))
+
+    @property
+    def lists_cheaply(self) -> bool:
+        """Listing the project decodes no module. Where it would, LazyModules.importers, which
+        lists it only to word a note no lint run prints (notes.py analyses again), skips it."""
+        return not self._deferred
 
 
 def load_facts(results: Sequence[FileResult], config: Config, options: EngineOptions) -> list[FileResult]:

@@ -99,3 +99,23 @@ def test_context_modules_lend_their_builders_but_are_not_interpreted(tree: Path,
     whole: dict[str, float] = {}
     lint(tree, cache, whole)
     assert (whole["analysed"], whole["reused"]) == (3, 1)
+
+
+def test_an_edit_decodes_only_the_facts_its_analyses_need(tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scopelint.cache import Cache
+
+    cache = tmp_path / "cache"
+    lint(tree, cache)
+    decoded: list[str] = []
+    real_get_facts = Cache.get_facts
+
+    def counting(self: Cache, key: str, path: str) -> object:
+        decoded.append(Path(path).name)
+        return real_get_facts(self, key, path)
+
+    monkeypatch.setattr(Cache, "get_facts", counting)
+    # ops.py is parsed afresh; main.py, analysed again because it reached ops, needs its own
+    # facts; unrelated.py and uses_helpers.py keep their findings and are never decoded.
+    (tree / "ops.py").write_text(OPS_AUTO)
+    assert lint(tree, cache) == lint(tree, None)
+    assert decoded == ["main.py"]

@@ -85,7 +85,10 @@ class LazyModules(Mapping[str, ModuleInfo]):
         # the project's index answers for every module run.
         if self._importers is None:
             # Through Reached, the whole project: the wording of a --verbose note is no dependency.
-            self._importers = _importers_index(getattr(self._project, "everything", self._project))
+            everything = getattr(self._project, "everything", self._project)
+            # A project whose listing would decode every module (engine.FactsOnDemand) does
+            # not word notes: the lint run never prints them.
+            self._importers = _importers_index(everything) if getattr(everything, "lists_cheaply", True) else {}
         index = self._importers
         found = index.get(key, set()) | index.get(f"{key}.{name}", set())
         return sorted(found - {key})
