@@ -52,7 +52,8 @@ class LazyModules(Mapping[str, ModuleInfo]):
         return self._main if key == self._main_key else self._project.get(key, default)
 
     def __getitem__(self, key: str) -> ModuleInfo:
-        if key not in self._built:
+        built = self._built.get(key)
+        if built is None:
             facts = self._facts_of(key)
             if facts is None:
                 raise KeyError(key)
@@ -65,8 +66,8 @@ class LazyModules(Mapping[str, ModuleInfo]):
                     for name, definition in {**_definitions(statement.orelse, factories),
                                              **_definitions(statement.body, factories)}.items():
                         defs.setdefault(name, definition)
-            self._built[key] = ModuleInfo(key=key, body=facts.body, imports=dict(facts.imports), defs=defs, path=facts.path)
-        return self._built[key]
+            built = self._built[key] = ModuleInfo(key=key, body=facts.body, imports=dict(facts.imports), defs=defs, path=facts.path)
+        return built
 
     def _imported_factories(self, facts: Any) -> frozenset[str]:
         """Names ``facts`` imports that are wrapper factories of another module of the tree."""
@@ -103,6 +104,9 @@ class LazyModules(Mapping[str, ModuleInfo]):
         return len(self._project) + (self._main_key not in self._project)
 
     def get(self, key: str, default: Any = None) -> Any:
+        built = self._built.get(key)  # asked for on most lookups: the built ones first (already reached)
+        if built is not None:
+            return built
         return self[key] if key in self else default
 
 

@@ -112,15 +112,7 @@ class TfCalls:
 
     def modelled(self, name: str) -> bool:
         """The API table says what ``name`` does (so the library's own code need not be followed)."""
-        name = train_api(name)
-        return (
-            name in self._HANDLERS or name in tfapi.TF_LAYER_FUNCTIONS or name in tfapi.SLIM_LAYERS
-            or name in tfapi.TF_LAYER_CLASSES or name in tfapi.KERAS_LAYERS or name in tfapi.RNN_CELLS
-            or name in tfapi.RNN_RUNNERS or name in tfapi.OPTIMIZERS or name in tfapi.VARIABLE_FILTERS
-            or name in tfapi.CELL_WRAPPERS or name == tfapi.MULTI_RNN_CELL or name == tfslots.EMA
-            or name in tfslots.GLOBAL_STEP_APIS
-            or (name.startswith("nets.") and name[5:] in tfapi.NETS_MODELS)
-        )
+        return _modelled(name)
 
     def call(self, name: str, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:  # noqa: C901
         name = train_api(name)
@@ -690,3 +682,16 @@ TfCalls._HANDLERS = {
     **{api: (lambda tf, args, kwargs, node: tf.training.create_train_op(args, kwargs, node)) for api in TRAIN_OP_APIS},
     "tf.train.init_from_checkpoint": lambda tf, args, kwargs, node: tf.names.init_from_checkpoint(args, kwargs, node),
 }
+
+
+@functools.lru_cache(maxsize=65536)  # the tables are fixed; asked for every name a module resolves
+def _modelled(name: str) -> bool:
+    name = train_api(name)
+    return (
+        name in TfCalls._HANDLERS or name in tfapi.TF_LAYER_FUNCTIONS or name in tfapi.SLIM_LAYERS
+        or name in tfapi.TF_LAYER_CLASSES or name in tfapi.KERAS_LAYERS or name in tfapi.RNN_CELLS
+        or name in tfapi.RNN_RUNNERS or name in tfapi.OPTIMIZERS or name in tfapi.VARIABLE_FILTERS
+        or name in tfapi.CELL_WRAPPERS or name == tfapi.MULTI_RNN_CELL or name == tfslots.EMA
+        or name in tfslots.GLOBAL_STEP_APIS
+        or (name.startswith("nets.") and name[5:] in tfapi.NETS_MODELS)
+    )

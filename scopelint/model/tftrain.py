@@ -24,6 +24,7 @@ tests/test_sl302.py):
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from scopelint.model import events as ev
@@ -42,6 +43,7 @@ GLOBAL_STEP_APIS = frozenset({"tf.train.get_or_create_global_step", "tf.train.cr
 _INSPECTING = frozenset({"len", "print", "isinstance", "bool", "str", "repr", "type"})
 
 
+@lru_cache(maxsize=65536)  # asked on every TF call and lookup; the spellings a run sees are few
 def train_api(name: str) -> str:
     """``tf.train.saver.Saver`` (TF's internal module spelling) is ``tf.train.Saver``."""
     parts = name.split(".")

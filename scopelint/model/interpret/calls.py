@@ -20,27 +20,27 @@ _TRANSPARENT_DECORATORS = frozenset({"staticmethod", "classmethod", "property", 
 class Calls(Core):
     def call(self, node: ir.Call) -> Any:
         func = self.eval(node.func)
-        args = [self.eval(a) for a in node.args]
+        origin = (self.frame.module, node.pos)
+        args = [_passed(self.eval(a), origin) for a in node.args]
         kwargs: dict[str, Any] = {}
         for key, expr in node.kwargs:
             value = self.eval(expr)
             if key is None:
                 if isinstance(value, v.DictValue):
-                    kwargs.update({str(k): item for k, item in value.items.items()})
+                    kwargs.update({str(k): _passed(item, origin) for k, item in value.items.items()})
                 else:
-                    kwargs["**"] = value
+                    kwargs["**"] = _passed(value, origin)
             else:
-                kwargs[key] = value
-        stars = [self.eval(expr) for expr in node.star_args]
-        origin = (self.frame.module, node.pos)
-        args = [_passed(a, origin) for a in args]
-        kwargs = {key: _passed(value, origin) for key, value in kwargs.items()}
+                kwargs[key] = _passed(value, origin)
+        stars = [self.eval(expr) for expr in node.star_args] if node.star_args else []
         self.tf.training.arguments(func, [*args, *stars, *kwargs.values()], node)
         if node.starred:
             args = _spread(args, stars, node.star_positions)
         return self.apply(func, args, kwargs, node)
 
     def apply(self, func: Any, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:  # noqa: C901
+        if type(func) is v.Function and not func.context_manager:
+            return self.call_function(func, args, kwargs, node)  # the commonest: none of the checks below applies
         if (isinstance(func, v.Api) and func.name == "tf.app.run") or (isinstance(func, v.Inert) and func.name.endswith("absl.app.run")):
             return self.run_main(args, kwargs, node)
         flag = flags.defined(func, args, kwargs)

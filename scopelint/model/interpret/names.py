@@ -120,8 +120,11 @@ class Names(Core):
         return v.Unknown(f"attribute {attr}")
 
     def _in_project(self, dotted: str) -> bool:
-        parts = dotted.split(".")
-        return any(".".join(parts[:cut]) in self.modules for cut in range(len(parts), 0, -1))
+        known = self.in_project_memo.get(dotted)
+        if known is None:  # the run's modules are fixed: each dotted name is worked out once
+            parts = dotted.split(".")
+            known = self.in_project_memo[dotted] = any(".".join(parts[:cut]) in self.modules for cut in range(len(parts), 0, -1))
+        return known
 
     def attribute(self, owner: Any, attr: str, depth: int = 0) -> Any:  # noqa: C901
         if attr in self.flag_defaults and flags.is_flags_object(owner):

@@ -1,0 +1,52 @@
+"""Phase 2's shared state between runs and branches: what is reused must answer as a fresh build would."""
+
+from __future__ import annotations
+
+from scopelint.model import ModuleFacts
+from scopelint.model.project import LazyModules, _importers_index
+from scopelint.model.state import Graph, Record
+
+
+def _project() -> dict[str, ModuleFacts]:
+    return {
+        "ops": ModuleFacts(path="ops.py", module_name="ops"),
+        "a": ModuleFacts(path="a.py", module_name="a", imports=(("dense", "ops.dense"),)),
+        "b": ModuleFacts(path="b.py", module_name="b", imports=(("ops", "ops"),)),
+    }
+
+
+def test_import_index_is_reused_for_the_same_project_and_rebuilt_when_a_module_changes() -> None:
+    project = _project()
+    first = _importers_index(project)
+    assert _importers_index(dict(project)) is first  # another module run of the same tree
+    assert LazyModules("ops", project["ops"], project).importers("ops", "dense") == ["a", "b"]
+    project["a"] = ModuleFacts(path="a.py", module_name="a")  # edited: imports nothing now
+    assert _importers_index(project) is not first
+    assert LazyModules("ops", project["ops"], project).importers("ops", "dense") == ["b"]
+
+
+def _record(name: str, shape: tuple[int | None, ...] | None = (1,)) -> Record:
+    return Record(name, shape, (1, 0, 1, 1))
+
+
+def test_merge_keeps_shared_records_and_marks_one_branch_ones_uncertain() -> None:
+    before = _record("w")
+    graph = Graph.fresh()
+    graph.store["w"] = graph.variables["w"] = before
+    start = graph.detach()
+    graph.restore(start.snapshot())
+    graph.store["only_a"] = _record("only_a")
+    graph.store["both"] = _record("both", (2,))
+    graph.names_in_use["x"] = 2
+    a = graph.detach()
+    graph.restore(start.snapshot())
+    graph.store["both"] = _record("both", (3,))
+    graph.store["only_b"] = _record("only_b")
+    graph.names_in_use["y"] = 1
+    graph.merge(a, graph.detach())
+    assert list(graph.store) == ["w", "only_a", "both", "only_b"]  # creation order, a's branch first
+    assert graph.store["w"] is before
+    assert not graph.store["only_a"].certain and not graph.store["only_b"].certain
+    assert graph.store["both"].certain and graph.store["both"].shape is None  # made with two shapes
+    assert graph.names_in_use == {"x": 2, "y": 1}
+    assert start.store == {"w": before}  # the state before the if is left as it was
