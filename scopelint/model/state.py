@@ -107,8 +107,9 @@ class Graph:
         self.scope_counts[full] = self.scope_counts.get(full, 0) + 1
 
     def close_subscopes(self, full: str) -> None:
+        prefix = full + "/"
         for key in self.scope_counts:
-            if key.startswith(full + "/"):
+            if key.startswith(prefix):
                 self.scope_counts[key] = 0
 
     def keras_unique(self, base: str) -> str:

@@ -100,6 +100,7 @@ class Calls(Core):
             env.names[params[0].name] = func.bound_self
             params = params[1:]
         unknown_rest = "**" in kwargs
+        star_unknown: bool | None = None  # an unknown ``*x`` among the arguments: worked out once, when asked
         for param in params:
             if param.kind == "star":
                 env.names[param.name] = v.SeqValue(positional) if not any(isinstance(a, v.Unknown) and a.reason == "*args" for a in positional) else v.Unknown("*args")
@@ -110,7 +111,7 @@ class Calls(Core):
                 env.names[param.name] = positional.pop(0)
             elif param.name in kwargs:
                 env.names[param.name] = kwargs.pop(param.name)
-            elif unknown_rest or any(isinstance(a, v.Unknown) and a.reason == "*args" for a in args):
+            elif unknown_rest or (star_unknown := _star_unknown(args) if star_unknown is None else star_unknown):
                 env.names[param.name] = v.Unknown(f"parameter {param.name}")
             elif param.default is not None:
                 env.names[param.name] = self._default(func.module, param.default, node.pos)
@@ -221,6 +222,10 @@ class Calls(Core):
         return v.Unknown(f"{name}()")
 
 
+def _star_unknown(args: list[Any]) -> bool:
+    return any(isinstance(a, v.Unknown) and a.reason == "*args" for a in args)
+
+
 def _passed(value: Any, origin: tuple[str, ir.Pos]) -> Any:
     """A literal ``True`` remembers the first call it was handed to (a ``reuse=True`` request)."""
     if isinstance(value, v.Lit) and value.value is True and value.origin is None:
@@ -255,7 +260,9 @@ def _sum(items: list[Any], start: Any) -> Any:
 
 
 def decorator_names(definition: ir.FunctionDef) -> set[str]:
-    names = set()
+    names: set[str] = set()
+    if not definition.decorators:
+        return names  # most functions: asked on every call
     for decorator in definition.decorators:
         expr = decorator.func if isinstance(decorator, ir.Call) else decorator
         while isinstance(expr, ir.Attr):

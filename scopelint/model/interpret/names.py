@@ -37,9 +37,14 @@ _INERT_TF_BASE_METHODS = frozenset({"__init__", "setUp", "tearDown", "setUpClass
 
 class Names(Core):
     def lookup(self, name: str) -> Any:
-        found = self.frame.env.lookup(name)
-        if found is not None:
-            return found
+        env = self.frame.env  # Env.lookup, inlined: the commonest step of a run
+        while env is not None:
+            if name in env.names:
+                found = env.names[name]
+                if found is not None:
+                    return found
+                break
+            env = env.parent
         return self.lookup_global(self.frame.module, name)
 
     def lookup_global(self, module: str, name: str) -> Any:

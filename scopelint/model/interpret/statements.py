@@ -26,12 +26,15 @@ class Statements(Core):
             self.exec_stmt(statement)
 
     def exec_stmt(self, node: ir.Stmt) -> None:  # noqa: C901 - one dispatch table
-        if isinstance(node, ir.ExprStmt):
+        kind = type(node)  # the commonest statements by exact type (IR classes have no subclasses)
+        if kind is ir.ExprStmt:
             self.eval(node.value)
-        elif isinstance(node, ir.Assign):
+        elif kind is ir.Assign:
             value = self.eval(node.value)
             for target in node.targets:
                 self.bind(target, value)
+        elif kind is ir.If:
+            self.exec_if(node)
         elif isinstance(node, ir.With):
             self.exec_with(node, 0)
         elif isinstance(node, ir.For):
@@ -39,8 +42,6 @@ class Statements(Core):
         elif isinstance(node, ir.While):
             self.eval(node.test)
             self._uncounted(lambda: self.exec_loop([None], lambda _: None, node.body, ()))
-        elif isinstance(node, ir.If):
-            self.exec_if(node)
         elif isinstance(node, ir.Try):
             self.exec_try(node)
         elif isinstance(node, ir.FunctionDef):
