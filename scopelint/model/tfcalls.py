@@ -116,6 +116,8 @@ class TfCalls:
 
     def call(self, name: str, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:  # noqa: C901
         name = train_api(name)
+        if _plain_op(name):
+            return tfshapes.op(name, args, kwargs)  # most calls; what the chain below ends in for them
         handler = self._HANDLERS.get(name)
         if handler is not None:
             return handler(self, args, kwargs, node)
@@ -695,3 +697,13 @@ def _modelled(name: str) -> bool:
         or name in tfslots.GLOBAL_STEP_APIS
         or (name.startswith("nets.") and name[5:] in tfapi.NETS_MODELS)
     )
+
+
+@functools.lru_cache(maxsize=65536)
+def _plain_op(name: str) -> bool:
+    """``TfCalls.call`` would hand ``name`` (already through train_api) to ``tfshapes.op`` as it
+    is: no table entry, no inert context or layer, and an inert namespace or no creating one."""
+    if _modelled(name) or name in _INERT_CONTEXTS or name in tfapi.INERT_LAYERS or name.startswith(_INERT_LAYER_PREFIXES):
+        return False
+    return name.startswith(_INERT_NAMESPACES) or name.startswith(tfapi.INERT_PREFIXES) or not (
+        name.startswith(_CREATING_NAMESPACES) or name in ("slim", "nets"))

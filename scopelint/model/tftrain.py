@@ -98,7 +98,10 @@ class Training:
 
     def arguments(self, func: Any, values: list[Any], node: ir.Call) -> None:
         """Update ops handed to a call run (or may run) there: ``tf.group``, ``session.run``, a helper."""
-        if not any(isinstance(value, _CARRIERS) for value in values):
+        for value in values:
+            if isinstance(value, _CARRIERS):
+                break
+        else:
             return  # most calls: nothing handed over could hold update ops
         if getattr(func, "name", None) in _INSPECTING or (isinstance(func, v.Api) and func.name == "tf.control_dependencies"):
             return

@@ -45,7 +45,8 @@ class Core:
         # try bodies being run (at any call depth): a raise there may be caught and
         # the program go on, so it is an uncertain exit like a return.
         self.try_depth = 0
-        self.in_project_memo: dict[str, bool] = {}  # dotted name -> some prefix of it is a module of the run
+        self.in_project_memo: dict[str, bool] = {}
+        self.star_memo: dict[str, tuple[str, ...]] = {}  # module -> the run's modules it star-imports  # dotted name -> some prefix of it is a module of the run
         self.flag_defaults: dict[str, v.Lit] = {}  # integer command-line flags (scopelint.model.flags)
         # The body run first on the current call chain (a function run without its caller, the
         # module body: 0): one caller's variable scope is the ``{scope}`` of everything it runs.

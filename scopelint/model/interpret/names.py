@@ -8,6 +8,7 @@ from scopelint.model import events as ev
 from scopelint.model import flags, ir, shapes
 from scopelint.model import values as v
 from scopelint.model.imports import INERT_ROOTS, canonical
+from scopelint.model.context import ModuleInfo
 from scopelint.model.interpret.classes import find_method
 from scopelint.model.interpret.core import Core
 from scopelint.model.values import Builtin, Method, VarName, VarOp
@@ -70,8 +71,8 @@ class Names(Core):
             return value
         if name in info.imports:
             return self.resolve_dotted(info.imports[name])
-        for key, origin in info.imports.items():
-            if key.startswith(ir.STAR_IMPORT) and origin in self.modules and origin != module and self._defines(origin, name):
+        for origin in self._star_origins(module, info):
+            if self._defines(origin, name):
                 return self.attribute(v.Module(origin), name)
         if name == "__name__":
             # The linted file runs as the program: its `if __name__ == "__main__":` block runs.
@@ -79,6 +80,16 @@ class Names(Core):
         if name in _BUILTINS:
             return Builtin(name)
         return v.Unknown(f"name {name}")
+
+    def _star_origins(self, module: str, info: ModuleInfo) -> tuple[str, ...]:
+        """The modules of the run ``module`` star-imports, in import order: worked out once a
+        run (builtins and unknown names ask on every lookup)."""
+        origins = self.star_memo.get(module)
+        if origins is None:
+            origins = self.star_memo[module] = tuple(
+                origin for key, origin in info.imports.items()
+                if key.startswith(ir.STAR_IMPORT) and origin in self.modules and origin != module)
+        return origins
 
     def _table_has(self, name: str, dotted: str) -> bool:
         """The API table says what ``name`` does -- except a tensornets model whose source
