@@ -21,12 +21,20 @@ from scopelint.model import ir
 
 class _Lines:
     def __init__(self, source: str) -> None:
-        self._lines = source.splitlines()
+        # Most sources are ASCII: their byte offsets are their columns, and the line table
+        # (a split of the whole text, once per lowering: per chunk in the editor) is not needed.
+        self.ascii = source.isascii()
+        self._source = source
+        self._table: list[str] | None = None
 
     def column(self, line: int, byte_offset: int) -> int:
         """1-based character column of a UTF-8 byte offset on a 1-based line."""
-        if 1 <= line <= len(self._lines):
-            text = self._lines[line - 1]
+        if self.ascii:
+            return byte_offset + 1
+        if self._table is None:
+            self._table = self._source.splitlines()
+        if 1 <= line <= len(self._table):
+            text = self._table[line - 1]
             if not text.isascii():
                 return len(text.encode("utf-8")[:byte_offset].decode("utf-8", "ignore")) + 1
         return byte_offset + 1
@@ -44,6 +52,8 @@ class Lowerer:
     def pos(self, node: ast.AST) -> ir.Pos:
         line = getattr(node, "lineno", 0)
         end_line = getattr(node, "end_lineno", None) or line
+        if self._lines.ascii:
+            return (line, getattr(node, "col_offset", 0) + 1, end_line, (getattr(node, "end_col_offset", None) or 0) + 1)
         column = self._lines.column(line, getattr(node, "col_offset", 0))
         end_column = self._lines.column(end_line, getattr(node, "end_col_offset", None) or 0)
         return (line, column, end_line, end_column)
