@@ -277,6 +277,26 @@ class FileReads:
         return self.with_stat(path)[0]
 
 
+_COMMAS = re.compile(rb"[ \t]*,[ \t]*")
+
+
+def _all_named(folder: str, looked: set[str], complete: dict[str, bool]) -> bool:
+    """Whether every ``*.py`` in ``folder`` is, as spelled there, among ``looked``: then no
+    import of a file of that folder finds a sibling, so none of them is read or scanned
+    (a run over a whole tree scanned every file's imports for nothing: ~40 % of a warm
+    run's CPU). Cached per folder: ``looked`` only grows, so a yes stays true."""
+    answer = complete.get(folder)
+    if answer is None:
+        try:
+            entries = os.listdir(folder or ".")
+        except OSError:
+            entries = None
+        prefix = os.path.join(folder, "")
+        answer = entries is not None and all(prefix + e in looked for e in entries if e.endswith(".py"))
+        complete[folder] = answer
+    return answer
+
+
 def imported_siblings(
     files: Iterable[str], read: Callable[[str], bytes] = read_bytes, real: RealPaths | None = None
 ) -> list[str]:
@@ -293,17 +313,21 @@ def imported_siblings(
     seen = {resolve(f) for f in pending}
     looked: set[str] = set(pending)  # spellings already decided (named, not a file, or found)
     found: list[str] = []
+    complete: dict[str, bool] = {}
     while pending and len(found) < MAX_SIBLINGS:
         path = pending.popleft()
+        folder = os.path.dirname(path)
+        if _all_named(folder, looked, complete):
+            continue  # every sibling it could import is named already: nothing to read
         try:
             data = read(path)
         except FileProblem:
             continue
-        folder = os.path.dirname(path)
+        prefix = os.path.join(folder, "")
         for match in _import_statements(data):
             names = match.group(1) or match.group(2)
-            for name in re.split(rb"[ \t]*,[ \t]*", names):
-                sibling = os.path.join(folder, name.decode("ascii", "replace") + ".py")
+            for name in _COMMAS.split(names) if b"," in names else (names,):
+                sibling = prefix + name.decode("ascii", "replace") + ".py"
                 if sibling in looked:
                     continue
                 looked.add(sibling)

@@ -73,3 +73,19 @@ def test_module_names_follow_packages(tmp_path: Path) -> None:
     assert module_name_for(str(pkg / "gan.py")) == "proj.models.gan"
     assert module_name_for(str(pkg / "__init__.py")) == "proj.models"
     assert module_name_for(str(tmp_path / "script.py")) == "script"
+
+
+def test_imported_siblings_follow_imports_and_skip_folders_named_whole(tmp_path: Path) -> None:
+    from scopelint.files import FileReads, imported_siblings
+
+    (tmp_path / "main.py").write_text("import model, other\n")
+    (tmp_path / "model.py").write_text("from ops import *\n")
+    (tmp_path / "ops.py").write_text("import tensorflow as tf\n")
+    (tmp_path / "other.py").write_text("x = 1\n")
+    named = [str(tmp_path / "main.py")]
+    assert imported_siblings(named) == [str(tmp_path / n) for n in ("model.py", "other.py", "ops.py")]
+    # Every module of the folder named: nothing to find, and no file is read for it.
+    everything = sorted(str(p) for p in tmp_path.glob("*.py"))
+    reads = FileReads()
+    assert imported_siblings(everything, reads) == []
+    assert reads._found == {}
