@@ -375,10 +375,10 @@ class Timer:
                 f"{int(stats.get('parsed', 0))} parsed or cached, {int(stats.get('skipped', 0))} skipped unparsed (no TF), "
                 f"{int(stats.get('problems', 0))} not analysed"
             )
-            reused = int(stats.get("reused", 0))
+            analysed, reused = int(stats.get("analysed", 0)), int(stats.get("reused", 0))
             self.say(
-                f"phase 2 (model, checks across modules): {stats.get('phase2', 0):.3f} s -- {int(stats.get('analysed', 0))} "
-                f"modules analysed" + (f", {reused} from the cache (nothing they reach changed)" if reused else "")
+                f"phase 2 (model, checks across modules): {stats.get('phase2', 0):.3f} s -- {analysed} "
+                f"module{'' if analysed == 1 else 's'} analysed" + (f", {reused} from the cache (nothing they reach changed)" if reused else "")
             )
             self.say(f"fix edits: {stats.get('fixes', 0):.3f} s")
         self.last = self._clock()
