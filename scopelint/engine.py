@@ -403,6 +403,9 @@ def run_phase2(
         results = list(results)
         for index, result in zip(todo, loaded):
             results[index] = result
+        for index in todo:
+            if results[index].facts is None and index in keys:  # promised by the cache, now gone
+                current[module_name_for(results[index].path) or ""] = _UNKEYED
         todo = [i for i in todo if results[i].facts is not None]
     if stats is not None:
         stats.update(analysed=len(todo), reused=len(checked))
@@ -416,6 +419,8 @@ def run_phase2(
             diagnostics = _parser_of_record(path, diagnostics, own)
         checked[index] = diagnostics
         reached = _reached_keys(asked, current, results[index].facts)
+        if stats is not None and reached is None:  # computed from facts no key stands for
+            stats["unkeyed"] = stats.get("unkeyed", 0) + 1
         if index in keys and names and reached is not None and not any(
                 d.message.startswith("file not analysed: internal error") for d in diagnostics):
             cache.put_reached(keys[index], reached, diagnostics, names)
@@ -445,13 +450,13 @@ def _module_keys(results: Sequence[FileResult], extra_project: Mapping[str, Modu
     """Each module name of the project -> the phase-1 key of the file that defines it, as the
     project mapping resolves it (the last file of a name wins); a module lent by the caller
     without a key (an editor's in-memory buffer) -> "?", which no cached entry matches."""
-    keys = {name: "?" for name in extra_project or {}}
+    keys = {name: _UNKEYED for name in extra_project or {}}
     for result in results:
         # As analyse_file_bytes names it: a notebook is never a module others import.
         name = (result.facts.module_name if result.facts is not None
                 else module_name_for(result.path) if result.has_facts and not is_notebook(result.path) else None)
         if name:
-            keys[name] = result.key or "?"
+            keys[name] = result.key or _UNKEYED
     return keys
 
 
@@ -460,7 +465,7 @@ def _reached_keys(asked: set[str], current: Mapping[str, str], own: ModuleFacts 
     None when one of them cannot be keyed (the result is then not cached)."""
     own_name = own.module_name if own is not None else None
     reached = tuple(sorted((name, current.get(name, "")) for name in asked if name != own_name))
-    return None if any(key == "?" for _, key in reached) else reached
+    return None if _UNKEYED in asked or any(key == _UNKEYED for _, key in reached) else reached
 
 
 def _maybe_unused(suppressions: Suppressions, fired: Mapping[int, set[str]]) -> bool:
@@ -523,6 +528,7 @@ class FactsOnDemand(Mapping[str, "ModuleFacts"]):
         self._facts: dict[str, ModuleFacts] = dict(extra_project or {})
         self._deferred: dict[str, FileResult] = {}
         self._load = load
+        self.unavailable: set[str] = set()
         for result in results:
             if result.facts is not None and result.facts.module_name:
                 self._facts[result.facts.module_name] = result.facts
@@ -538,6 +544,8 @@ class FactsOnDemand(Mapping[str, "ModuleFacts"]):
             facts = self._load(self._deferred.pop(name)).facts
             if facts is not None:
                 self._facts[name] = facts
+            else:  # its cache entry vanished and it no longer parses: absent, though keyed
+                self.unavailable.add(name)
         return self._facts[name]
 
     def __contains__(self, name: object) -> bool:
@@ -597,9 +605,15 @@ def _analyse_one(facts: ModuleFacts, project: Mapping[str, ModuleFacts], config:
 
     reached = Reached(project)
     try:
-        return run_checks(model.analyze(facts, reached), config.is_selected), reached.asked
+        found = run_checks(model.analyze(facts, reached), config.is_selected)
     except Exception as exc:  # per-file boundary: report, keep going
-        return [file_problem_diagnostic(facts.path, f"internal error: {exc!r}")], reached.asked
+        found = [file_problem_diagnostic(facts.path, f"internal error: {exc!r}")]
+    # A module the run's keys call present but whose facts could not be had: not cacheable.
+    unkeyed = {_UNKEYED} if reached.asked & getattr(project, "unavailable", set()) else set()
+    return found, reached.asked | unkeyed
+
+
+_UNKEYED = "?"  # among the names asked for: a result that must not be cached
 
 
 def _phase2_job(facts: ModuleFacts) -> tuple[list[Diagnostic], set[str]]:
@@ -721,8 +735,10 @@ def lint_tree(
         if stats is not None:
             stats.update(phase1=time.perf_counter() - start, files=len(paths), run_cached=1)
         return found
+    stats = stats if stats is not None else {}
     found, _ = lint_files(paths, config, options, stats, contents, report)
-    if not any(d.message.startswith("file not analysed: internal error") for d in found):
+    # Not kept: findings with an internal error, or computed without facts the cache promised.
+    if not stats.get("unkeyed") and not any(d.message.startswith("file not analysed: internal error") for d in found):
         cache.put_run(key, found, names)
     return found
 

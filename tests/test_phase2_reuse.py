@@ -119,3 +119,36 @@ def test_an_edit_decodes_only_the_facts_its_analyses_need(tree: Path, tmp_path: 
     (tree / "ops.py").write_text(OPS_AUTO)
     assert lint(tree, cache) == lint(tree, None)
     assert decoded == ["main.py"]
+
+
+def test_a_module_whose_cached_facts_vanished_is_not_trusted(tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scopelint import engine
+    from scopelint.cache import Cache
+
+    cache = tmp_path / "cache"
+    lint(tree, cache)
+    (tree / "main.py").write_text(MAIN + "\n")  # main.py is analysed again and asks for ops
+    # ops.py is unchanged, but its facts cannot be had (entry gone, and the re-parse gives none).
+    with monkeypatch.context() as patch:
+        real_get_facts, real_analyse = Cache.get_facts, engine.analyse_file_bytes
+        patch.setattr(Cache, "get_facts", lambda self, key, path: None if path.endswith("ops.py") else real_get_facts(self, key, path))
+        patch.setattr(engine, "analyse_file_bytes", lambda path, data, settings, force=False: (
+            engine.FileResult(path=path) if path.endswith("ops.py") else real_analyse(path, data, settings, force)))
+        without_ops = lint(tree, cache)
+    assert ("main.py", 6, "SL201") not in without_ops  # linear() could not be followed
+    # That result was computed without ops' facts: it is not cached as if it had them.
+    stats: dict[str, float] = {}
+    assert lint(tree, cache, stats) == lint(tree, None)
+    assert ("main.py", 6, "SL201") in lint(tree, None)
+    assert (stats["analysed"], stats["reused"]) == (1, 3)  # main.py only: ops.py's own entry held
+
+
+def test_a_module_does_not_depend_on_the_modules_importing_it(tree: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    lint(tree, cache)
+    # main.py imports ops; editing main.py leaves ops.py's cached findings good (a --verbose
+    # note on ops names its importers, but no finding of ops depends on them).
+    (tree / "main.py").write_text(MAIN + "c = 1\n")
+    stats: dict[str, float] = {}
+    assert lint(tree, cache, stats) == lint(tree, None)
+    assert (stats["analysed"], stats["reused"]) == (1, 3)

@@ -94,6 +94,13 @@ class LazyModules(Mapping[str, ModuleInfo]):
         found = index.get(key, set()) | index.get(f"{key}.{name}", set())
         return sorted(found - {key})
 
+    def path_unrecorded(self, key: str) -> str:
+        """The file of module ``key``, for the wording of a note: read past Reached, since no
+        finding depends on it (the module's facts are already loaded: it is in the index)."""
+        everything = getattr(self._project, "everything", self._project)
+        facts = self._main if key == self._main_key else everything.get(key)
+        return facts.path if facts is not None and facts.path else key
+
     def __contains__(self, key: object) -> bool:
         return key == self._main_key or key in self._project
 

@@ -81,7 +81,8 @@ class EntryPoints(Core):
         others = importers(self.main, name) if importers is not None else []
         if not others:
             return "no caller in the linted tree"
-        shown = ", ".join(self.path_of(other) for other in others[:3]) + (", ..." if len(others) > 3 else "")
+        path_of = getattr(self.modules, "path_unrecorded", self.path_of)  # wording: no dependency on the importers
+        shown = ", ".join(path_of(other) for other in others[:3]) + (", ..." if len(others) > 3 else "")
         return f"no caller in this module (it is imported by {shown}, whose runs follow it from their calls)"
 
     def _construct(self, klass: v.Class, method: ir.FunctionDef, instance: v.Instance, test_case: bool) -> None:
