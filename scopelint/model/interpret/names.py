@@ -38,7 +38,7 @@ _INERT_TF_BASE_METHODS = frozenset({"__init__", "setUp", "tearDown", "setUpClass
 
 class Names(Core):
     def lookup(self, name: str) -> Any:
-        env = self.frame.env  # Env.lookup, inlined: the commonest step of a run
+        env: v.Env | None = self.frame.env  # Env.lookup, inlined: the commonest step of a run
         while env is not None:
             if name in env.names:
                 found = env.names[name]

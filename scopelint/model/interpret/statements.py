@@ -27,14 +27,15 @@ class Statements(Core):
 
     def exec_stmt(self, node: ir.Stmt) -> None:  # noqa: C901 - one dispatch table
         kind = type(node)  # the commonest statements by exact type (IR classes have no subclasses)
+        known: Any = node  # an exact type test does not narrow for mypy; isinstance would cost
         if kind is ir.ExprStmt:
-            self.eval(node.value)
+            self.eval(known.value)
         elif kind is ir.Assign:
-            value = self.eval(node.value)
-            for target in node.targets:
+            value = self.eval(known.value)
+            for target in known.targets:
                 self.bind(target, value)
         elif kind is ir.If:
-            self.exec_if(node)
+            self.exec_if(known)
         elif isinstance(node, ir.With):
             self.exec_with(node, 0)
         elif isinstance(node, ir.For):
