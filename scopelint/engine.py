@@ -348,12 +348,19 @@ def _map_jobs(
     # Largest files first so one big file does not finish last on its own.
     order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i][1]))
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        mapped = pool.map(_phase1_job, [jobs[i] for i in order], chunksize=max(1, len(jobs) // (workers * 8)))
+        mapped = pool.map(_phase1_job, [jobs[i] for i in order], chunksize=_chunk(len(jobs), workers))
         done = list(_ticking(mapped, len(jobs), tick))
     ordered: list[FileResult] = [done[0]] * len(jobs)
     for position, index in enumerate(order):
         ordered[index] = done[position]
     return iter(ordered)
+
+
+def _chunk(jobs: int, workers: int) -> int:
+    """Tasks per message to a worker: a few per worker's share, but never big messages --
+    a chunk is pickled whole (a phase-1 result carries a module's IR), and on a tree 4x the
+    size, 4x chunks cost more than 4x as much to pickle and leave one worker the last one."""
+    return max(1, min(16, jobs // (workers * 8)))
 
 
 def _ticking(items: Iterator[Any], total: int, tick: Callable[[int, int], None]) -> Iterator[Any]:
@@ -594,7 +601,8 @@ def load_facts(results: Sequence[FileResult], config: Config, options: EngineOpt
 
 
 # Phase-2 workers inherit these by fork rather than unpickling the project per task.
-_PHASE2_STATE: tuple[Mapping[str, ModuleFacts], Config] | None = None
+# The modules to analyse travel as their indices: their facts are the workers' already.
+_PHASE2_STATE: tuple[Sequence[ModuleFacts], Mapping[str, ModuleFacts], Config] | None = None
 
 
 def _analyse_one(facts: ModuleFacts, project: Mapping[str, ModuleFacts], config: Config) -> tuple[list[Diagnostic], set[str]]:
@@ -616,10 +624,10 @@ def _analyse_one(facts: ModuleFacts, project: Mapping[str, ModuleFacts], config:
 _UNKEYED = "?"  # among the names asked for: a result that must not be cached
 
 
-def _phase2_job(facts: ModuleFacts) -> tuple[list[Diagnostic], set[str]]:
+def _phase2_job(index: int) -> tuple[list[Diagnostic], set[str]]:
     assert _PHASE2_STATE is not None
-    project, config = _PHASE2_STATE
-    return _analyse_one(facts, project, config)
+    todo, project, config = _PHASE2_STATE
+    return _analyse_one(todo[index], project, config)
 
 
 def _analyse_all(
@@ -636,13 +644,13 @@ def _analyse_all(
         return iter(list(_ticking((_analyse_one(f, project, config) for f in facts), len(facts), tick)))
     from concurrent.futures import ProcessPoolExecutor
 
-    _PHASE2_STATE = (project, config)
+    _PHASE2_STATE = (facts, project, config)
     import gc
 
     gc.freeze()  # keep the collector from touching (and so copying) the inherited project in each worker
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            mapped = pool.map(_phase2_job, facts, chunksize=max(1, len(facts) // (workers * 8)))
+            mapped = pool.map(_phase2_job, range(len(facts)), chunksize=_chunk(len(facts), workers))
             done = list(_ticking(mapped, len(facts), tick))
     finally:
         _PHASE2_STATE = None
