@@ -12,8 +12,9 @@ Positions are 1-based lines and 1-based character columns, end exclusive.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
-from typing import Union
+from typing import Any, Iterator, Union
 
 Pos = tuple[int, int, int, int]  # line, column, end_line, end_column
 NO_POS: Pos = (0, 0, 0, 0)
@@ -292,3 +293,33 @@ class Assert:
 
 
 Stmt = Union[Assign, ExprStmt, With, For, While, If, Try, FunctionDef, ClassDef, Return, Raise, Break, Continue, Assert]
+
+
+# ---------------------------------------------------------------- walking
+
+
+def _subnode_fields() -> dict[type, tuple[str, ...]]:
+    """For each IR class, the fields that can hold other IR (scalars and positions cannot)."""
+    plans: dict[type, tuple[str, ...]] = {}
+    for kind in list(globals().values()):
+        if isinstance(kind, type) and dataclasses.is_dataclass(kind) and kind.__module__ == __name__:
+            plans[kind] = tuple(f.name for f in dataclasses.fields(kind)
+                                if f.name != "pos" and f.type not in ("str", "int", "bool", "str | None", "Pos"))
+    return plans
+
+
+_SUBNODE_FIELDS = _subnode_fields()
+
+
+def children(node: Any) -> Iterator[Any]:
+    """The IR nodes directly inside ``node`` (through tuples, however nested), in field order."""
+    for name in _SUBNODE_FIELDS.get(type(node), ()):
+        yield from _nodes_in(getattr(node, name))
+
+
+def _nodes_in(value: Any) -> Iterator[Any]:
+    if isinstance(value, tuple):
+        for item in value:
+            yield from _nodes_in(item)
+    elif type(value) in _SUBNODE_FIELDS:
+        yield value

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from typing import Any, Callable, Iterator
 
@@ -158,7 +157,7 @@ def _calls(node: Any) -> bool:
         return True
     if isinstance(node, tuple):
         return any(_calls(item) for item in node)
-    return dataclasses.is_dataclass(node) and any(_calls(getattr(node, f.name)) for f in dataclasses.fields(node))
+    return any(_calls(child) for child in ir.children(node))
 
 
 def _functions(body: tuple[ir.Stmt, ...], cls: ir.ClassDef | None = None) -> Iterator[tuple[ir.FunctionDef, ir.ClassDef | None]]:

@@ -337,37 +337,25 @@ def _static(statement: ir.Stmt) -> _Static:
 
 
 def _names(node: Any, out: set[str]) -> None:
-    if isinstance(node, tuple):
-        for item in node:
-            _names(item, out)
-        return
-    if not dataclasses.is_dataclass(node):
-        return
     if isinstance(node, (ir.Name, ir.TargetName)):
         out.add(node.id)
         return
     if isinstance(node, (ir.FunctionDef, ir.ClassDef, ir.Param)):
         out.add(node.name)
-    for name in _NODE_FIELDS.get(type(node), ()):
-        _names(getattr(node, name), out)
+    for child in ir.children(node):
+        _names(child, out)
 
 
 def _binds(node: Any, out: set[str]) -> None:
     """Names bound in the namespace ``node`` runs in (not inside the functions and classes it defines)."""
-    if isinstance(node, tuple):
-        for item in node:
-            _binds(item, out)
-        return
-    if not dataclasses.is_dataclass(node):
-        return
     if isinstance(node, ir.TargetName):
         out.add(node.id)
         return
     if isinstance(node, (ir.FunctionDef, ir.ClassDef)):
         out.add(node.name)
         return
-    for name in _NODE_FIELDS.get(type(node), ()):
-        _binds(getattr(node, name), out)
+    for child in ir.children(node):
+        _binds(child, out)
 
 
 def _acts(statement: ir.Stmt) -> bool:
@@ -386,14 +374,3 @@ def _plain(expr: ir.Expr) -> bool:
     return isinstance(expr, ir.Name)
 
 
-def _node_fields() -> dict[type, tuple[str, ...]]:
-    """For each IR class, the fields that can hold other IR (scalars and positions cannot)."""
-    plans: dict[type, tuple[str, ...]] = {}
-    for kind in vars(ir).values():
-        if isinstance(kind, type) and dataclasses.is_dataclass(kind) and kind.__module__ == ir.__name__:
-            plans[kind] = tuple(f.name for f in dataclasses.fields(kind)
-                                if f.name != "pos" and f.type not in ("str", "int", "bool", "str | None", "Pos"))
-    return plans
-
-
-_NODE_FIELDS = _node_fields()
