@@ -459,12 +459,18 @@ def _module_keys(results: Sequence[FileResult], extra_project: Mapping[str, Modu
     without a key (an editor's in-memory buffer) -> "?", which no cached entry matches."""
     keys = {name: _UNKEYED for name in extra_project or {}}
     for result in results:
-        # As analyse_file_bytes names it: a notebook is never a module others import.
-        name = (result.facts.module_name if result.facts is not None
-                else module_name_for(result.path) if result.has_facts and not is_notebook(result.path) else None)
+        name = _module_name(result)
         if name:
             keys[name] = result.key or _UNKEYED
     return keys
+
+
+def _module_name(result: FileResult) -> str | None:
+    """The module a phase-1 result defines, its facts loaded or not: as analyse_file_bytes
+    names it (a notebook is never a module others import)."""
+    if result.facts is not None:
+        return result.facts.module_name
+    return module_name_for(result.path) if result.facts_deferred and not is_notebook(result.path) else None
 
 
 def _reached_keys(asked: set[str], current: Mapping[str, str], own: ModuleFacts | None) -> tuple[tuple[str, str], ...] | None:
@@ -537,14 +543,15 @@ class FactsOnDemand(Mapping[str, "ModuleFacts"]):
         self._load = load
         self.unavailable: set[str] = set()
         for result in results:
-            if result.facts is not None and result.facts.module_name:
-                self._facts[result.facts.module_name] = result.facts
-                self._deferred.pop(result.facts.module_name, None)
-            elif result.facts_deferred and not is_notebook(result.path):  # named as analyse_file_bytes names it
-                name = module_name_for(result.path)
-                if name:
-                    self._deferred[name] = result
-                    self._facts.pop(name, None)
+            name = _module_name(result)
+            if not name:
+                continue
+            if result.facts is not None:
+                self._facts[name] = result.facts
+                self._deferred.pop(name, None)
+            else:
+                self._deferred[name] = result
+                self._facts.pop(name, None)
 
     def __getitem__(self, name: str) -> ModuleFacts:
         if name in self._deferred:
