@@ -10,6 +10,7 @@ import sys
 if sys.path and sys.path[0] in ("", os.getcwd()) and not getattr(sys.flags, "safe_path", False):
     del sys.path[0]
 
-from scopelint.cli import main  # noqa: E402 - after the sys.path fix on purpose
+# A repeated run with nothing changed is answered before the rest of scopelint loads.
+from scopelint.warm import main  # noqa: E402 - after the sys.path fix on purpose
 
 raise SystemExit(main())

@@ -47,6 +47,8 @@ def lint_paths(
     options: EngineOptions | None = None,
     stats: dict[str, float] | None = None,
     context: Iterable[str | Path] = (),
+    reads: FileReads | None = None,
+    walked: list[str] | None = None,
 ) -> list[Diagnostic]:
     """Lint files and directories; results sorted by (path, line, column).
     ``stats``, when given, receives seconds per phase and file counts.
@@ -55,11 +57,14 @@ def lint_paths(
     -- builders defined there are followed into ``paths`` -- but reported on only
     where they are among ``paths`` (the pre-commit hook: the staged files, with
     the rest of the repository as context). The findings on ``paths`` are then
-    exactly those ``lint_paths(context)`` gives for them."""
-    files = list(discover([str(p) for p in paths], config))
-    real, reads = RealPaths(), FileReads()
+    exactly those ``lint_paths(context)`` gives for them.
+
+    ``reads`` (every file this run reads, with its stat) and ``walked`` (the directories
+    it walks) are filled in for the caller when given: what the warm path keys on."""
+    files = list(discover([str(p) for p in paths], config, walked))
+    real, reads = RealPaths(), reads if reads is not None else FileReads()
     named = {real(f) for f in files}
-    extra = [f for f in discover([str(p) for p in context], config) if real(f) not in named]
+    extra = [f for f in discover([str(p) for p in context], config, walked) if real(f) not in named]
     # A file named alone still runs with the modules of its folder it imports (flat layouts).
     listed = named | {real(f) for f in extra}
     extra += [f for f in imported_siblings(files, reads, real) if real(f) not in listed]

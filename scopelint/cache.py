@@ -20,6 +20,9 @@ into a checkout. So:
   not follow symlinks either;
 * anything malformed, foreign or unreadable is a cache miss, never an error.
 
+(The sealing, reading and writing of entries and the secret live in
+:mod:`scopelint.cachefiles`, which the warm path, :mod:`scopelint.warm`, shares.)
+
 The default location is outside the project: ``$XDG_CACHE_HOME/scopelint/<hash
 of the project root>`` (``~/.cache/...`` without it).
 
@@ -33,17 +36,15 @@ and rendered back as this run spells them, so ``cd proj && scopelint .`` then
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import os
 import re
-import secrets
-import stat
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from scopelint import __version__
+from scopelint.cachefiles import MAX_ENTRY_BYTES, read_entry, seal, unseal, user_cache_root, user_secret, write_entry
 from scopelint.config import Config
 from scopelint.datacodec import Codec, CodecError
 from scopelint.diagnostic import Diagnostic
@@ -53,16 +54,6 @@ if TYPE_CHECKING:
     from scopelint.engine import FileResult
     from scopelint.model import ModelSettings, ModuleFacts
 
-# Larger entries are neither written nor read (a planted multi-gigabyte file
-# must cost a stat, not a read). The facts of a 10 MB source stay below this.
-MAX_ENTRY_BYTES = 64 * 1024 * 1024
-_MAGIC = b"scopelint-cache-2\n"
-_MAC_HEX = 64
-_SECRET_BYTES = 32
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
-_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
-_DIR_FD = os.open in os.supports_dir_fd and os.replace in os.supports_dir_fd and hasattr(os, "O_DIRECTORY")
 
 
 class PathNames:
@@ -225,13 +216,9 @@ class Cache:
     def _load(self, key: str, kind: str, hint: Any, codec: Codec | None = None) -> Any:
         if self.directory is None or self._secret is None:
             return None
-        raw = _read_entry(self.directory / key[:2] / key)
-        if raw is None or not raw.startswith(_MAGIC) or len(raw) < len(_MAGIC) + _MAC_HEX + 1:
-            return None
-        mac = raw[len(_MAGIC) : len(_MAGIC) + _MAC_HEX]
-        payload = raw[len(_MAGIC) + _MAC_HEX + 1 :]
-        if not hmac.compare_digest(mac, _mac(self._secret, kind, key, payload).encode()):
-            return None  # not written by this user's scopelint: ignore it
+        payload = unseal(self._secret, kind, key, read_entry(self.directory / key[:2] / key))
+        if payload is None:
+            return None  # absent, or not written by this user's scopelint: ignore it
         try:
             return (codec or _codec()).decode(json.loads(payload), hint)
         except (CodecError, ValueError, TypeError, RecursionError, MemoryError):
@@ -244,10 +231,10 @@ class Cache:
             payload = json.dumps((codec or _codec()).encode(value, hint), separators=(",", ":")).encode()
         except (CodecError, TypeError, ValueError, RecursionError):
             return False  # a value the codec cannot write is simply not cached
-        entry = _MAGIC + _mac(self._secret, kind, key, payload).encode() + b"\n" + payload
+        entry = seal(self._secret, kind, key, payload)
         if len(entry) > MAX_ENTRY_BYTES:
             return False
-        return _write_entry(self.directory, key[:2], key, entry)
+        return write_entry(self.directory, key[:2], key, entry)
 
 
 def _reached_key(key: str, reached: tuple[tuple[str, str], ...]) -> str:
@@ -285,8 +272,6 @@ def _thaw_paths(message: str, display: Any) -> str:
     return _PATH_TOKEN.sub(lambda match: display(match.group(1)), message)
 
 
-def _mac(secret: bytes, kind: str, key: str, payload: bytes) -> str:
-    return hmac.new(secret, f"{kind}\0{key}\0".encode() + payload, hashlib.sha256).hexdigest()
 
 
 _CODEC: Codec | None = None
@@ -312,146 +297,12 @@ def _codec() -> Codec:
     return _CODEC
 
 
-# ---------------------------------------------------------------- files
-
-
-def _read_entry(path: Path) -> bytes | None:
-    """The bytes of a regular file of sane size; no symlink, FIFO or device is followed or read."""
-    try:
-        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC)
-    except OSError:
-        return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_ENTRY_BYTES:
-            return None
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            return handle.read(MAX_ENTRY_BYTES + 1)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-
-
-def _write_entry(directory: Path, subdir: str, name: str, entry: bytes) -> bool:
-    try:
-        if not directory.is_dir():
-            directory.mkdir(parents=True, mode=0o700)
-            # A --cache-dir inside a repository: keep it out of `git status`.
-            (directory / ".gitignore").write_text("# created by scopelint\n*\n")
-        if not _DIR_FD:
-            return _write_by_path(directory / subdir, name, entry)
-        base = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | _CLOEXEC)
-        try:
-            try:
-                os.mkdir(subdir, 0o700, dir_fd=base)
-            except FileExistsError:
-                pass
-            return _write_in(base, subdir, name, entry)
-        finally:
-            os.close(base)
-    except OSError:
-        return False  # a read-only location still lints; it just is not cached
-
-
-def _write_in(base: int, subdir: str, name: str, entry: bytes) -> bool:
-    # The subdirectory is opened without following a symlink, and the file is
-    # created (O_EXCL, no symlink) and renamed relative to it: a planted symlink
-    # can never redirect a write outside the cache.
-    sub = os.open(subdir, os.O_RDONLY | os.O_DIRECTORY | _NOFOLLOW | _CLOEXEC, dir_fd=base)
-    try:
-        tmp = f".{name}.{secrets.token_hex(8)}.tmp"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o600, dir_fd=sub)
-        try:
-            with os.fdopen(fd, "wb", closefd=False) as handle:
-                handle.write(entry)
-        finally:
-            os.close(fd)
-        os.replace(tmp, name, src_dir_fd=sub, dst_dir_fd=sub)
-        return True
-    finally:
-        os.close(sub)
-
-
-def _write_by_path(subdir: Path, name: str, entry: bytes) -> bool:  # pragma: no cover - platforms without dir_fd
-    subdir.mkdir(exist_ok=True)
-    if subdir.is_symlink():
-        return False
-    tmp = subdir / f".{name}.{secrets.token_hex(8)}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(entry)
-    os.replace(tmp, subdir / name)
-    return True
-
-
-# ---------------------------------------------------------------- where, and the secret
-
-
-def user_cache_root() -> Path:
-    """``$XDG_CACHE_HOME/scopelint`` (only when absolute, as the spec says), else ``~/.cache/scopelint``."""
-    base = os.environ.get("XDG_CACHE_HOME", "")
-    if not os.path.isabs(base):
-        base = os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "scopelint"
-
-
 def default_cache_dir(config: Config) -> Path:
     env = os.environ.get("SCOPELINT_CACHE_DIR")
     if env:
         return Path(env)
     root = os.path.realpath(config.root).encode("utf-8", "surrogateescape")
-    return user_cache_root() / hashlib.sha256(root).hexdigest()[:24]
-
-
-_SECRET: dict[Path, bytes | None] = {}
-
-
-def user_secret() -> bytes | None:
-    """This user's cache key, created on first use (0600); None when it cannot be had safely."""
-    path = user_cache_root() / "secret"
-    if path not in _SECRET:
-        _SECRET[path] = _read_secret(path) or _create_secret(path)
-    return _SECRET[path]
-
-
-def _read_secret(path: Path) -> bytes | None:
-    try:
-        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC)
-    except OSError:
-        return None
-    try:
-        info = os.fstat(fd)
-        owner_ok = not hasattr(os, "geteuid") or info.st_uid == os.geteuid()
-        # Readable by others means others could forge entries: refuse it.
-        if not stat.S_ISREG(info.st_mode) or not owner_ok or info.st_mode & 0o077 or info.st_size != _SECRET_BYTES:
-            return None
-        data = os.read(fd, _SECRET_BYTES + 1)
-        return data if len(data) == _SECRET_BYTES else None
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-
-
-def _create_secret(path: Path) -> bytes | None:
-    if os.path.lexists(path):
-        return None  # present but unusable (wrong owner or mode): caching stays off
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp = path.with_name(f".secret.{secrets.token_hex(8)}")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(secrets.token_bytes(_SECRET_BYTES))
-        try:
-            os.link(tmp, path)  # never replaces a secret another run just created
-        except FileExistsError:
-            pass
-        finally:
-            os.unlink(tmp)
-    except OSError:
-        return None
-    return _read_secret(path)
+    return Path(user_cache_root()) / hashlib.sha256(root).hexdigest()[:24]
 
 
 _FINGERPRINT: list[bytes] = []

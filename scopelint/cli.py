@@ -23,7 +23,9 @@ if TYPE_CHECKING:
     from scopelint.diagnostic import Diagnostic
     from scopelint.notes import Note
     from scopelint.report import TraceOutcome
+    from scopelint.files import FileReads
     from scopelint.report.baseline import Baseline
+    from scopelint.warm import Inputs
 from scopelint.config import Config
 
 EXIT_CLEAN, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
@@ -106,19 +108,20 @@ def _codes_arg(value: str | None, flag: str) -> tuple[str, ...] | None:
         raise UsageError(str(exc)) from None
 
 
-def _load_config(args: argparse.Namespace) -> Config:
+def _load_config(args: argparse.Namespace, looked: list[str] | None = None) -> Config:
+    """``looked``: receives the config files looked at, found or not."""
     from scopelint.config import ConfigError, load_config
 
     try:
         if args.isolated:
             config = Config(root=str(Path.cwd()))
         elif args.config:
-            config = load_config(explicit=Path(args.config))
+            config = load_config(explicit=Path(args.config), looked=looked)
         else:
             first = Path(args.paths[0]) if args.paths and args.paths[0] != "-" else Path.cwd()
             if args.stdin_filename:
                 first = Path(args.stdin_filename)
-            config = load_config(start=first if first.exists() else Path.cwd())
+            config = load_config(start=first if first.exists() else Path.cwd(), looked=looked)
     except ConfigError as exc:
         raise UsageError(f"config error: {exc}") from None
     return config.with_overrides(
@@ -165,13 +168,25 @@ def _use_color(choice: str, stream: object) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-def cmd_check(argv: Sequence[str]) -> int:
+def _rememberable(args: argparse.Namespace) -> bool:
+    """A run the warm path may answer next time: it only reads files and prints a report
+    (no fixes, no files written, no user code run, no timings, not stdin)."""
+    writes = args.fix or args.diff or args.add_noqa or args.write_baseline or args.output
+    return not (writes or args.dynamic or args.verbose or args.no_cache or "-" in args.paths)
+
+
+def cmd_check(argv: Sequence[str], remember_as: Sequence[str] | None = None) -> int:
+    """``remember_as``: the command line as typed; given, a plain lint run is stored
+    under it for :func:`scopelint.warm.serve`."""
     from scopelint.api import lint_paths, lint_source
     from scopelint.engine import EngineOptions
-    from scopelint.files import discover
+    from scopelint.files import FileReads, discover
     from scopelint.report import ReportContext, renderer
+    from scopelint.warm import Inputs
 
     args = _parser_check().parse_args(argv)
+    inputs = Inputs() if remember_as is not None and _rememberable(args) else None
+    looked: list[str] = []
     if args.show_settings:
         from scopelint.settings_view import show_settings
 
@@ -183,7 +198,7 @@ def cmd_check(argv: Sequence[str]) -> int:
         return explain_names(args.explain_names, _load_config(args), args.format, args.verbose)
     if not args.paths:
         raise UsageError("no paths given: try `scopelint .` (or `scopelint -` to read stdin)")
-    config = _load_config(args)
+    config = _load_config(args, looked)
     if args.show_files:
         if args.paths == ["-"]:
             raise UsageError("--show-files lists files on disk; '-' reads stdin")
@@ -251,15 +266,20 @@ def cmd_check(argv: Sequence[str]) -> int:
     else:
         if "-" in args.paths:
             raise UsageError("'-' (stdin) cannot be mixed with other paths")
-        files = list(discover(args.paths, config))
+        listed: list[str] = []
+        files = list(discover(args.paths, config, listed))
         timer.lap(f"found {len(files)} files to lint")
         files_checked = len(files)
         stats: dict[str, float] = {}
+        reads = FileReads()
         try:
-            diagnostics = lint_paths(files, config, options, stats=stats, context=args.context)
+            diagnostics = lint_paths(files, config, options, stats=stats, context=args.context, reads=reads, walked=listed)
         finally:
             if meter is not None:
                 meter.finish()
+        if inputs is not None:
+            _what_it_read(inputs, args, files, reads, listed + looked)
+            inputs.complete = bool(stats.get("run_kept"))  # findings the cache would not keep: not stored either
         timer.engine(stats)
         explain = functools.partial(_file_notes, files, config, options, args.context)
         if args.dynamic:
@@ -267,7 +287,11 @@ def cmd_check(argv: Sequence[str]) -> int:
             timer.lap("dynamic mode")
     if args.write_baseline:
         return write_baseline_file(args.write_baseline, diagnostics, texts)
-    diagnostics = apply_baseline(baseline, diagnostics, args, texts)
+    said: list[str] = []
+    diagnostics = apply_baseline(baseline, diagnostics, args, texts, said.append)
+    if inputs is not None and baseline is not None:
+        inputs.look([baseline.path])
+    report = ""
 
     if not args.silent:
         stream = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
@@ -279,7 +303,8 @@ def cmd_check(argv: Sequence[str]) -> int:
                 quiet=args.quiet,
                 traces=traces,
             )
-            stream.write(renderer(args.format)(diagnostics, context))
+            report = renderer(args.format)(diagnostics, context)
+            stream.write(report)
         finally:
             if args.output:
                 stream.close()
@@ -287,7 +312,25 @@ def cmd_check(argv: Sequence[str]) -> int:
     if args.verbose:
         timer.notes(explain())
     timer.total(len(diagnostics))
-    return exit_code(diagnostics, args)
+    code = exit_code(diagnostics, args)
+    if inputs is not None and remember_as is not None:
+        from scopelint.warm import remember
+
+        # The cache's own folders change as it is written; they hold no module.
+        remember(remember_as, inputs, report, "".join(line + "\n" for line in said), code,
+                 skip=[options.cache_dir] if options.cache_dir else [])
+    return code
+
+
+def _what_it_read(inputs: "Inputs", args: argparse.Namespace, files: list[str], reads: "FileReads", listed: list[str]) -> None:
+    """Fill ``inputs`` with what this lint run's findings came from (scopelint.warm)."""
+    inputs.look([*args.paths, *args.context, *listed])
+    read = list(reads.stats())
+    for path, info in read:
+        inputs.read(path, info)
+    # Their folders: a sibling module appearing there is imported (flat layouts).
+    inputs.look(os.path.dirname(os.path.abspath(f)) for f in files)
+    inputs.packages_above(path for path, _ in read)
 
 
 def _baseline(args: argparse.Namespace, config: "Config") -> "Baseline | None":
@@ -315,7 +358,8 @@ def write_baseline_file(path: str, diagnostics: Sequence["Diagnostic"], texts: d
 
 
 def apply_baseline(
-    baseline: "Baseline | None", diagnostics: Sequence["Diagnostic"], args: argparse.Namespace, texts: dict[str, str] | None = None
+    baseline: "Baseline | None", diagnostics: Sequence["Diagnostic"], args: argparse.Namespace, texts: dict[str, str] | None = None,
+    said: Callable[[str], None] | None = None,
 ) -> list["Diagnostic"]:
     """The findings the baseline does not hold; says on stderr how many it hid (not with --quiet/--silent)."""
     if baseline is None:
@@ -328,6 +372,8 @@ def apply_baseline(
         if filtered.stale:
             note += f"; {filtered.stale} baseline entr{'y' if filtered.stale == 1 else 'ies'} no longer found (rewrite it with --write-baseline)"
         print(note, file=sys.stderr)
+        if said is not None:
+            said(note)  # for the warm path to print again
     return filtered.new
 
 
@@ -479,11 +525,14 @@ SUBCOMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     verbose = "-v" in args or "--verbose" in args
-    command: Callable[[Sequence[str]], int] = cmd_check
+    # A lint run is stored under the command line as typed, for scopelint.warm to answer.
+    command: Callable[[Sequence[str]], int] = functools.partial(cmd_check, remember_as=list(args))
     # A subcommand name always wins, even where a directory of that name exists
     # (scopelint's own checkout has rules/): lint such a path as `./rules` or `check rules`.
-    if args and args[0] in SUBCOMMANDS:
+    if args and args[0] in SUBCOMMANDS and args[0] != "check":
         command = SUBCOMMANDS[args.pop(0)]
+    elif args and args[0] == "check":
+        args.pop(0)
     try:
         return command(args)
     except UsageError as exc:

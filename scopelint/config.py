@@ -192,13 +192,16 @@ def config_from_table(table: Mapping[str, Any], *, root: str, source: str | None
     return Config(root=root, source=source, **values)
 
 
-def find_pyproject(start: Path) -> Path | None:
-    """The nearest pyproject.toml with a [tool.scopelint] table, walking up from start."""
+def find_pyproject(start: Path, looked: list[str] | None = None) -> Path | None:
+    """The nearest pyproject.toml with a [tool.scopelint] table, walking up from start.
+    ``looked`` receives every candidate looked at, found or not."""
     here = start.resolve()
     if here.is_file():
         here = here.parent
     for directory in (here, *here.parents):
         candidate = directory / "pyproject.toml"
+        if looked is not None:
+            looked.append(str(candidate))
         if candidate.is_file():
             tomllib = _tomllib()
             try:
@@ -210,9 +213,12 @@ def find_pyproject(start: Path) -> Path | None:
     return None
 
 
-def load_config(start: Path | None = None, explicit: Path | None = None) -> Config:
-    """Load the config that applies to ``start`` (a file or directory)."""
-    path = explicit if explicit is not None else find_pyproject(start or Path.cwd())
+def load_config(start: Path | None = None, explicit: Path | None = None, looked: list[str] | None = None) -> Config:
+    """Load the config that applies to ``start`` (a file or directory). ``looked``
+    receives the files this looked at, found or not (what the config depends on)."""
+    if explicit is not None and looked is not None:
+        looked.append(str(explicit))
+    path = explicit if explicit is not None else find_pyproject(start or Path.cwd(), looked)
     if path is None:
         return Config(root=str((start or Path.cwd()).resolve() if (start or Path.cwd()).is_dir() else (start or Path.cwd()).resolve().parent))
     tomllib = _tomllib()

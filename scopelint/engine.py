@@ -748,13 +748,14 @@ def lint_tree(
     found = cache.get_run(key, names)
     if found is not None:
         if stats is not None:
-            stats.update(phase1=time.perf_counter() - start, files=len(paths), run_cached=1)
+            stats.update(phase1=time.perf_counter() - start, files=len(paths), run_cached=1, run_kept=1)
         return found
     stats = stats if stats is not None else {}
     found, _ = lint_files(paths, config, options, stats, contents, report)
     # Not kept: findings with an internal error, or computed without facts the cache promised.
     if not stats.get("unkeyed") and not any(d.message.startswith("file not analysed: internal error") for d in found):
         cache.put_run(key, found, names)
+        stats["run_kept"] = 1  # what the warm path may print again (scopelint.warm)
     return found
 
 

@@ -90,20 +90,21 @@ def _is_virtualenv(directory: str) -> bool:
     return os.path.isfile(os.path.join(directory, "pyvenv.cfg"))
 
 
-def discover(paths: Iterable[str], config: Config) -> Iterator[str]:
+def discover(paths: Iterable[str], config: Config, listed: list[str] | None = None) -> Iterator[str]:
     """Yield every file to lint, in a stable order.
 
     Explicit file arguments are always linted, even when an exclude pattern
     matches (pre-commit passes files one by one and expects them checked).
     Directories are walked, skipping excluded names and virtualenvs.
     A path that does not exist is yielded anyway: reading it produces the
-    error diagnostic.
+    error diagnostic. ``listed`` receives each directory whose entries decided what was
+    yielded: those walked, and the virtualenvs skipped (for :mod:`scopelint.warm`).
     """
     excluded = _Excludes(config.all_excludes, Path(config.root), RealPaths())
     seen: set[str] = set()
     for raw in paths:
         if os.path.isdir(raw):
-            for found in _walk(str(Path(raw)), excluded):
+            for found in _walk(str(Path(raw)), excluded, listed):
                 if found not in seen:
                     seen.add(found)
                     yield found
@@ -112,10 +113,12 @@ def discover(paths: Iterable[str], config: Config) -> Iterator[str]:
             yield raw
 
 
-def _walk(directory: str, excluded: Callable[[str, str], bool]) -> Iterator[str]:
+def _walk(directory: str, excluded: Callable[[str, str], bool], listed: list[str] | None = None) -> Iterator[str]:
     """``directory`` normalised; yields paths in one form: `pkg/m.py` and `m.py`
     under `.`, never `./m.py` beside them."""
     entries: list[os.DirEntry[str]]
+    if listed is not None:
+        listed.append(directory)
     try:
         with os.scandir(directory) as scan:
             entries = sorted(scan, key=lambda e: e.name)
@@ -131,7 +134,9 @@ def _walk(directory: str, excluded: Callable[[str, str], bool]) -> Iterator[str]
             is_dir = False
         if is_dir:
             if not _is_virtualenv(path):
-                yield from _walk(path, excluded)
+                yield from _walk(path, excluded, listed)
+            elif listed is not None:
+                listed.append(path)  # its pyvenv.cfg removed: walked next time
         elif entry.name.endswith(PYTHON_SUFFIXES + NOTEBOOK_SUFFIXES):
             yield path
 
@@ -275,6 +280,11 @@ class FileReads:
 
     def __call__(self, path: str) -> bytes:
         return self.with_stat(path)[0]
+
+    def stats(self) -> Iterator[tuple[str, os.stat_result | None]]:
+        """Each path read, with the ``fstat`` of what was read (None: it could not be)."""
+        for path, found in self._found.items():
+            yield path, None if isinstance(found, FileProblem) else found[1]
 
 
 _COMMAS = re.compile(rb"[ \t]*,[ \t]*")
