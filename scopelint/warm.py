@@ -96,19 +96,20 @@ def serve(argv: Sequence[str]) -> int | None:
     nothing that run's output depended on has changed; else None (run it)."""
     try:
         found = _manifest(argv)
-        if found is None:
-            return None
-        out, err, code = found
+    except (OSError, ValueError, TypeError, KeyError):
+        found = None  # anything odd about the manifest: run the command
+    if found is None:
+        return None
+    out, err, code = found
+    try:  # from here on the run is answered: a failed write is the run's, as in the CLI
         if out:
             sys.stdout.write(out)
             sys.stdout.flush()
         if err:
             sys.stderr.write(err)
-        return code
     except BrokenPipeError:
         return 0
-    except (OSError, ValueError, TypeError, KeyError):
-        return None  # anything odd about the manifest: run the command
+    return code
 
 
 def _manifest(argv: Sequence[str]) -> tuple[str, str, int] | None:
