@@ -21,6 +21,7 @@ import stat
 MYPY = False
 if MYPY:  # no typing import at run time: the warm path starts with this module
     from os import PathLike
+    from typing import Callable
 
     StrPath = str | PathLike[str]
 
@@ -58,16 +59,22 @@ def _mac(secret: bytes, kind: str, key: str, payload: bytes) -> str:
 
 def read_entry(path: "StrPath") -> bytes | None:
     """The bytes of a regular file of sane size; no symlink, FIFO or device is followed or read."""
+    return _read_regular(path, lambda info: info.st_size <= MAX_ENTRY_BYTES, MAX_ENTRY_BYTES + 1)
+
+
+def _read_regular(path: "StrPath", accept: "Callable[[os.stat_result], bool]", most: int) -> bytes | None:
+    """At most ``most`` bytes of ``path`` when it is a regular file, not reached through a
+    symlink, whose ``fstat`` ``accept`` takes (checked on the file opened, not on the path)."""
     try:
         fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC)
     except OSError:
         return None
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_ENTRY_BYTES:
+        if not stat.S_ISREG(info.st_mode) or not accept(info):
             return None
         with os.fdopen(fd, "rb", closefd=False) as handle:
-            return handle.read(MAX_ENTRY_BYTES + 1)
+            return handle.read(most)
     except OSError:
         return None
     finally:
@@ -157,22 +164,15 @@ def user_secret() -> bytes | None:
 
 
 def _read_secret(path: str) -> bytes | None:
-    try:
-        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC)
-    except OSError:
-        return None
-    try:
-        info = os.fstat(fd)
-        owner_ok = not hasattr(os, "geteuid") or info.st_uid == os.geteuid()
-        # Readable by others means others could forge entries: refuse it.
-        if not stat.S_ISREG(info.st_mode) or not owner_ok or info.st_mode & 0o077 or info.st_size != _SECRET_BYTES:
-            return None
-        data = os.read(fd, _SECRET_BYTES + 1)
-        return data if len(data) == _SECRET_BYTES else None
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
+    data = _read_regular(path, _private, _SECRET_BYTES + 1)
+    return data if data is not None and len(data) == _SECRET_BYTES else None
+
+
+def _private(info: os.stat_result) -> bool:
+    """This user's file, of a secret's size, that no one else can read (who could read it
+    could forge entries)."""
+    owner_ok = not hasattr(os, "geteuid") or info.st_uid == os.geteuid()
+    return owner_ok and not info.st_mode & 0o077 and info.st_size == _SECRET_BYTES
 
 
 def _create_secret(path: str) -> bytes | None:

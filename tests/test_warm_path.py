@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from test_warm_run import GAN, TRAIN, make_project
+
 from scopelint.warm import RACY_NS
 
-GAN = 'import tensorflow as tf\n\n\ndef discriminator(x):\n    with tf.variable_scope("discriminator"):\n        w = tf.get_variable("w", [3])\n    return x * w\n'
-TRAIN = "import tensorflow as tf\nfrom models.gan import discriminator\n\nreal = discriminator(tf.zeros([3]))\nfake = discriminator(tf.ones([3]))\n"
 CLEAN = "All clear: 4 files checked.\n"
 
 
@@ -28,12 +28,7 @@ def _settle() -> None:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    proj = tmp_path / "proj"
-    (proj / "models").mkdir(parents=True)
-    (proj / "models" / "__init__.py").write_text("")
-    (proj / "models" / "gan.py").write_text(GAN)
-    (proj / "train.py").write_text(TRAIN)
-    (proj / "notes.py").write_text("print('no TF here')\n")
+    proj = make_project(tmp_path)
     _settle()
     return proj
 
@@ -89,7 +84,7 @@ def test_same_size_and_mtime_still_misses(project: Path) -> None:
 def test_a_new_file_in_a_folder_is_seen(project: Path) -> None:
     run(project, "proj")
     assert run(project, "proj")[1]
-    (project / "more.py").write_text(TRAIN.replace("from models.gan", "from models.gan"))
+    (project / "more.py").write_text(TRAIN)
     again, served = run(project, "proj")
     assert not served and "proj/more.py:5:8: SL201" in again.stdout and "5 files checked" in again.stdout
 

@@ -17,8 +17,8 @@ COMMENTED = TRAIN.replace("fake =", "#ake =")  # same size, no second call
 FIXED = TRAIN.replace("fake = discriminator(tf.ones([3]))\n", "")
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
+def make_project(tmp_path: Path) -> Path:
+    """A package with a builder, a script calling it twice, and a file without TF."""
     proj = tmp_path / "proj"
     (proj / "models").mkdir(parents=True)
     (proj / "models" / "__init__.py").write_text("")
@@ -26,6 +26,11 @@ def project(tmp_path: Path) -> Path:
     (proj / "train.py").write_text(TRAIN)
     (proj / "notes.py").write_text("print('no TF here')\n")
     return proj
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return make_project(tmp_path)
 
 
 def scopelint(project: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
