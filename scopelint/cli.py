@@ -219,6 +219,7 @@ def cmd_check(argv: Sequence[str], remember_as: Sequence[str] | None = None) -> 
         prefilter=not args.no_prefilter,
         show_suppressed=args.show_suppressed,
         progress=meter,
+        notes={} if args.verbose else None,
     )
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")

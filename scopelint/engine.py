@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # the model is imported only when something is parsed or inte
     import ast
 
     from scopelint.model import ModelSettings, ModuleFacts
+    from scopelint.notes import Note
 
 # A file that matches none of these bytes cannot create, scope or look up a TF
 # variable, so it is never parsed. Kept deliberately broad: missing a file is a
@@ -78,6 +79,10 @@ class EngineOptions:
     prefilter: bool = True
     show_suppressed: bool = False
     progress: Progress | None = field(default=None, compare=False)  # the CLI's stderr meter
+    # ``-v``: filled with each reported file's notes (scopelint.notes) from the analysis that
+    # gave its findings, by path, so the notes need no second analysis; a file whose findings
+    # came from the cache is left out (scopelint.notes.notes_for_files analyses it then).
+    notes: "dict[str, list[Note]] | None" = field(default=None, compare=False)
 
 
 def model_settings(config: Config) -> "ModelSettings":
@@ -417,9 +422,17 @@ def run_phase2(
     if stats is not None:
         stats.update(analysed=len(todo), reused=len(checked))
     project = FactsOnDemand(results, extra_project, lambda result: load_facts([result], config, options)[0])
-    analysed = _analyse_all([results[i].facts for i in todo], project, config, options.jobs, _ticker("analysing", options.progress))
-    for index, (diagnostics, asked) in zip(todo, analysed):
+    # The notes word who imports a function run on its own, which needs the whole project
+    # listed: taken from this analysis only where that costs nothing (every module decoded).
+    with_notes = options.notes is not None and project.lists_cheaply
+    if options.notes is not None:  # a file without facts was not analysed: it has no notes
+        options.notes.update((r.path, []) for r in results if not r.has_facts and (report is None or r.path in report))
+    analysed = _analyse_all([results[i].facts for i in todo], project, config, options.jobs,
+                            _ticker("analysing", options.progress), with_notes)
+    for index, (diagnostics, asked, notes) in zip(todo, analysed):
         path = results[index].path
+        if options.notes is not None and notes is not None:
+            options.notes[path] = notes
         if parser_check and any(d.code != "SL900" for d in diagnostics):
             # A notebook's virtual source is never given to libcst (notebooks are not fixed).
             own = texts[path] if texts and path in texts and not is_notebook(path) else read_text(path)
@@ -609,38 +622,48 @@ def load_facts(results: Sequence[FileResult], config: Config, options: EngineOpt
 
 # Phase-2 workers inherit these by fork rather than unpickling the project per task.
 # The modules to analyse travel as their indices: their facts are the workers' already.
-_PHASE2_STATE: tuple[Sequence[ModuleFacts], Mapping[str, ModuleFacts], Config] | None = None
+_PHASE2_STATE: tuple[Sequence[ModuleFacts], Mapping[str, ModuleFacts], Config, bool] | None = None
 
 
-def _analyse_one(facts: ModuleFacts, project: Mapping[str, ModuleFacts], config: Config) -> tuple[list[Diagnostic], set[str]]:
-    """One module's findings, and the names of the modules its analysis asked for."""
+Analysed = tuple[list[Diagnostic], set[str], "list[Note] | None"]
+
+
+def _analyse_one(facts: ModuleFacts, project: Mapping[str, ModuleFacts], config: Config, with_notes: bool = False) -> Analysed:
+    """One module's findings, the names of the modules its analysis asked for, and (``with_notes``)
+    its ``-v`` notes (else None)."""
     from scopelint import model
     from scopelint.checks import run_checks
     from scopelint.model.project import Reached
 
     reached = Reached(project)
+    notes: "list[Note] | None" = [] if with_notes else None
     try:
-        found = run_checks(model.analyze(facts, reached), config.is_selected)
-    except Exception as exc:  # per-file boundary: report, keep going
+        result = model.analyze(facts, reached)
+        found = run_checks(result, config.is_selected)
+        if with_notes:
+            from scopelint.notes import notes_for
+
+            notes = notes_for(result)
+    except Exception as exc:  # per-file boundary: report, keep going (and give no notes)
         found = [file_problem_diagnostic(facts.path, f"internal error: {exc!r}")]
     # A module the run's keys call present but whose facts could not be had: not cacheable.
     unkeyed = {_UNKEYED} if reached.asked & getattr(project, "unavailable", set()) else set()
-    return found, reached.asked | unkeyed
+    return found, reached.asked | unkeyed, notes
 
 
 _UNKEYED = "?"  # among the names asked for: a result that must not be cached
 
 
-def _phase2_job(index: int) -> tuple[list[Diagnostic], set[str]]:
+def _phase2_job(index: int) -> Analysed:
     assert _PHASE2_STATE is not None
-    todo, project, config = _PHASE2_STATE
-    return _analyse_one(todo[index], project, config)
+    todo, project, config, with_notes = _PHASE2_STATE
+    return _analyse_one(todo[index], project, config, with_notes)
 
 
 def _analyse_all(
     todo: list["ModuleFacts | None"], project: Mapping[str, "ModuleFacts"], config: Config, requested: int | None,
-    tick: Callable[[int, int], None] = lambda done, total: None,
-) -> Iterator[tuple[list[Diagnostic], set[str]]]:
+    tick: Callable[[int, int], None] = lambda done, total: None, with_notes: bool = False,
+) -> Iterator[Analysed]:
     """Interpret every module, across cores when there is enough work and fork is available."""
     global _PHASE2_STATE
     import multiprocessing
@@ -648,10 +671,10 @@ def _analyse_all(
     facts = [f for f in todo if f is not None]
     workers = min(requested or os.cpu_count() or 1, len(facts))
     if workers <= 1 or len(facts) < _PARALLEL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
-        return iter(list(_ticking((_analyse_one(f, project, config) for f in facts), len(facts), tick)))
+        return iter(list(_ticking((_analyse_one(f, project, config, with_notes) for f in facts), len(facts), tick)))
     from concurrent.futures import ProcessPoolExecutor
 
-    _PHASE2_STATE = (facts, project, config)
+    _PHASE2_STATE = (facts, project, config, with_notes)
     import gc
 
     gc.freeze()  # keep the collector from touching (and so copying) the inherited project in each worker

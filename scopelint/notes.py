@@ -71,12 +71,19 @@ def notes_for_text(text: str, path: str, config: Config) -> list[Note]:
 def notes_for_files(files: Sequence[str], config: Config, options: object, context: Iterable[str] = ()) -> list[Note]:
     """Notes for ``files``, each analysed with the modules of ``files`` and ``context``
     at hand, as the lint run analysed them (facts come from the cache when it has them).
-    A notebook's notes are placed in its cells, as its findings are."""
+    A notebook's notes are placed in its cells, as its findings are.
+
+    The notes the lint run's own analysis gave (``options.notes``) are taken as they are:
+    only the files it did not analyse (their findings came from the cache) are analysed here."""
     from scopelint import model
     from scopelint.engine import EngineOptions, load_facts, run_phase1
     from scopelint.files import discover
+    from scopelint.notebook import is_notebook
 
     assert isinstance(options, EngineOptions)
+    known = options.notes or {}
+    if all(f in known for f in files):
+        return [note for f in files for note in (_in_cells(known[f], f) if known[f] and is_notebook(f) else known[f])]
     named = {os.path.realpath(f) for f in files}
     extra = [f for f in discover([str(p) for p in context], config) if os.path.realpath(f) not in named]
     results = load_facts(run_phase1([*files, *extra], config, options), config, options)
@@ -87,8 +94,8 @@ def notes_for_files(files: Sequence[str], config: Config, options: object, conte
         if facts is None or facts.error is not None or os.path.realpath(result.path) not in named:
             continue
         try:
-            found = notes_for(model.analyze(facts, project))
-            notes.extend(_in_cells(found, result.path) if facts.cells else found)
+            found = known[result.path] if result.path in known else notes_for(model.analyze(facts, project))
+            notes.extend(_in_cells(found, result.path) if facts.cells and found else found)
         except Exception:  # per-file boundary, as in the lint run (which reports it)
             continue
     return notes

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 UNSURE = """\
 import sys
@@ -119,3 +120,55 @@ def test_notebook_notes_sit_in_cells(tmp_path: Path) -> None:
         "model.ipynb:cell 3:2:9: note: `tf.get_variable` of 'enc/k' not reported: nothing the model saw created 'enc/k', but something "
         "it could not follow may have: unresolved call (mylib.build is outside the linted tree) at cell 2, line 3"
     ]
+
+
+def _two_modules(root: Path) -> None:
+    (root / "pkg").mkdir()
+    (root / "pkg" / "ops.py").write_text(
+        "import tensorflow.compat.v1 as tf\n\n\ndef dense(x):\n    return tf.get_variable('w', [1])\n"
+    )
+    (root / "pkg" / "train.py").write_text(
+        "import sys\nimport tensorflow.compat.v1 as tf\nfrom ops import dense\n\n"
+        "flag = len(sys.argv) > 2\nwith tf.variable_scope('s'):\n    a = dense(1)\nwith tf.variable_scope('s', reuse=flag):\n    b = dense(2)\n"
+    )
+
+
+def test_notes_come_from_the_lint_runs_own_analysis(tmp_path: Path, monkeypatch: Any, capsys: Any) -> None:
+    """-v analyses each module once: the notes are the ones the analysis giving the findings
+    produced (a second analysis for the notes was half of a -v run's time on the speed corpus)."""
+    from scopelint import model
+    from scopelint.cli import main
+
+    _two_modules(tmp_path)
+    analysed: list[str] = []
+    real_analyze = model.analyze
+
+    def counting(facts: Any, project: Any) -> Any:
+        analysed.append(Path(facts.path).name)
+        return real_analyze(facts, project)
+
+    monkeypatch.setattr(model, "analyze", counting)
+    monkeypatch.chdir(tmp_path)
+    assert main(["--no-cache", "--jobs", "1", "-v", "pkg"]) == 0
+    assert sorted(analysed) == ["ops.py", "train.py"]
+    assert len(notes(capsys.readouterr().err)) == 2
+
+
+def test_notes_of_modules_whose_findings_the_cache_gave(tmp_path: Path) -> None:
+    """With the cache, the modules not analysed again (all of them, or all but an edited one)
+    are analysed for their notes: the notes are those of a cold run each time."""
+    _two_modules(tmp_path)
+    cold = notes(scopelint(tmp_path, "-v", "pkg").stderr)
+    assert len(cold) == 2
+
+    def cached() -> list[str]:
+        env = {**os.environ, "NO_COLOR": "1"}
+        run = subprocess.run([sys.executable, "-m", "scopelint", "--cache-dir", str(tmp_path / "cache"), "-v", "pkg"],
+                             cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300)
+        return notes(run.stderr)
+
+    assert cached() == cold  # fills the cache
+    assert cached() == cold  # every finding from the cache
+    train = tmp_path / "pkg" / "train.py"
+    train.write_text(train.read_text() + "# edited\n")
+    assert cached() == cold  # train.py analysed again, ops.py's findings from the cache
