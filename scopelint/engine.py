@@ -554,6 +554,7 @@ class FactsOnDemand(Mapping[str, "ModuleFacts"]):
         self._facts: dict[str, ModuleFacts] = dict(extra_project or {})
         self._deferred: dict[str, FileResult] = {}
         self._load = load
+        self._importers: dict[str, set[str]] | None = None
         self.unavailable: set[str] = set()
         for result in results:
             name = _module_name(result)
@@ -594,9 +595,21 @@ class FactsOnDemand(Mapping[str, "ModuleFacts"]):
 
     @property
     def lists_cheaply(self) -> bool:
-        """Listing the project decodes no module. Where it would, LazyModules.importers, which
-        lists it only to word a note no lint run prints (notes.py analyses again), skips it."""
+        """Listing the project decodes no module."""
         return not self._deferred
+
+    def importers_index(self) -> dict[str, set[str]]:
+        """Import origin -> the modules importing it, for LazyModules.importers (which only
+        words a note): built once for every module run, since the project no longer changes
+        once each module is decoded (rebuilt for each, it cost O(modules) a module run, a
+        quadratic term in the tree's size). Empty while listing would decode modules."""
+        if self._deferred:
+            return {}
+        if self._importers is None:
+            from scopelint.model.project import importers_index
+
+            self._importers = importers_index(self._facts.items())
+        return self._importers
 
 
 def load_facts(results: Sequence[FileResult], config: Config, options: EngineOptions) -> list[FileResult]:

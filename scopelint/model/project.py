@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from scopelint.model import ir
 from scopelint.model.interpret import Interpreter, ModuleInfo
@@ -87,9 +87,11 @@ class LazyModules(Mapping[str, ModuleInfo]):
         if self._importers is None:
             # Through Reached, the whole project: the wording of a --verbose note is no dependency.
             everything = getattr(self._project, "everything", self._project)
-            # A project whose listing would decode every module (engine.FactsOnDemand) does
-            # not word notes: the lint run never prints them.
-            self._importers = _importers_index(everything) if getattr(everything, "lists_cheaply", True) else {}
+            # The lint run's project (engine.FactsOnDemand) keeps one index for all its module
+            # runs, and has none while listing it would decode modules (its notes are then not
+            # taken from this run: engine.run_phase2).
+            held = getattr(everything, "importers_index", None)
+            self._importers = held() if held is not None else _importers_index(everything)
         index = self._importers
         found = index.get(key, set()) | index.get(f"{key}.{name}", set())
         return sorted(found - {key})
@@ -125,17 +127,23 @@ _last_index: tuple[tuple[tuple[str, Any], ...], dict[str, set[str]]] = ((), {})
 
 
 def _importers_index(project: Mapping[str, Any]) -> dict[str, set[str]]:
-    """Import origin -> the modules of ``project`` importing it."""
+    """:func:`importers_index`, kept for the next run over the same project."""
     global _last_index
     members = tuple(project.items())
     held, index = _last_index
     if len(held) == len(members) and all(a[0] == b[0] and a[1] is b[1] for a, b in zip(held, members)):
         return index
-    index = {}
+    index = importers_index(members)
+    _last_index = (members, index)
+    return index
+
+
+def importers_index(members: Iterable[tuple[str, Any]]) -> dict[str, set[str]]:
+    """Import origin -> the modules of ``members`` (name, facts) importing it."""
+    index: dict[str, set[str]] = {}
     for module, facts in members:
         for _, origin in facts.imports:
             index.setdefault(origin, set()).add(module)
-    _last_index = (members, index)
     return index
 
 
