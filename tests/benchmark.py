@@ -321,13 +321,12 @@ def main() -> int:
     warm = best([str(tree), "--cache-dir", str(cache)], work, repeat)
     edited = edit_one(tree, files, cache, work)
     scales = [1, 2] if args.quick else [1, 2, 4]
-    # Each size timed alike, one run each (the best of 3 at 1x against one run at 4x would
-    # bias the ratios upwards).
-    once = scopelint([str(tree), "--no-cache"], work)
-    scaled = {1: once.seconds}
-    scaled_cpu = {1: once.cpu_seconds}
+    # Each size timed alike: the best of --repeat runs (the 1x runs are the cold ones). One
+    # run each said little on a shared machine, where the same run varies by 15-25 %.
+    scaled = {1: cold.seconds}
+    scaled_cpu = {1: cold.cpu_seconds}
     for k in scales[1:]:
-        run = best([str(assemble([s.resolve() for s in sources], work, k)), "--no-cache"], work, 1)
+        run = best([str(assemble([s.resolve() for s in sources], work, k)), "--no-cache"], work, repeat)
         scaled[k], scaled_cpu[k] = run.seconds, run.cpu_seconds
     lsp = None if args.quick else lsp_median_ms()
     peak = max(r.peak_rss_mb for r in (cold, serial, filled, warm))

@@ -46,6 +46,10 @@ class Lowerer:
         self._package = package
         self.imports: dict[str, str] = {}
         self._qual: list[str] = []
+        # One object for each distinct name, constant and dotted name of the module: a third of
+        # its IR's objects, which phase 1's workers pickle and the parent unpickles (the IR is
+        # immutable, and nothing keys on an expression's identity).
+        self._shared: dict[object, ir.Expr] = {}
 
     # ------------------------------------------------------------ helpers
 
@@ -204,12 +208,18 @@ class Lowerer:
         if isinstance(node, ast.Constant):
             value = node.value
             if isinstance(value, (str, int, float, bool)) or value is None:
-                return ir.Const(value)
+                # By type and spelling: 1 == True == 1.0 and 0.0 == -0.0 are different constants.
+                key: object = ("const", type(value), repr(value) if isinstance(value, float) else value)
+                return self._shared.get(key) or self._shared.setdefault(key, ir.Const(value))
             return ir.Unknown("constant")
         if isinstance(node, ast.Name):
-            return ir.Name(node.id)
+            return self._shared.get(node.id) or self._shared.setdefault(node.id, ir.Name(node.id))
         if isinstance(node, ast.Attribute):
-            return ir.Attr(self.expr(node.value), node.attr)
+            owner = self.expr(node.value)
+            if type(owner) is not ir.Name and type(owner) is not ir.Attr:
+                return ir.Attr(owner, node.attr)
+            key = ("attr", id(owner), node.attr)  # a shared owner: kept alive by the table
+            return self._shared.get(key) or self._shared.setdefault(key, ir.Attr(owner, node.attr))
         if isinstance(node, ast.Call):
             starred = any(isinstance(a, ast.Starred) for a in node.args)
             args = tuple(self.expr(a) for a in node.args if not isinstance(a, ast.Starred))
