@@ -217,3 +217,21 @@ def test_newer_syntax_than_this_python_is_unmodelled_not_a_syntax_error(tmp_path
     found, _ = lint_files([str(tmp_path / "m.py")], Config(), EngineOptions(jobs=1, use_cache=False))
     [note] = found
     assert note.code == "SL900" and "cannot read" in note.message and "syntax error" not in note.message
+
+
+def test_parallel_phase2_puts_each_modules_findings_on_its_own_file(tmp_path: Path) -> None:
+    """Phase 2 hands modules out largest file first: each finding still lands on the file
+    whose analysis found it, in the order of a serial run."""
+    paths = []
+    for i in range(12):
+        path = tmp_path / f"n{i:02d}.py"
+        padding = "# padding\n" * ((i * 7) % 12 * 40)  # sizes out of path order
+        path.write_text(f"import tensorflow.compat.v1 as tf\n{padding}a = tf.get_variable('v{i}', [1])\n"
+                        f"b = tf.get_variable('v{i}', [1])\n")
+        paths.append(str(path))
+    serial, _ = lint_files(paths, Config(), EngineOptions(jobs=1, use_cache=False))
+    parallel, _ = lint_files(paths, Config(), EngineOptions(jobs=2, use_cache=False))
+    assert parallel == serial
+    assert [(Path(d.path).name, d.code, d.line) for d in parallel] == [
+        (f"n{i:02d}.py", "SL201", 3 + (i * 7) % 12 * 40) for i in range(12)]
+    assert all(f"'v{int(Path(d.path).stem[1:])}'" in d.message for d in parallel)
