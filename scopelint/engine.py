@@ -19,7 +19,7 @@ import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Collection, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Collection, Iterator, Mapping, Sequence, TypeVar
 
 from scopelint.config import Config
 from scopelint.cache import Cache, PathNames, default_cache_dir
@@ -45,6 +45,8 @@ _PREFILTER = re.compile(
     rb"get_variable|make_template|\.layers\b|rnn|Variable\(|GraphKeys|trainable_variables|"
     rb"global_variables|get_collection|Saver\(|initialize_|_by_name\("
 )
+
+T = TypeVar("T")
 
 # Below this many files to parse, a process pool costs more than it saves.
 _PARALLEL_THRESHOLD = 8
@@ -355,10 +357,15 @@ def _map_jobs(
     with ProcessPoolExecutor(max_workers=workers) as pool, _collector_paused():
         mapped = pool.map(_phase1_job, [jobs[i] for i in order], chunksize=_chunk(len(jobs), workers))
         done = list(_ticking(mapped, len(jobs), tick))
-    ordered: list[FileResult] = [done[0]] * len(jobs)
+    return iter(_back_in_order(done, order))
+
+
+def _back_in_order(done: list[T], order: list[int]) -> list[T]:
+    """``done[k]`` is the result of job ``order[k]``: the results in job order."""
+    ordered = [done[0]] * len(done)
     for position, index in enumerate(order):
         ordered[index] = done[position]
-    return iter(ordered)
+    return ordered
 
 
 def _chunk(jobs: int, workers: int) -> int:
@@ -712,10 +719,7 @@ def _analyse_all(
     finally:
         _PHASE2_STATE = None
         gc.unfreeze()
-    ordered: list[Analysed] = [done[0]] * len(facts)
-    for position, index_of in enumerate(order):
-        ordered[index_of] = done[position]
-    return iter(ordered)
+    return iter(_back_in_order(done, order))
 
 
 def _file_size(path: str) -> int:

@@ -83,7 +83,7 @@ def notes_for_files(files: Sequence[str], config: Config, options: object, conte
     assert isinstance(options, EngineOptions)
     known = options.notes or {}
     if all(f in known for f in files):
-        return [note for f in files for note in (_in_cells(known[f], f) if known[f] and is_notebook(f) else known[f])]
+        return [note for f in files for note in _placed(known[f], f, is_notebook(f))]
     named = {os.path.realpath(f) for f in files}
     extra = [f for f in discover([str(p) for p in context], config) if os.path.realpath(f) not in named]
     results = load_facts(run_phase1([*files, *extra], config, options), config, options)
@@ -95,10 +95,15 @@ def notes_for_files(files: Sequence[str], config: Config, options: object, conte
             continue
         try:
             found = known[result.path] if result.path in known else notes_for(model.analyze(facts, project))
-            notes.extend(_in_cells(found, result.path) if facts.cells and found else found)
+            notes.extend(_placed(found, result.path, bool(facts.cells)))
         except Exception:  # per-file boundary, as in the lint run (which reports it)
             continue
     return notes
+
+
+def _placed(notes: list[Note], path: str, in_cells: bool) -> list[Note]:
+    """``path``'s notes as the run prints them: a notebook's in its cells."""
+    return _in_cells(notes, path) if in_cells and notes else notes
 
 
 def _in_cells(notes: list[Note], path: str) -> list[Note]:

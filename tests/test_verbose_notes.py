@@ -71,17 +71,22 @@ def test_stdin_gets_the_same_notes(tmp_path: Path) -> None:
     assert notes(run.stderr) == NOTES
 
 
-def test_reuse_not_known_and_a_builder_of_another_module(tmp_path: Path) -> None:
-    """An unknown reuse= where the name exists; a note for a creation in another module's
-    builder sits on this file's call and names the builder's file as the run names it."""
-    (tmp_path / "pkg").mkdir()
-    (tmp_path / "pkg" / "ops.py").write_text(
+def _two_modules(root: Path) -> None:
+    (root / "pkg").mkdir()
+    (root / "pkg" / "ops.py").write_text(
         "import tensorflow.compat.v1 as tf\n\n\ndef dense(x):\n    return tf.get_variable('w', [1])\n"
     )
-    (tmp_path / "pkg" / "train.py").write_text(
+    (root / "pkg" / "train.py").write_text(
         "import sys\nimport tensorflow.compat.v1 as tf\nfrom ops import dense\n\n"
         "flag = len(sys.argv) > 2\nwith tf.variable_scope('s'):\n    a = dense(1)\nwith tf.variable_scope('s', reuse=flag):\n    b = dense(2)\n"
     )
+
+
+
+def test_reuse_not_known_and_a_builder_of_another_module(tmp_path: Path) -> None:
+    """An unknown reuse= where the name exists; a note for a creation in another module's
+    builder sits on this file's call and names the builder's file as the run names it."""
+    _two_modules(tmp_path)
     run = scopelint(tmp_path, "-v", "pkg", "--format", "json")
     assert json.loads(run.stdout) == []
     assert notes(run.stderr) == [
@@ -120,17 +125,6 @@ def test_notebook_notes_sit_in_cells(tmp_path: Path) -> None:
         "model.ipynb:cell 3:2:9: note: `tf.get_variable` of 'enc/k' not reported: nothing the model saw created 'enc/k', but something "
         "it could not follow may have: unresolved call (mylib.build is outside the linted tree) at cell 2, line 3"
     ]
-
-
-def _two_modules(root: Path) -> None:
-    (root / "pkg").mkdir()
-    (root / "pkg" / "ops.py").write_text(
-        "import tensorflow.compat.v1 as tf\n\n\ndef dense(x):\n    return tf.get_variable('w', [1])\n"
-    )
-    (root / "pkg" / "train.py").write_text(
-        "import sys\nimport tensorflow.compat.v1 as tf\nfrom ops import dense\n\n"
-        "flag = len(sys.argv) > 2\nwith tf.variable_scope('s'):\n    a = dense(1)\nwith tf.variable_scope('s', reuse=flag):\n    b = dense(2)\n"
-    )
 
 
 def test_notes_come_from_the_lint_runs_own_analysis(tmp_path: Path, monkeypatch: Any, capsys: Any) -> None:
