@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,7 @@ async def client(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
 
 
 async def start(client: LanguageClient, root: Path, options: Any = None) -> types.InitializeResult:
+    published(client)  # recording before the server can publish anything
     return await client.initialize_session(
         types.InitializeParams(
             capabilities=types.ClientCapabilities(
@@ -55,15 +57,56 @@ async def start(client: LanguageClient, root: Path, options: Any = None) -> type
     )
 
 
+class Publishes:
+    """Every publishDiagnostics the server sends a client, in the order it sent them.
+
+    pytest-lsp's ``wait_for_notification`` resolves one waiter and forgets the
+    method until the next wait: a publish that lands between two waits (the
+    server publishes again as soon as the workspace index is ready) was lost, and
+    the test timed out. This keeps a waiter registered at all times; pytest-lsp's
+    futures are ``concurrent.futures`` ones, whose callbacks run inside
+    ``set_result``, so the next waiter is in place before another message is read.
+    """
+
+    def __init__(self, client: LanguageClient) -> None:
+        self._client = client
+        self._arrived: list[types.PublishDiagnosticsParams] = []
+        self._wakeup = asyncio.Event()
+        self._listen()
+
+    def _listen(self) -> None:
+        self._client.protocol.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, self._record)
+
+    def _record(self, params: types.PublishDiagnosticsParams) -> None:
+        self._listen()
+        self._arrived.append(params)
+        self._wakeup.set()
+
+    async def next_for(self, uri: str, timeout: float) -> types.PublishDiagnosticsParams:
+        """The oldest publish for ``uri`` not yet taken (those for other URIs are dropped)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            while self._arrived:
+                params = self._arrived.pop(0)
+                if params.uri == uri:
+                    return params
+            self._wakeup.clear()
+            await asyncio.wait_for(self._wakeup.wait(), deadline - time.monotonic())
+
+
+_PUBLISHES: weakref.WeakKeyDictionary[LanguageClient, Publishes] = weakref.WeakKeyDictionary()
+
+
+def published(client: LanguageClient) -> Publishes:
+    """The client's recorder, started on first use (``start`` starts it before initializing)."""
+    if client not in _PUBLISHES:
+        _PUBLISHES[client] = Publishes(client)
+    return _PUBLISHES[client]
+
+
 async def next_publish(client: LanguageClient, uri: str, timeout: float = 30) -> types.PublishDiagnosticsParams:
     """The next publishDiagnostics for ``uri`` (others are skipped)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        params: types.PublishDiagnosticsParams = await asyncio.wait_for(
-            client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), deadline - time.monotonic()
-        )
-        if params.uri == uri:
-            return params
+    return await published(client).next_for(uri, timeout)
 
 
 def open_doc(client: LanguageClient, path: Path, text: str, version: int = 1) -> str:
