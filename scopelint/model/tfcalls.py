@@ -114,6 +114,19 @@ class TfCalls:
         """The API table says what ``name`` does (so the library's own code need not be followed)."""
         return _modelled(name)
 
+    def plain_op(self, name: str) -> bool:
+        """Calling ``name`` is an op the model computes from its arguments alone (it reads and changes no state)."""
+        return _plain_op(train_api(name))
+
+    @staticmethod
+    def plain_method(owner: Any, name: str) -> bool:
+        """``owner.name(...)`` is a tensor's, a string's or a container's own method: :meth:`method`
+        computes it from ``owner`` and the arguments alone (a container changes, nothing else)."""
+        if isinstance(owner, (v.Tensor, shapes.Shape, shapes.Dim)):
+            return True
+        plain = isinstance(owner, (v.SeqValue, v.DictValue)) or (isinstance(owner, v.Lit) and isinstance(owner.value, str))
+        return plain and not name.startswith("assert") and name not in SESSION_METHODS and not name.endswith("session")
+
     def call(self, name: str, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:  # noqa: C901
         name = train_api(name)
         if _plain_op(name):

@@ -12,6 +12,7 @@ from scopelint.model.context import Frame
 from scopelint.model.interpret.classes import defining_class
 from scopelint.model.interpret.core import MAX_DEPTH, MAX_UNROLL, Core
 from scopelint.model.interpret.names import INERT_METHODS
+from scopelint.model.interpret.pure import MISS
 from scopelint.model.values import Builtin, Method
 
 _TRANSPARENT_DECORATORS = frozenset({"staticmethod", "classmethod", "property", "add_arg_scope", "wraps"})
@@ -41,23 +42,40 @@ class Calls(Core):
     def apply(self, func: Any, args: list[Any], kwargs: dict[str, Any], node: ir.Call) -> Any:  # noqa: C901
         if type(func) is v.Function and not func.context_manager:
             return self.call_function(func, args, kwargs, node)  # the commonest: none of the checks below applies
+        # Every branch that can touch the graph, an object or the flags counts itself
+        # impure (pure.py); a plain op, a tensor's method, a builtin or a followed
+        # function does not.
+        pure = self.pure
         if (isinstance(func, v.Api) and func.name == "tf.app.run") or (isinstance(func, v.Inert) and func.name.endswith("absl.app.run")):
+            pure.impure += 1
             return self.run_main(args, kwargs, node)
         flag = flags.defined(func, args, kwargs)
         if flag is not None:
             self.flag_defaults[flag[0]] = flag[1]
+            pure.impure += 1
+            pure.epoch += 1
         if isinstance(func, v.Api):
+            if not self.tf.plain_op(func.name):
+                pure.impure += 1
             return self.tf.call(func.name, args, kwargs, node)
         if isinstance(func, v.Function):
             if func.context_manager:
                 return v.Context("generator", {"func": func, "args": args, "kwargs": kwargs, "call": node}, node.pos)
             return self.call_function(func, args, kwargs, node)
+        if isinstance(func, v.Partial):
+            return self.apply(func.func, list(func.args) + args, {**func.kwargs, **kwargs}, node)
+        if isinstance(func, Method) and self.tf.plain_method(func.owner, func.name):
+            # A list or dict here was made by this call (pure.py: an argument is never one, and
+            # reading one from a global counts as impure), so changing it is no effect.
+            return self.tf.method(func.owner, func.name, args, kwargs, node)
+        if isinstance(func, Builtin) and func.name != "super":
+            return self.builtin(func.name, args, kwargs, node)
+        if isinstance(func, (v.Class, v.Instance, Method, v.Layer, v.Cell, v.Template, Builtin)):
+            pure.impure += 1
         if isinstance(func, v.Class):
             return self.instantiate(func, args, kwargs, node)
         if isinstance(func, v.Instance):
             return self.call_instance(func, args, kwargs, node)
-        if isinstance(func, v.Partial):
-            return self.apply(func.func, list(func.args) + args, {**func.kwargs, **kwargs}, node)
         if isinstance(func, Method):
             return self.tf.method(func.owner, func.name, args, kwargs, node)
         if isinstance(func, (v.Layer, v.Cell, v.Template)):
@@ -89,8 +107,29 @@ class Calls(Core):
         if key in self.stack or len(self.stack) >= MAX_DEPTH:
             self.opaque(node.pos, f"recursive or too deep call of {definition.qualname}")
             return v.Unknown("recursion")
-        if func.module == self.main:
+        in_main = func.module == self.main
+        if in_main:
             self.executed.add(id(definition))
+        pure = self.pure
+        if pure.recordings:
+            pure.entered(key, len(self.stack), id(definition) if in_main else None)
+        if pure.enabled and on_yield is None and func.closure is None and func.bound_self is None:
+            memo_key = pure.key(definition, args, kwargs, self.try_depth > 0)
+            if memo_key is not None:
+                found = pure.replay(memo_key, args, kwargs, self)
+                if found is not MISS:
+                    return found
+                # The run consumes the keyword arguments it binds: it gets a copy, and the
+                # record finds an argument passed through by identity in the original.
+                return pure.record(memo_key, definition, args, kwargs, self,
+                                   functools.partial(self._run_function, func, args, dict(kwargs), node, on_yield))
+        return self._run_function(func, args, kwargs, node, on_yield)
+
+    def _run_function(self, func: v.Function, args: list[Any], kwargs: dict[str, Any], node: ir.Call,
+                      on_yield: Callable[[Any], None] | None) -> Any:
+        definition = func.definition
+        decorators = decorator_names(definition)
+        key = (id(definition), id(func.closure))
         env = v.Env(func.closure if func.closure is not None else self.modules[func.module].globals)
         if func.closure is None and func.module in self.modules:
             env.parent = self.modules[func.module].globals

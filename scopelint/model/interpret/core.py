@@ -14,6 +14,7 @@ from scopelint.model import events as ev
 from scopelint.model import ir
 from scopelint.model import values as v
 from scopelint.model.context import Ctx, Frame, ModuleInfo, leaves
+from scopelint.model.interpret.pure import PureCalls
 from scopelint.model.state import Graph
 
 if TYPE_CHECKING:
@@ -55,8 +56,13 @@ class Core:
         self.ctx.vs = self.ctx.graph.root  # type: ignore[assignment]
         self.frame = Frame(env=modules[main].globals, module=main, fid=0)
         from scopelint.model import tfcalls
+        from scopelint.model.interpret.memo import ENTRY_MEMO
 
         self.tf = tfcalls.TfCalls(self)
+        # Pure calls answered from a record (pure.py); not under the editor's entry memo,
+        # which watches every module a run reads (a replayed call reads none).
+        self.pure = PureCalls(enabled=ENTRY_MEMO.get() is None)
+        self.max_depth = MAX_DEPTH
 
     # ------------------------------------------------------------ services (also for tfcalls)
 

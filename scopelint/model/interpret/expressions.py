@@ -111,6 +111,7 @@ class Expressions(Core):
         self.tf.names.mark_asserted([left, right])
         for a, b in ((left, right), (right, left)):
             if isinstance(a, VarName) and v.as_str(b) is not None and node.op in ("==", "!="):
+                self.pure.impure += 1
                 self.tf.names.name_compared(a.variable, v.as_str(b) or "", node.pos, a.op)
                 return v.Unknown("name comparison")
         if isinstance(left, v.Lit) and isinstance(right, v.Lit):

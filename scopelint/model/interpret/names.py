@@ -38,11 +38,14 @@ _INERT_TF_BASE_METHODS = frozenset({"__init__", "setUp", "tearDown", "setUpClass
 
 class Names(Core):
     def lookup(self, name: str) -> Any:
-        env: v.Env | None = self.frame.env  # Env.lookup, inlined: the commonest step of a run
+        local = self.frame.env  # Env.lookup, inlined: the commonest step of a run
+        env: v.Env | None = local
         while env is not None:
             if name in env.names:
                 found = env.names[name]
                 if found is not None:
+                    if env is not local or env.parent is None:  # a global or a closure's name
+                        self.pure.read(found)
                     return found
                 break
             env = env.parent
@@ -53,7 +56,9 @@ class Names(Core):
         if info is None:
             return v.Unknown(f"name {name}")
         if name in info.globals.names:
-            return info.globals.names[name]
+            found = info.globals.names[name]
+            self.pure.read(found)
+            return found
         if module != self.main and name in info.defs:
             definition = info.defs[name]
             value: Any
@@ -65,9 +70,11 @@ class Names(Core):
                 # ``tf = tf.compat.v1``: while its value is read, the name means what it meant before.
                 info.globals.names[name] = self.resolve_dotted(info.imports[name]) if name in info.imports else v.Unknown(name)
                 value = self._with_module(module, lambda: self.eval(definition.value))
+                self.pure.epoch += 1  # while it was worked out, the name meant something else
             else:
                 value = v.Unknown(name)
             info.globals.names[name] = value
+            self.pure.read(value)
             return value
         if name in info.imports:
             return self.resolve_dotted(info.imports[name])
@@ -144,6 +151,7 @@ class Names(Core):
 
     def attribute(self, owner: Any, attr: str, depth: int = 0) -> Any:  # noqa: C901
         if attr in self.flag_defaults and flags.is_flags_object(owner):
+            self.pure.impure += 1  # a flag's value depends on which flags are defined yet
             return self.flag_defaults[attr]
         if isinstance(owner, v.Api):
             name = canonical(f"{owner.name}.{attr}", self.tf_modules) or f"{owner.name}.{attr}"
@@ -163,6 +171,7 @@ class Names(Core):
                 return self.resolve_dotted(info.imports[attr], depth + 1)
             return v.Unknown(f"{owner.name}.{attr}")
         if isinstance(owner, v.Instance):
+            self.pure.impure += 1  # an object's attributes change as the run goes on
             if attr in owner.attrs:
                 return owner.attrs[attr]
             method = find_method(owner.cls, attr)
@@ -172,6 +181,7 @@ class Names(Core):
                 return Method(owner, attr)
             return v.Unknown(f"attribute {attr}")
         if isinstance(owner, v.Super):
+            self.pure.impure += 1
             return self._super_attribute(owner, attr)
         if isinstance(owner, v.Inert):
             return v.Inert(f"{owner.name}.{attr}")

@@ -37,6 +37,7 @@ class Statements(Core):
         elif kind is ir.If:
             self.exec_if(known)
         elif isinstance(node, ir.With):
+            self.pure.impure += 1  # a scope, a graph, a generator: state the rest of the run sees
             self.exec_with(node, 0)
         elif isinstance(node, ir.For):
             self.exec_for(node)
@@ -47,8 +48,10 @@ class Statements(Core):
             self.exec_try(node)
         elif isinstance(node, ir.FunctionDef):
             self.frame.env.names[node.name] = self.decorate(self.make_function(node))
+            self._bound_in(self.frame.env)
         elif isinstance(node, ir.ClassDef):
             self.frame.env.names[node.name] = self.make_class(node, self.frame.module)
+            self._bound_in(self.frame.env)
         elif isinstance(node, ir.Return):
             value = self.eval(node.value) if node.value is not None else v.Lit(None)
             self.frame.retval = value if self.frame.retval is None else join_values(self.frame.retval, value)
@@ -102,6 +105,7 @@ class Statements(Core):
         from before it or from any pass, so only what those agree on stays known."""
         env = self.frame.env.names
         before = dict(env)
+        self._bound_in(self.frame.env)
         run()
         env = self.frame.env.names
         for name, value in list(env.items()):
@@ -152,6 +156,7 @@ class Statements(Core):
         # The branches run on copies of the state before the ``if`` (``start`` keeps its
         # dicts); each leaves its own dicts behind, taken as they are.
         start, env_start = graph.detach(), frame.env.names
+        self._bound_in(frame.env)
         outer_journal, outer_certain = self.journal, self.ctx.certain
         outer_maybe = (frame.maybe_returned, frame.maybe_loop_exit)
         results = []
@@ -237,10 +242,20 @@ class Statements(Core):
         self.exec_block(node.orelse)
         self.exec_block(node.finalbody)
 
+    def _bound_in(self, env: v.Env) -> None:
+        """A name was bound in ``env``: a module's globals (no parent) change what calls read."""
+        if env.parent is None:
+            self.pure.impure += 1
+            self.pure.epoch += 1
+
     def bind(self, target: ir.Target, value: Any) -> None:
         if isinstance(target, ir.TargetName):
-            self.frame.env.names[target.id] = value
+            env = self.frame.env
+            env.names[target.id] = value
+            if env.parent is None:
+                self._bound_in(env)
         elif isinstance(target, ir.TargetAttr):
+            self.pure.impure += 1
             owner = self.eval(target.value)
             if isinstance(owner, v.Instance):
                 owner.attrs[target.attr] = value
