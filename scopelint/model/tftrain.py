@@ -79,6 +79,9 @@ class Training:
     def __init__(self, tf: "TfCalls") -> None:
         self.tf = tf
         self.i = tf.i
+        # The run has read UPDATE_OPS: until then no value can carry update ops, and no call
+        # needs its arguments searched for them (most modules never read the collection).
+        self.made_update_ops = False
 
     def _where(self, node: ir.Pos) -> tuple[ir.Pos, ir.Pos, bool, str]:
         i = self.i
@@ -94,6 +97,7 @@ class Training:
         scoped = scope is not None and not (isinstance(scope, v.Lit) and scope.value is None)
         pos, site, _, _ = self._where(node.pos)
         self.i.emit(ev.UpdateOpsRead(scoped, self.i.ctx.ns, graph.serial, pos, site))
+        self.made_update_ops = True
         return v.UpdateOps(graph.serial)
 
     def arguments(self, func: Any, values: list[Any], node: ir.Call) -> None:

@@ -34,7 +34,8 @@ class Calls(Core):
             else:
                 kwargs[key] = _passed(value, origin)
         stars = [self.eval(expr) for expr in node.star_args] if node.star_args else []
-        self.tf.training.arguments(func, [*args, *stars, *kwargs.values()], node)
+        if self.tf.training.made_update_ops:
+            self.tf.training.arguments(func, [*args, *stars, *kwargs.values()], node)
         if node.starred:
             args = _spread(args, stars, node.star_positions)
         return self.apply(func, args, kwargs, node)
