@@ -12,6 +12,7 @@ from typing import Any, Iterator
 import pytest
 
 from scopelint.api import describe_variables, lint_source
+from scopelint.model import values as v
 from scopelint.model.interpret import calls, pure
 
 HEADER = "import tensorflow.compat.v1 as tf\n"
@@ -164,3 +165,14 @@ def test_a_helper_that_creates_a_variable_is_never_replayed(body_runs: dict[str,
     assert [(line, code) for line, code, _ in got] == [(7, "SL201")]
     assert "creates variable 'layer/b', which already exists" in got[0][2]
     assert body_runs["bias"] == 2
+
+
+def test_one_object_passed_twice_is_another_call_than_two_equal_ones() -> None:
+    # A body returning its second argument gives the caller's first object back when
+    # both are one object; a record of that call must not answer a call with two.
+    memo = pure.PureCalls(enabled=True)
+    definition = object()
+    x, y = v.Tensor((2,), "float32"), v.Tensor((2,), "float32")
+    assert x == y
+    assert memo.key(definition, [x, x], {}, False) != memo.key(definition, [x, y], {}, False)
+    assert memo.key(definition, [x, y], {}, False) == memo.key(definition, [y, x], {}, False)
