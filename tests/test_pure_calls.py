@@ -167,6 +167,33 @@ def test_a_helper_that_creates_a_variable_is_never_replayed(body_runs: dict[str,
     assert body_runs["bias"] == 2
 
 
+CLOSURE_ARGUMENT = """\
+def call(fn):
+    return fn()
+
+def build():
+    name = "a"
+    scope = lambda: name
+    with tf.variable_scope(call(scope)):
+        u = tf.get_variable("w", [1])
+    name = "b"
+    with tf.variable_scope(call(scope)):
+        v = tf.get_variable("w", [1])
+
+build()
+"""
+
+
+@pytest.mark.parametrize("memo", [True, False])
+def test_a_closure_passed_again_reads_its_names_again(memo: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not memo:
+        without_memo(monkeypatch)
+    # The same lambda both times, but the name it reads was rebound in between: a record
+    # of the first call would put both variables in 'a' (a collision that is not there).
+    assert names(CLOSURE_ARGUMENT) == [(9, "a/w"), (12, "b/w")]
+    assert findings(CLOSURE_ARGUMENT) == []
+
+
 def test_one_object_passed_twice_is_another_call_than_two_equal_ones() -> None:
     # A body returning its second argument gives the caller's first object back when
     # both are one object; a record of that call must not answer a call with two.

@@ -45,8 +45,7 @@ MISS = object()
 class _Recording:
     """What a body being recorded has done so far (nested calls fold theirs in)."""
 
-    start_depth: int
-    deepest: int
+    deepest: int  # the deepest stack a call inside it was made at
     callees: set[tuple[int, int]] = dataclasses.field(default_factory=set)
     executed: list[int] = dataclasses.field(default_factory=list)
     globals_read: dict[int, Any] = dataclasses.field(default_factory=dict)
@@ -135,7 +134,7 @@ class PureCalls:
                run: Callable[[], Any]) -> Any:
         """Run the call, keeping a record of it when it turns out pure."""
         depth = len(host.stack)
-        recording = _Recording(start_depth=depth, deepest=depth)
+        recording = _Recording(deepest=depth)
         impure, events, budget = self.impure, len(host.events), host.budget
         self.recordings.append(recording)
         try:
@@ -174,10 +173,11 @@ def _keyed(value: Any) -> Hashable | None:
         return value  # type: ignore[no-any-return]
     if kind is v.Module:
         return (kind, value.name)
-    if kind is v.Variable or kind is v.Function:
+    if kind is v.Variable or (kind is v.Function and value.closure is None):
         # By identity (the key holds the object, so its id is not reused): neither changes
         # once made, and what a body does with one is counted where it happens (a variable's
-        # name compared, a method called, a function's own body run).
+        # name compared, a method called, a function's own body run). A closure is not one:
+        # the function that made it may rebind the names it reads between two calls.
         return value  # type: ignore[no-any-return]
     return None
 
