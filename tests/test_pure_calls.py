@@ -1,8 +1,11 @@
 """Pure calls answered from a record (scopelint/model/interpret/pure.py).
 
-Each test lints a program twice, with the memo and without it, and checks what a user
-sees -- findings and predicted names -- is the same, and right; the first also checks
-that the memo was used, so that the others test it at all.
+The programs here are the cases a record could get wrong: a global rebound between two
+calls, a list the caller changes, a mutable global, a closure handed over again. Each is
+linted with the memo and without it (``memo`` parameter), and what a user sees -- findings
+and predicted names -- must be right both ways. ``body_runs`` says how often a function's
+body really ran, so the tests also show the memo answering the calls it should, and only
+those.
 """
 
 from __future__ import annotations
