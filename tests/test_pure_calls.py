@@ -39,6 +39,14 @@ def without_memo(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pure.PureCalls, "key", lambda *args: None)
 
 
+@pytest.fixture(params=[True, False], ids=["memo", "no-memo"])
+def memo(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """The test runs twice: with the memo, and with every call run afresh."""
+    if not request.param:
+        without_memo(monkeypatch)
+    return bool(request.param)
+
+
 def findings(source: str) -> list[tuple[int, str, str]]:
     return [(d.line, d.code, d.message) for d in lint_source(HEADER + source, "m.py")]
 
@@ -94,10 +102,7 @@ with tf.variable_scope(scope_name("x")):
 """
 
 
-@pytest.mark.parametrize("memo", [True, False])
-def test_a_global_rebound_between_calls_is_read_again(memo: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    if not memo:
-        without_memo(monkeypatch)
+def test_a_global_rebound_between_calls_is_read_again(memo: bool) -> None:
     # A record of the first call would name both 'a/x/w': a collision that is not there.
     assert names(REBOUND_GLOBAL) == [(7, "ax/w"), (10, "bx/w")]
     assert findings(REBOUND_GLOBAL) == []
@@ -119,10 +124,7 @@ build()
 """
 
 
-@pytest.mark.parametrize("memo", [True, False])
-def test_each_call_gets_its_own_list(memo: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    if not memo:
-        without_memo(monkeypatch)
+def test_each_call_gets_its_own_list(memo: bool) -> None:
     # The list the second call returns is a new one: appending to the first one's does
     # not make the loop run twice (which would create model/w twice).
     assert findings(SHARED_LIST) == []
@@ -187,10 +189,7 @@ build()
 """
 
 
-@pytest.mark.parametrize("memo", [True, False])
-def test_a_closure_passed_again_reads_its_names_again(memo: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    if not memo:
-        without_memo(monkeypatch)
+def test_a_closure_passed_again_reads_its_names_again(memo: bool) -> None:
     # The same lambda both times, but the name it reads was rebound in between: a record
     # of the first call would put both variables in 'a' (a collision that is not there).
     assert names(CLOSURE_ARGUMENT) == [(9, "a/w"), (12, "b/w")]

@@ -122,15 +122,15 @@ class Calls(Core):
                     return found
                 # The run consumes the keyword arguments it binds: it gets a copy, and the
                 # record finds an argument passed through by identity in the original.
-                return pure.record(memo_key, definition, args, kwargs, self,
-                                   functools.partial(self._run_function, func, args, dict(kwargs), node, on_yield))
-        return self._run_function(func, args, kwargs, node, on_yield)
+                return pure.record(memo_key, definition, args, kwargs, self, functools.partial(
+                    self._run_function, func, args, dict(kwargs), node, on_yield, decorators, key))
+        return self._run_function(func, args, kwargs, node, on_yield, decorators, key)
 
     def _run_function(self, func: v.Function, args: list[Any], kwargs: dict[str, Any], node: ir.Call,
-                      on_yield: Callable[[Any], None] | None) -> Any:
+                      on_yield: Callable[[Any], None] | None, decorators: set[str], key: tuple[int, int]) -> Any:
+        """``func``'s body run on these arguments (``call_function`` has passed the guards;
+        ``key``: its entry on the recursion stack)."""
         definition = func.definition
-        decorators = decorator_names(definition)
-        key = (id(definition), id(func.closure))
         env = v.Env(func.closure if func.closure is not None else self.modules[func.module].globals)
         if func.closure is None and func.module in self.modules:
             env.parent = self.modules[func.module].globals

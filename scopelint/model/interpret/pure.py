@@ -27,7 +27,7 @@ globals or the command-line flags change, so nothing it read can have changed.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable, Hashable
+from typing import Any, Callable, Hashable, Iterable
 
 from scopelint.model import shapes
 from scopelint.model import values as v
@@ -122,12 +122,7 @@ class PureCalls:
             return MISS
         host.budget -= record.statements
         host.executed.update(record.executed)
-        if self.recordings:
-            outer = self.recordings[-1]
-            outer.callees |= record.callees
-            outer.deepest = max(outer.deepest, depth + record.depth)
-            outer.executed.extend(record.executed)
-            outer.globals_read.update(record.globals_read)
+        self._fold_into_outer(record.callees, depth + record.depth, record.executed, record.globals_read)
         return _build(record.value, args, kwargs, {})
 
     def record(self, key: Hashable, definition: Any, args: list[Any], kwargs: dict[str, Any], host: Any,
@@ -141,12 +136,7 @@ class PureCalls:
             value = run()
         finally:
             self.recordings.pop()
-            if self.recordings:
-                outer = self.recordings[-1]
-                outer.callees |= recording.callees
-                outer.deepest = max(outer.deepest, recording.deepest)
-                outer.executed.extend(recording.executed)
-                outer.globals_read.update(recording.globals_read)
+            self._fold_into_outer(recording.callees, recording.deepest, recording.executed, recording.globals_read.items())
         template = _template(value, args, kwargs, recording.globals_read) if self.impure == impure and len(host.events) == events else None
         if template is None:
             self._records[key] = None
@@ -155,6 +145,17 @@ class PureCalls:
             self._records[key] = _Record(template, budget - host.budget, recording.deepest - depth, frozenset(recording.callees),
                                          tuple(recording.executed), tuple(recording.globals_read.items()))
         return value
+
+
+    def _fold_into_outer(self, callees: Iterable[tuple[int, int]], deepest: int, executed: Iterable[int],
+                         globals_read: Iterable[tuple[int, Any]]) -> None:
+        """A call inside the innermost recording (run, or answered from its record) did this."""
+        if self.recordings:
+            outer = self.recordings[-1]
+            outer.callees.update(callees)
+            outer.deepest = max(outer.deepest, deepest)
+            outer.executed.extend(executed)
+            outer.globals_read.update(globals_read)
 
 
 # A function found impure this many times (with different arguments) is not recorded
