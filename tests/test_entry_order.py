@@ -1,0 +1,93 @@
+"""Which functions run on their own: each function no run of the module reached, callers
+before the functions they mention (entries.py ``_callers_first``). A helper that a function
+defined below it calls gets no run of its own (and no ``-v`` note claiming nobody calls it);
+what is reported does not depend on the order the functions are defined in."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+DENSE = '''\
+def dense(x, size):
+    with tf.variable_scope("fc"):
+        return tf.matmul(x, tf.get_variable("w", [1, size]))
+'''
+UNUSED = '''\
+def unused_helper(x):
+    return x * tf.get_variable("u", [1])
+'''
+MODEL = '''\
+def model(x):
+    return dense(dense(x, 2), 3)
+'''
+PICK = '''\
+def pick():
+    return unused_helper
+'''
+HEADER = "import tensorflow.compat.v1 as tf\n"
+
+
+def program(*functions: str) -> str:
+    return HEADER + "".join("\n\n" + function for function in functions)
+
+
+def lint(cwd: Path, path: str) -> tuple[list[tuple[str, int, str]], list[str]]:
+    """The findings (code, line, message) and the ``-v`` notes of linting ``path``."""
+    run = subprocess.run([sys.executable, "-m", "scopelint", "--no-cache", "-v", "--format", "json", path], cwd=cwd,
+                         capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"}, timeout=300)
+    assert run.returncode in (0, 1), run.stderr
+    found = [(f["code"], f["line"], f["message"]) for f in json.loads(run.stdout)]
+    return found, [line for line in run.stderr.splitlines() if ": note: " in line]
+
+
+def noted(notes: list[str]) -> list[str]:
+    """The functions the notes say were analysed on their own."""
+    return sorted(line.split("`")[1] for line in notes if "analysed on its own" in line)
+
+
+def test_a_helper_a_later_function_calls_gets_no_run_of_its_own(tmp_path: Path) -> None:
+    (tmp_path / "prog.py").write_text(program(DENSE, UNUSED, MODEL, PICK))
+    found, notes = lint(tmp_path, "prog.py")
+    # The shape clash of dense()'s two calls is found through model()'s run.
+    [(code, line, message)] = found
+    assert (code, line) == ("SL201", 14)
+    assert "'{scope}/fc/w' with shape (1, 3), which line 6 already asked for with shape (1, 2)" in message
+    # dense() ran inside model(): no run of its own, and no note saying nothing calls it.
+    # unused_helper() is only mentioned (pick() returns it, never calls it): it still runs on its own.
+    assert noted(notes) == ["model()", "pick()", "unused_helper()"]
+    assert "prog.py:9:1: note: `unused_helper()` analysed on its own: no caller in the linted tree" in "\n".join(notes)
+
+
+def test_the_order_functions_are_defined_in_changes_nothing(tmp_path: Path) -> None:
+    (tmp_path / "callee_first.py").write_text(program(DENSE, UNUSED, MODEL, PICK))
+    (tmp_path / "caller_first.py").write_text(program(PICK, MODEL, UNUSED, DENSE))
+    first, first_notes = lint(tmp_path, "callee_first.py")
+    last, last_notes = lint(tmp_path, "caller_first.py")
+    assert [(code, message.replace("line 6", "line N")) for code, _, message in first] == \
+           [(code, message.replace("line 18", "line N")) for code, _, message in last]
+    assert [code for code, _, _ in first] == ["SL201"]
+    assert noted(first_notes) == noted(last_notes) == ["model()", "pick()", "unused_helper()"]
+
+
+def test_a_method_its_base_class_calls_through_self(tmp_path: Path) -> None:
+    # tensor2tensor's shape: the base class (another module) calls ``self.body``; this module
+    # never mentions body(), so the method defined last (predict) runs first and reaches it.
+    (tmp_path / "base.py").write_text(HEADER + "\n\nclass Model(object):\n    def infer(self, x):\n        return self.body(x)\n")
+    (tmp_path / "net.py").write_text(HEADER + '''from base import Model
+
+
+class Net(Model):
+    def body(self, x):
+        with tf.variable_scope("net"):
+            return x * tf.get_variable("w", [1])
+
+    def predict(self, x):
+        return self.infer(x)
+''')
+    found, notes = lint(tmp_path, "net.py")
+    assert found == []
+    assert noted(notes) == ["Net.predict()"]
