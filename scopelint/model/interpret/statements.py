@@ -11,6 +11,7 @@ from scopelint.model import values as v
 from scopelint.model.context import BREAK, CONTINUE, NO_EXIT, RETURN, BudgetExceeded
 from scopelint.model.interpret.core import MAX_UNROLL, Core
 from scopelint.model.pyops import join_values, loop_symbol, unpack
+from scopelint.model.state import Graph
 
 _EXPECTED_ERRORS = frozenset({"ValueError", "Exception", "BaseException", "StandardError"})
 
@@ -159,9 +160,16 @@ class Statements(Core):
         self._bound_in(frame.env)
         outer_journal, outer_certain = self.journal, self.ctx.certain
         outer_maybe = (frame.maybe_returned, frame.maybe_loop_exit)
-        results = []
+        # Per branch: the graph, the names and the scopes' reuse it left, its exit and its maybes.
+        results: list[tuple[Graph, dict[str, Any], dict[int, Any], int, tuple[bool, int]]] = []
         raised: list[bool] = []
         for branch in (left, right):
+            if not branch:
+                # An ``if`` without ``else`` (most of them): the branch that does nothing
+                # leaves the state before the ``if`` as it was, which nothing else holds.
+                results.append((start, env_start, {}, NO_EXIT, outer_maybe))
+                raised.append(False)
+                continue
             graph.restore(start.snapshot())
             frame.env.names = dict(env_start)
             self.journal = []
