@@ -323,3 +323,27 @@ def _nodes_in(value: Any) -> Iterator[Any]:
             yield from _nodes_in(item)
     elif type(value) in _SUBNODE_FIELDS:
         yield value
+
+
+def spelled_names(nodes: tuple[Any, ...]) -> set[str]:
+    """Every name and attribute name spelled inside ``nodes`` (nested functions and lambdas
+    included). One loop, no generators: it reads every function body of a module a run analyses."""
+    names: set[str] = set()
+    todo: list[Any] = list(nodes)
+    plans = _SUBNODE_FIELDS
+    while todo:
+        node = todo.pop()
+        kind = type(node)
+        if kind is tuple:
+            todo.extend(node)
+            continue
+        plan = plans.get(kind)
+        if plan is None:
+            continue  # a string, a number, None
+        if kind is Name:
+            names.add(node.id)
+        elif kind is Attr:
+            names.add(node.attr)
+        for field in plan:
+            todo.append(getattr(node, field))
+    return names

@@ -175,8 +175,8 @@ def _callers_first(found: list[Found]) -> list[Found]:
     by_name: dict[str, list[int]] = {}
     for index, (definition, _) in enumerate(found):
         by_name.setdefault(definition.name, []).append(index)
-    mentions = [[other for name in sorted(_names_in(definition.body)) for other in by_name.get(name, ()) if other != index]
-                for index, (definition, _) in enumerate(found)]
+    mentions = [[other for name in sorted(ir.spelled_names(definition.body) & by_name.keys()) for other in by_name[name]
+                 if other != index] for index, (definition, _) in enumerate(found)]
     mentioned = {other for listed in mentions for other in listed}
     unmentioned = [index for index in range(len(found)) if index not in mentioned]
     # Reverse postorder of a depth-first walk (iterative: a long chain of helpers must not
@@ -198,21 +198,6 @@ def _callers_first(found: list[Found]) -> list[Found]:
                 seen.add(following)
                 stack.append((following, iter(mentions[following])))
     return [found[index] for index in reversed(finished)]
-
-
-def _names_in(body: tuple[ir.Stmt, ...]) -> set[str]:
-    """Every name and attribute name ``body`` spells (nested functions and lambdas included)."""
-    names: set[str] = set()
-    todo: list[Any] = list(body)
-    while todo:
-        node = todo.pop()
-        kind = type(node)
-        if kind is ir.Name:
-            names.add(node.id)
-        elif kind is ir.Attr:
-            names.add(node.attr)
-        todo.extend(ir.children(node))
-    return names
 
 
 def _functions(body: tuple[ir.Stmt, ...], cls: ir.ClassDef | None = None) -> Iterator[tuple[ir.FunctionDef, ir.ClassDef | None]]:
