@@ -50,3 +50,36 @@ def test_merge_keeps_shared_records_and_marks_one_branch_ones_uncertain() -> Non
     assert graph.store["both"].certain and graph.store["both"].shape is None  # made with two shapes
     assert graph.names_in_use == {"x": 2, "y": 1}
     assert start.store == {"w": before}  # the state before the if is left as it was
+
+
+def test_closing_a_scope_resets_exactly_the_counts_below_it() -> None:
+    # TF resets the default_name counts of every scope below one that closes (re-entering
+    # variable_scope("m") gives a layer m/dense again; test_model_tf checks that against TF).
+    # The graph finds them through its index of opened scopes: each close must reset what a
+    # scan of every count for the prefix "m/" would, and nothing else ("a/bc" is not below
+    # "a/b"), through the copies and merges of branches too.
+    import random
+
+    rng = random.Random(7)
+    names = ["a", "a/b", "a/b/c", "a/bc", "ab", "a/b/c/d", "x/y", "{scope}/d", "{scope}/d/e"]
+    graph = Graph.fresh()
+    graph.open_scope("a/b/c/d")  # deepest first: its parents were never opened themselves
+    closes = 0
+    for step in range(600):
+        name = rng.choice(names)
+        if rng.random() < 0.6:
+            graph.open_scope(name)
+        else:
+            expected = {key: 0 if key.startswith(name + "/") else count for key, count in graph.scope_counts.items()}
+            closes += expected != graph.scope_counts
+            graph.close_subscopes(name)
+            assert graph.scope_counts == expected, (step, name)
+        if step % 40 == 39:  # an undecided `if`, as fork() runs it: each branch opens a scope of its own
+            start = graph.detach()
+            graph.restore(start.snapshot())
+            graph.open_scope(rng.choice(names) + "/left")
+            left = graph.detach()
+            graph.restore(start.snapshot())
+            graph.open_scope(rng.choice(names) + "/right/" + rng.choice(names))
+            graph.merge(left, graph.detach())
+    assert closes > 50  # the closes did reset counts

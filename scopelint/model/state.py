@@ -59,6 +59,9 @@ class Graph:
     serial: int = field(default_factory=lambda: next(_SERIALS))
     # Why ``complete`` went False first (an unresolved call and its line), for ``--verbose``.
     unknown_because: str = ""
+    # Every scope opened in this graph or a copy of it (the copies share it), listed under its
+    # parent: closing a scope resets its descendants' counts without reading every count.
+    subscopes: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def fresh(cls, known: bool = True) -> "Graph":
@@ -105,12 +108,17 @@ class Graph:
 
     def open_scope(self, full: str) -> None:
         self.scope_counts[full] = self.scope_counts.get(full, 0) + 1
+        _add_scope(self.subscopes, full)
 
     def close_subscopes(self, full: str) -> None:
-        prefix = full + "/"
-        for key in self.scope_counts:
-            if key.startswith(prefix):
-                self.scope_counts[key] = 0
+        """Every count of a scope below ``full`` (a name starting ``full/``) back to 0."""
+        counts, tree = self.scope_counts, self.subscopes
+        below = list(tree.get(full, ()))
+        while below:
+            key = below.pop()
+            if key in counts:
+                counts[key] = 0
+            below.extend(tree[key])
 
     def keras_unique(self, base: str) -> str:
         count = self.keras_names.get(base, 0)
@@ -120,13 +128,14 @@ class Graph:
     def snapshot(self) -> "Graph":
         return Graph(self.complete, dict(self.store), dict(self.variables), dict(self.names_in_use),
                      dict(self.scope_counts), dict(self.keras_names), dict(self.name_scope_sites), self.root, self.global_step,
-                     self.savers, self.serial, self.unknown_because)
+                     self.savers, self.serial, self.unknown_because, self.subscopes)
 
     def detach(self) -> "Graph":
         """This state as it is, sharing its dicts: for a caller about to :meth:`restore` other
         dicts into this graph (a fork's branches), so that nothing changes them after."""
         return Graph(self.complete, self.store, self.variables, self.names_in_use, self.scope_counts, self.keras_names,
-                     self.name_scope_sites, self.root, self.global_step, self.savers, self.serial, self.unknown_because)
+                     self.name_scope_sites, self.root, self.global_step, self.savers, self.serial, self.unknown_because,
+                     self.subscopes)
 
     def restore(self, other: "Graph") -> None:
         self.complete, self.store, self.variables = other.complete, other.store, other.variables
@@ -134,6 +143,7 @@ class Graph:
         self.scope_counts, self.keras_names, self.name_scope_sites = other.scope_counts, other.keras_names, other.name_scope_sites
         self.savers, self.global_step = other.savers, other.global_step
         self.unknown_because = other.unknown_because
+        self.subscopes = other.subscopes
 
     def adopt(self, before: "Graph", branch: "Graph", certain: bool) -> None:
         """After an ``if`` whose other branch raised: the surviving branch ran on
@@ -158,11 +168,33 @@ class Graph:
         self.variables = _merge_records(a.variables, b.variables)
         self.names_in_use = _merge_counts(a.names_in_use, b.names_in_use)
         self.scope_counts = _merge_counts(a.scope_counts, b.scope_counts)
+        if a.subscopes is not b.subscopes:  # branches of one graph share theirs
+            self.subscopes = {}
+            for key in self.scope_counts:
+                _add_scope(self.subscopes, key)
+        else:
+            self.subscopes = a.subscopes
         self.keras_names = _merge_counts(a.keras_names, b.keras_names)
         self.name_scope_sites = _merge_sites(a.name_scope_sites, b.name_scope_sites)
         # A Saver built on either branch may be pending; a global step made on one only may exist.
         self.savers = a.savers + tuple(s for s in b.savers if s not in a.savers)
         self.global_step = a.global_step or b.global_step
+
+
+def _add_scope(tree: dict[str, list[str]], full: str) -> None:
+    """``full`` and each of its parents not yet in ``tree``, each listed under its own parent
+    (``a/b/c`` under ``a/b``, ``a/b`` under ``a``)."""
+    if full in tree:
+        return
+    tree[full] = []
+    child = full
+    while (cut := child.rfind("/")) >= 0:
+        parent = child[:cut]
+        known = parent in tree
+        tree.setdefault(parent, []).append(child)
+        if known:
+            return
+        child = parent
 
 
 def _merge_records(a: dict[str, Record], b: dict[str, Record]) -> dict[str, Record]:
