@@ -6,10 +6,9 @@ what is reported does not depend on the order the functions are defined in."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
+
+from test_verbose_notes import notes, scopelint
 
 DENSE = '''\
 def dense(x, size):
@@ -37,11 +36,9 @@ def program(*functions: str) -> str:
 
 def lint(cwd: Path, path: str) -> tuple[list[tuple[str, int, str]], list[str]]:
     """The findings (code, line, message) and the ``-v`` notes of linting ``path``."""
-    run = subprocess.run([sys.executable, "-m", "scopelint", "--no-cache", "-v", "--format", "json", path], cwd=cwd,
-                         capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"}, timeout=300)
+    run = scopelint(cwd, "-v", "--format", "json", path)
     assert run.returncode in (0, 1), run.stderr
-    found = [(f["code"], f["line"], f["message"]) for f in json.loads(run.stdout)]
-    return found, [line for line in run.stderr.splitlines() if ": note: " in line]
+    return [(f["code"], f["line"], f["message"]) for f in json.loads(run.stdout)], notes(run.stderr)
 
 
 def noted(notes: list[str]) -> list[str]:

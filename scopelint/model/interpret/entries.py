@@ -206,7 +206,7 @@ def _callers_first(found: list[Found], spelled: Callable[[ir.FunctionDef], Abstr
     return [found[index] for index in reversed(finished)]
 
 
-def _functions(body: tuple[ir.Stmt, ...], cls: ir.ClassDef | None = None) -> Iterator[tuple[ir.FunctionDef, ir.ClassDef | None]]:
+def _functions(body: tuple[ir.Stmt, ...], cls: ir.ClassDef | None = None) -> Iterator[Found]:
     for statement in body:
         if isinstance(statement, ir.FunctionDef):
             yield statement, cls
