@@ -83,3 +83,80 @@ def test_closing_a_scope_resets_exactly_the_counts_below_it() -> None:
             graph.open_scope(rng.choice(names) + "/right/" + rng.choice(names))
             graph.merge(left, graph.detach())
     assert closes > 50  # the closes did reset counts
+
+
+def _random_step(graph: Graph, rng: "random.Random", names: list[str]) -> None:
+    """One change a run makes to the graph, through the paths the model writes it by."""
+    name = rng.choice(names)
+    kind = rng.randrange(5)
+    if kind == 0:
+        graph.unique_name(name)
+    elif kind == 1:
+        graph.open_scope(name)
+    elif kind == 2:
+        graph.close_subscopes(name)
+    elif kind == 3:
+        graph.keras_unique(name)
+    else:
+        graph.own()  # what tfcalls does before it stores a variable
+        graph.store[name] = graph.variables[name] = _record(name, (rng.randrange(3),))
+
+
+def _state(graph: Graph) -> tuple[object, ...]:
+    return (dict(graph.store), dict(graph.variables), dict(graph.names_in_use), dict(graph.scope_counts),
+            dict(graph.keras_names), dict(graph.name_scope_sites))
+
+
+def test_branches_that_borrow_the_state_before_an_if_end_as_branches_run_on_copies() -> None:
+    # fork() lets each branch borrow the dicts of the state before the `if` and copy them on
+    # its first write. Each graph below runs the same changes and `if`s (branches that write
+    # nothing, some things, or many) once on copies, the way fork ran them before, and once
+    # borrowing: the state after each `if`, and the state each `if` started from, must match.
+    import random
+
+    rng = random.Random(11)
+    names = ["a", "a/b", "A", "a_1", "x/y", "x", "{scope}/d"]
+    for trial in range(40):
+        copied, borrowing = Graph.fresh(), Graph.fresh()
+        for step in range(60):
+            seed = rng.random()
+            if rng.random() < 0.7:
+                _random_step(copied, random.Random(seed), names)
+                _random_step(borrowing, random.Random(seed), names)
+                continue
+            writes = (rng.choice([0, 0, 1, 3]), rng.choice([0, 0, 2]))
+            start_c, start_b = copied.detach(), borrowing.detach()
+            before = _state(start_b)
+            ends = []
+            for graph, start, borrow in ((copied, start_c, False), (borrowing, start_b, True)):
+                results = []
+                for branch, count in enumerate(writes):
+                    if borrow:
+                        graph.borrow(start)
+                    else:
+                        graph.restore(start.snapshot())
+                    steps = random.Random(seed + branch)
+                    for _ in range(count):
+                        _random_step(graph, steps, names)
+                    results.append(graph.detach())
+                graph.merge(*results)
+                ends.append(_state(graph))
+            assert ends[0] == ends[1], (trial, step)
+            assert _state(start_b) == before, (trial, step)  # no branch wrote into the state it borrowed
+        assert _state(copied) == _state(borrowing)
+
+
+def test_an_if_whose_branches_write_nothing_copies_nothing() -> None:
+    graph = Graph.fresh()
+    graph.open_scope("m")
+    counts = graph.scope_counts
+    start = graph.detach()
+    results = []
+    for _ in range(2):
+        graph.borrow(start)
+        results.append(graph.detach())
+    graph.merge(*results)
+    assert graph.scope_counts is counts
+    graph.open_scope("n")  # the first write after it copies: the state before the if keeps its counts
+    assert graph.scope_counts is not counts and counts == {"m": 1}
+    assert graph.scope_counts == {"m": 1, "n": 1}

@@ -18,6 +18,7 @@ them -- with the interpreter's events at hand -- into more events in phase 2.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
@@ -73,7 +74,19 @@ class ModelResult:
     facts: ModuleFacts | None = None
 
     def of_type(self, kind: type) -> list[Any]:
-        return [event for event in self.events if isinstance(event, kind)]
+        """The events that are ``kind``s, in program order (each check asks for a few kinds:
+        the events are grouped by exact type once, not scanned again for every kind)."""
+        by_type = self._by_type
+        if any(other is not kind and issubclass(other, kind) for other in by_type):
+            return [event for event in self.events if isinstance(event, kind)]
+        return list(by_type.get(kind, ()))
+
+    @functools.cached_property
+    def _by_type(self) -> dict[type, list[Any]]:
+        grouped: dict[type, list[Any]] = {}
+        for event in self.events:
+            grouped.setdefault(type(event), []).append(event)
+        return grouped
 
 
 @dataclass(frozen=True)

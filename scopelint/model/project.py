@@ -162,10 +162,26 @@ def _definitions(body: tuple[ir.Stmt, ...], factories: frozenset[str]) -> dict[s
     return defs
 
 
+# id(body) -> (body, its wrapper factories): each module's are asked for by every module run
+# that reaches a module importing from it. The body is held, so its id stays its own.
+_FACTORIES: dict[int, tuple[tuple[ir.Stmt, ...], frozenset[str]]] = {}
+_FACTORIES_HELD = 4096
+
+
 def _wrapper_factories(body: tuple[ir.Stmt, ...]) -> frozenset[str]:
     """Module functions that only define a function and return it (``def ops_to_outputs(func):
     def wrapper(...): ...; return wrapper``). ``pad = ops_to_outputs(tf.pad)`` at module level
     runs nothing but that, so the model may evaluate it where ``pad`` is looked up."""
+    held = _FACTORIES.get(id(body))
+    if held is not None and held[0] is body:
+        return held[1]
+    if len(_FACTORIES) >= _FACTORIES_HELD:
+        _FACTORIES.clear()  # a long editor session: bodies of old versions are not kept alive
+    found = _FACTORIES[id(body)] = (body, _find_wrapper_factories(body))
+    return found[1]
+
+
+def _find_wrapper_factories(body: tuple[ir.Stmt, ...]) -> frozenset[str]:
     names = set()
     for statement in body:
         if isinstance(statement, ir.FunctionDef) and statement.body:

@@ -62,6 +62,10 @@ class Graph:
     # Every scope opened in this graph or a copy of it (the copies share it), listed under its
     # parent: closing a scope resets its descendants' counts without reading every count.
     subscopes: dict[str, list[str]] = field(default_factory=dict)
+    # The dicts above are still those of the state a branch started from (:meth:`borrow`),
+    # and copied on the first write (:meth:`own`): most branches change nothing in the graph
+    # (``if x is None: x = ...``), and then neither the copies nor a merge of them are made.
+    borrowed: bool = False
 
     @classmethod
     def fresh(cls, known: bool = True) -> "Graph":
@@ -76,10 +80,24 @@ class Graph:
             self.unknown_because = because
         self.complete = False
 
+    def own(self) -> None:
+        """Called before anything changes one of the dicts: this graph's own copies from now on."""
+        if self.borrowed:
+            self.store, self.variables, self.names_in_use = dict(self.store), dict(self.variables), dict(self.names_in_use)
+            self.scope_counts, self.keras_names = dict(self.scope_counts), dict(self.keras_names)
+            self.name_scope_sites = dict(self.name_scope_sites)
+            self.borrowed = False
+
+    def borrow(self, start: "Graph") -> None:
+        """A branch starts from ``start`` (a :meth:`detach` of this graph): its dicts until a write."""
+        self.restore(start)
+        self.borrowed = True
+
     def unique_name(self, name: str) -> str:
         """``Graph.unique_name``: the first ``name`` stays, later ones get ``_1``, ``_2`` (case-insensitive)."""
         if not is_concrete(name):
             return name
+        self.own()
         key = name.lower()
         count = self.names_in_use.get(key, 0)
         self.names_in_use[key] = count + 1
@@ -107,11 +125,13 @@ class Graph:
         return f"{prefix}_{index}"
 
     def open_scope(self, full: str) -> None:
+        self.own()
         self.scope_counts[full] = self.scope_counts.get(full, 0) + 1
         _add_scope(self.subscopes, full)
 
     def close_subscopes(self, full: str) -> None:
         """Every count of a scope below ``full`` (a name starting ``full/``) back to 0."""
+        self.own()
         counts, tree = self.scope_counts, self.subscopes
         below = list(tree.get(full, ()))
         while below:
@@ -121,6 +141,7 @@ class Graph:
             below.extend(tree[key])
 
     def keras_unique(self, base: str) -> str:
+        self.own()
         count = self.keras_names.get(base, 0)
         self.keras_names[base] = count + 1
         return base if count == 0 else f"{base}_{count}"
@@ -135,7 +156,7 @@ class Graph:
         dicts into this graph (a fork's branches), so that nothing changes them after."""
         return Graph(self.complete, self.store, self.variables, self.names_in_use, self.scope_counts, self.keras_names,
                      self.name_scope_sites, self.root, self.global_step, self.savers, self.serial, self.unknown_because,
-                     self.subscopes)
+                     self.subscopes, self.borrowed)
 
     def restore(self, other: "Graph") -> None:
         self.complete, self.store, self.variables = other.complete, other.store, other.variables
@@ -144,13 +165,16 @@ class Graph:
         self.savers, self.global_step = other.savers, other.global_step
         self.unknown_because = other.unknown_because
         self.subscopes = other.subscopes
+        self.borrowed = other.borrowed
 
     def adopt(self, before: "Graph", branch: "Graph", certain: bool) -> None:
         """After an ``if`` whose other branch raised: the surviving branch ran on
         every path that goes on, so what it added is as certain as the ``if`` was."""
         self.restore(branch)
-        if not certain:
-            return
+        if not certain or (branch.store is before.store and branch.variables is before.variables
+                           and branch.name_scope_sites is before.name_scope_sites):
+            return  # the branch added nothing (it never wrote: it still holds the dicts it borrowed)
+        self.own()
         for target, old in ((self.store, before.store), (self.variables, before.variables)):
             for name, record in list(target.items()):
                 if old.get(name) != record:
@@ -161,24 +185,33 @@ class Graph:
 
     def merge(self, a: "Graph", b: "Graph") -> None:
         """After an unresolved ``if``: what either branch created may exist. New dicts are
-        built (``a`` or ``b`` may share this graph's, see :meth:`detach`)."""
+        built (``a`` or ``b`` may share this graph's, see :meth:`detach`), except where both
+        branches left the same dict: neither wrote it, and it is kept, borrowed."""
         self.complete = a.complete and b.complete
         self.unknown_because = a.unknown_because or b.unknown_because
-        self.store = _merge_records(a.store, b.store)
-        self.variables = _merge_records(a.variables, b.variables)
-        self.names_in_use = _merge_counts(a.names_in_use, b.names_in_use)
-        self.scope_counts = _merge_counts(a.scope_counts, b.scope_counts)
+        self.borrowed = False
+        self.store = self._merged(a.store, b.store, _merge_records)
+        self.variables = self._merged(a.variables, b.variables, _merge_records)
+        self.names_in_use = self._merged(a.names_in_use, b.names_in_use, _merge_counts)
+        self.scope_counts = self._merged(a.scope_counts, b.scope_counts, _merge_counts)
         if a.subscopes is not b.subscopes:  # branches of one graph share theirs
             self.subscopes = {}
             for key in self.scope_counts:
                 _add_scope(self.subscopes, key)
         else:
             self.subscopes = a.subscopes
-        self.keras_names = _merge_counts(a.keras_names, b.keras_names)
-        self.name_scope_sites = _merge_sites(a.name_scope_sites, b.name_scope_sites)
+        self.keras_names = self._merged(a.keras_names, b.keras_names, _merge_counts)
+        self.name_scope_sites = self._merged(a.name_scope_sites, b.name_scope_sites, _merge_sites)
         # A Saver built on either branch may be pending; a global step made on one only may exist.
         self.savers = a.savers + tuple(s for s in b.savers if s not in a.savers)
         self.global_step = a.global_step or b.global_step
+
+
+    def _merged(self, a: Any, b: Any, merge: Any) -> Any:
+        if a is b:
+            self.borrowed = True  # the dict of the state before the ``if``: shared with it
+            return a
+        return merge(a, b)
 
 
 def _add_scope(tree: dict[str, list[str]], full: str) -> None:

@@ -408,6 +408,7 @@ class TfCalls:
             key = (ctx.ns, text.lower())
             first = ctx.graph.name_scope_sites.get(key)
             if first is None:
+                ctx.graph.own()
                 ctx.graph.name_scope_sites[key] = (node, i.certain)
             elif first[0] != node and actual != join(ctx.ns, text) and first[1] and i.certain:
                 reopened = first[0]
@@ -486,11 +487,13 @@ class TfCalls:
             predicted = graph.unique_name(full) if outcome == ev.CREATED and rel else full
             record = Record(predicted, shape, node, certain=outcome == ev.CREATED and certain, path=path, chain=i.chain(node),
                             trainable=trainable, dtype=dtype if created_dtype is True else created_dtype or None)
+            graph.own()
             graph.store[full] = record
             graph.variables[predicted] = record
         elif existing is None and relative:
             # Asked for in a function run without its caller: if this ran, the caller's store
             # holds the variable now, with a shape compatible with this one (or TF raised here).
+            graph.own()
             graph.store[full] = Record(full, shape, node, certain=certain, path=path, chain=i.chain(node), trainable=trainable,
                                        run=i.run_id)
         ignored = None
@@ -553,6 +556,7 @@ class TfCalls:
             copy_of, copy_path = (record.node, record.path or None) if record is not None else (node, path)
         self.made_by_node.setdefault(key, full)
         if ev.is_concrete(full):
+            ctx.graph.own()
             ctx.graph.variables.setdefault(full, Record(full, None, node, certain, path, trainable=trainable))
         i.emit(ev.VariableCreated(
             api=api, requested=full.rsplit("/", 1)[-1], predicted_name=full, outcome=ev.CREATED, reuse=ctx.vs.reuse,

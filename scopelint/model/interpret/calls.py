@@ -132,7 +132,7 @@ class Calls(Core):
         ``key``: its entry on the recursion stack)."""
         definition = func.definition
         env = v.Env(func.closure if func.closure is not None else self.modules[func.module].globals)
-        if func.closure is None and func.module in self.modules:
+        if func.closure is None and self.has_module(func.module):
             env.parent = self.modules[func.module].globals
         params = list(definition.params)
         positional = list(args)

@@ -47,6 +47,9 @@ class Core:
         # the program go on, so it is an uncertain exit like a return.
         self.try_depth = 0
         self.in_project_memo: dict[str, bool] = {}
+        # dotted name -> it is a module of the run: asked hundreds of thousands of times a
+        # run, and each miss costs the project a KeyError (the first ask is still recorded).
+        self.module_memo: dict[str, bool] = {}
         self.star_memo: dict[str, tuple[str, ...]] = {}  # module -> the run's modules it star-imports  # dotted name -> some prefix of it is a module of the run
         self.flag_defaults: dict[str, v.Lit] = {}  # integer command-line flags (scopelint.model.flags)
         # The body run first on the current call chain (a function run without its caller, the
@@ -70,6 +73,12 @@ class Core:
     def certain(self) -> bool:
         """What runs now runs on every path that reached the current statement."""
         return self.ctx.certain and not self.frame.uncertain
+
+    def has_module(self, name: str) -> bool:
+        known = self.module_memo.get(name)
+        if known is None:
+            known = self.module_memo[name] = name in self.modules
+        return known
 
     def path_of(self, module: str) -> str:
         info = self.modules.get(module)

@@ -95,7 +95,7 @@ class Names(Core):
         if origins is None:
             origins = self.star_memo[module] = tuple(
                 origin for key, origin in info.imports.items()
-                if key.startswith(ir.STAR_IMPORT) and origin in self.modules and origin != module)
+                if key.startswith(ir.STAR_IMPORT) and self.has_module(origin) and origin != module)
         return origins
 
     def _table_has(self, name: str, dotted: str) -> bool:
@@ -117,7 +117,7 @@ class Names(Core):
         parts = dotted.split(".")
         for cut in range(len(parts), 0, -1):
             module = ".".join(parts[:cut])
-            if module in self.modules:
+            if self.has_module(module):
                 value: Any = v.Module(module)
                 for part in parts[cut:]:
                     value = self.attribute(value, part, depth + 1)
@@ -146,7 +146,7 @@ class Names(Core):
         known = self.in_project_memo.get(dotted)
         if known is None:  # the run's modules are fixed: each dotted name is worked out once
             parts = dotted.split(".")
-            known = self.in_project_memo[dotted] = any(".".join(parts[:cut]) in self.modules for cut in range(len(parts), 0, -1))
+            known = self.in_project_memo[dotted] = any(self.has_module(".".join(parts[:cut])) for cut in range(len(parts), 0, -1))
         return known
 
     def attribute(self, owner: Any, attr: str, depth: int = 0) -> Any:  # noqa: C901
@@ -163,7 +163,7 @@ class Names(Core):
             known = canonical(f"{owner.name}.{attr}", self.tf_modules)
             if known is not None and self._table_has(known, f"{owner.name}.{attr}"):
                 return v.Api(known)
-            if f"{owner.name}.{attr}" in self.modules:
+            if self.has_module(f"{owner.name}.{attr}"):
                 return v.Module(f"{owner.name}.{attr}")
             if attr in info.defs or attr in info.globals.names:
                 return self.lookup_global(owner.name, attr)

@@ -154,8 +154,8 @@ class Statements(Core):
     def fork(self, left: tuple[ir.Stmt, ...], right: tuple[ir.Stmt, ...]) -> None:
         """Both branches from the same state; what differs afterwards becomes uncertain."""
         graph, frame = self.ctx.graph, self.frame
-        # The branches run on copies of the state before the ``if`` (``start`` keeps its
-        # dicts); each leaves its own dicts behind, taken as they are.
+        # The branches run on the state before the ``if`` (``start`` keeps its dicts), each
+        # copying it on its first write (Graph.borrow); each leaves its dicts behind as they are.
         start, env_start = graph.detach(), frame.env.names
         self._bound_in(frame.env)
         outer_journal, outer_certain = self.journal, self.ctx.certain
@@ -170,7 +170,7 @@ class Statements(Core):
                 results.append((start, env_start, {}, NO_EXIT, outer_maybe))
                 raised.append(False)
                 continue
-            graph.restore(start.snapshot())
+            graph.borrow(start)
             frame.env.names = dict(env_start)
             self.journal = []
             frame.returned, frame.loop_exit, frame.raised = False, NO_EXIT, False
