@@ -22,7 +22,12 @@ class Calls(Core):
     def call(self, node: ir.Call) -> Any:
         func = self.eval(node.func)
         origin = (self.frame.module, node.pos)
-        args = [_passed(self.eval(a), origin) for a in node.args]
+        args = []
+        for expr in node.args:  # _passed, inlined: a million arguments a corpus run
+            value = self.eval(expr)
+            if type(value) is v.Lit and value.value is True and value.origin is None:
+                value = v.Lit(True, origin)
+            args.append(value)
         kwargs: dict[str, Any] = {}
         for key, expr in node.kwargs:
             value = self.eval(expr)
@@ -47,18 +52,27 @@ class Calls(Core):
         # impure (pure.py); a plain op, a tensor's method, a builtin or a followed
         # function does not.
         pure = self.pure
-        if (isinstance(func, v.Api) and func.name == "tf.app.run") or (isinstance(func, v.Inert) and func.name.endswith("absl.app.run")):
-            pure.impure += 1
-            return self.run_main(args, kwargs, node)
-        flag = flags.defined(func, args, kwargs)
-        if flag is not None:
-            self.flag_defaults[flag[0]] = flag[1]
-            pure.impure += 1
-            pure.epoch += 1
-        if isinstance(func, v.Api):
-            if not self.tf.plain_op(func.name):
+        kind = type(func)  # by exact type first (values have no subclasses but Initializer)
+        if kind is v.Api or kind is v.Inert:
+            if (kind is v.Api and func.name == "tf.app.run") or (kind is v.Inert and func.name.endswith("absl.app.run")):
                 pure.impure += 1
-            return self.tf.call(func.name, args, kwargs, node)
+                return self.run_main(args, kwargs, node)
+            flag = flags.defined(func, args, kwargs)
+            if flag is not None:
+                self.flag_defaults[flag[0]] = flag[1]
+                pure.impure += 1
+                pure.epoch += 1
+            if kind is v.Api:
+                if not self.tf.plain_op(func.name):
+                    pure.impure += 1
+                return self.tf.call(func.name, args, kwargs, node)
+        elif kind is Builtin and func.name != "super":
+            return self.builtin(func.name, args, kwargs, node)
+        elif kind is v.Unknown:
+            if func.reason.startswith("attribute ") and func.reason[10:] in INERT_METHODS:
+                return v.Unknown("result of a plain method")
+            self.opaque(node.pos, f"unresolved call ({func.reason})")
+            return v.Unknown("result of an unresolved call")
         if isinstance(func, v.Function):
             if func.context_manager:
                 return v.Context("generator", {"func": func, "args": args, "kwargs": kwargs, "call": node}, node.pos)
@@ -69,8 +83,6 @@ class Calls(Core):
             # A list or dict here was made by this call (pure.py: an argument is never one, and
             # reading one from a global counts as impure), so changing it is no effect.
             return self.tf.method(func.owner, func.name, args, kwargs, node)
-        if isinstance(func, Builtin) and func.name != "super":
-            return self.builtin(func.name, args, kwargs, node)
         if isinstance(func, (v.Class, v.Instance, Method, v.Layer, v.Cell, v.Template, Builtin)):
             pure.impure += 1
         if isinstance(func, v.Class):
@@ -89,10 +101,7 @@ class Calls(Core):
             return v.Context("expect_error", node=node.pos)
         if isinstance(func, (v.Inert, v.Tensor)):
             return v.Inert("result") if isinstance(func, v.Inert) else v.Tensor()
-        if isinstance(func, v.Unknown) and func.reason.startswith("attribute ") and func.reason[10:] in INERT_METHODS:
-            return v.Unknown("result of a plain method")
-        reason = func.reason if isinstance(func, v.Unknown) else type(func).__name__
-        self.opaque(node.pos, f"unresolved call ({reason})")
+        self.opaque(node.pos, f"unresolved call ({type(func).__name__})")
         return v.Unknown("result of an unresolved call")
 
     def call_function(self, func: v.Function, args: list[Any], kwargs: dict[str, Any], node: ir.Call,

@@ -11,9 +11,11 @@ from scopelint.model.imports import INERT_ROOTS, canonical
 from scopelint.model.context import ModuleInfo
 from scopelint.model.interpret.classes import find_method
 from scopelint.model.interpret.core import Core
+from scopelint.model.interpret.pure import STABLE
 from scopelint.model.values import Builtin, Method, VarName, VarOp
 
 _OUTSIDE = " is outside the linted tree"
+_UNBOUND = object()
 _BUILTINS = frozenset(
     "range enumerate zip len list tuple dict set str int float bool print isinstance getattr setattr hasattr "
     "super min max sum sorted reversed abs round any all iter next repr type object open id hash format "
@@ -38,14 +40,18 @@ _INERT_TF_BASE_METHODS = frozenset({"__init__", "setUp", "tearDown", "setUpClass
 
 class Names(Core):
     def lookup(self, name: str) -> Any:
-        local = self.frame.env  # Env.lookup, inlined: the commonest step of a run
+        local = self.frame.env  # Env.lookup and PureCalls.read, inlined: the commonest step of a run
         env: v.Env | None = local
         while env is not None:
-            if name in env.names:
-                found = env.names[name]
+            found = env.names.get(name, _UNBOUND)
+            if found is not _UNBOUND:
                 if found is not None:
                     if env is not local or env.parent is None:  # a global or a closure's name
-                        self.pure.read(found)
+                        pure = self.pure
+                        if type(found) not in STABLE:
+                            pure.impure += 1
+                        elif pure.recordings:
+                            pure.recordings[-1].globals_read[id(found)] = found
                     return found
                 break
             env = env.parent
@@ -153,10 +159,11 @@ class Names(Core):
         if attr in self.flag_defaults and flags.is_flags_object(owner):
             self.pure.impure += 1  # a flag's value depends on which flags are defined yet
             return self.flag_defaults[attr]
-        if isinstance(owner, v.Api):
+        kind = type(owner)  # the commonest owners by exact type (values have no subclasses but Initializer)
+        if kind is v.Api:
             name = canonical(f"{owner.name}.{attr}", self.tf_modules) or f"{owner.name}.{attr}"
             return v.Api(name)
-        if isinstance(owner, v.Module):
+        if kind is v.Module:
             if depth > 8:
                 return v.Unknown("import cycle")
             info = self.modules[owner.name]
@@ -170,13 +177,19 @@ class Names(Core):
             if attr in info.imports:
                 return self.resolve_dotted(info.imports[attr], depth + 1)
             return v.Unknown(f"{owner.name}.{attr}")
-        if isinstance(owner, v.Instance):
+        if kind is v.Instance:
             self.pure.impure += 1  # an object's attributes change as the run goes on
             if attr in owner.attrs:
                 return owner.attrs[attr]
             method = find_method(owner.cls, attr)
             if method is not None:
                 return v.Function(method[0], method[1].module, None, bound_self=owner)
+            if attr.startswith("assert") or attr.endswith("session"):
+                return Method(owner, attr)
+            return v.Unknown(f"attribute {attr}")
+        if kind is v.Unknown:
+            if owner.reason.endswith(_OUTSIDE) and attr not in INERT_METHODS:
+                return v.Unknown(f"{owner.reason[:-len(_OUTSIDE)]}.{attr}{_OUTSIDE}")
             if attr.startswith("assert") or attr.endswith("session"):
                 return Method(owner, attr)
             return v.Unknown(f"attribute {attr}")
@@ -208,10 +221,6 @@ class Names(Core):
             return Method(owner, attr)
         if isinstance(owner, (v.ScopeObject, v.GraphValue, v.Optimizer, v.Layer, v.Cell, v.Template, v.Variable, v.SeqValue, v.DictValue,
                               v.Saver)):
-            return Method(owner, attr)
-        if isinstance(owner, v.Unknown) and owner.reason.endswith(_OUTSIDE) and attr not in INERT_METHODS:
-            return v.Unknown(f"{owner.reason[:-len(_OUTSIDE)]}.{attr}{_OUTSIDE}")
-        if isinstance(owner, v.Unknown) and (attr.startswith("assert") or attr.endswith("session")):
             return Method(owner, attr)
         return v.Unknown(f"attribute {attr}")
 

@@ -94,7 +94,8 @@ class PureCalls:
         return tuple(parts)
 
     def read(self, value: Any) -> None:
-        """A body read ``value`` from a module's globals or an enclosing function."""
+        """A body read ``value`` from a module's globals or an enclosing function (inlined in
+        ``Names.lookup``: change both)."""
         if type(value) not in STABLE:
             self.impure += 1
         elif self.recordings:

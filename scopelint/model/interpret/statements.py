@@ -14,6 +14,18 @@ from scopelint.model.pyops import join_values, loop_symbol, unpack
 from scopelint.model.state import Graph
 
 _EXPECTED_ERRORS = frozenset({"ValueError", "Exception", "BaseException", "StandardError"})
+_ABSENT = object()
+
+
+def _joined(env_a: dict[str, Any], env_b: dict[str, Any]) -> dict[str, Any]:
+    """The names after both branches of an ``if``: a value both left is kept, others joined
+    (a name one branch bound keeps its value there: ``join_values(x, None)`` is ``x``).
+    Most names neither branch rebound: one copy of ``env_a`` and a pass over ``env_b``."""
+    joined = dict(env_a)
+    for name, value in env_b.items():
+        if joined.get(name, _ABSENT) is not value:
+            joined[name] = join_values(env_a.get(name), value)
+    return joined
 
 
 class Statements(Core):
@@ -27,45 +39,47 @@ class Statements(Core):
             self.exec_stmt(statement)
 
     def exec_stmt(self, node: ir.Stmt) -> None:  # noqa: C901 - one dispatch table
-        kind = type(node)  # the commonest statements by exact type (IR classes have no subclasses)
+        # By exact type (IR classes have no subclasses), commonest first: on tensor2tensor,
+        # assignments 404k, ifs 143k, returns 102k, expressions 72k, withs 29k, raises 21k.
+        kind = type(node)
         known: Any = node  # an exact type test does not narrow for mypy; isinstance would cost
-        if kind is ir.ExprStmt:
-            self.eval(known.value)
-        elif kind is ir.Assign:
+        if kind is ir.Assign:
             value = self.eval(known.value)
             for target in known.targets:
                 self.bind(target, value)
         elif kind is ir.If:
             self.exec_if(known)
-        elif isinstance(node, ir.With):
-            self.pure.impure += 1  # a scope, a graph, a generator: state the rest of the run sees
-            self.exec_with(node, 0)
-        elif isinstance(node, ir.For):
-            self.exec_for(node)
-        elif isinstance(node, ir.While):
-            self.eval(node.test)
-            self._uncounted(lambda: self.exec_loop([None], lambda _: None, node.body, ()))
-        elif isinstance(node, ir.Try):
-            self.exec_try(node)
-        elif isinstance(node, ir.FunctionDef):
-            self.frame.env.names[node.name] = self.decorate(self.make_function(node))
-            self._bound_in(self.frame.env)
-        elif isinstance(node, ir.ClassDef):
-            self.frame.env.names[node.name] = self.make_class(node, self.frame.module)
-            self._bound_in(self.frame.env)
-        elif isinstance(node, ir.Return):
-            value = self.eval(node.value) if node.value is not None else v.Lit(None)
+        elif kind is ir.Return:
+            value = self.eval(known.value) if known.value is not None else v.Lit(None)
             self.frame.retval = value if self.frame.retval is None else join_values(self.frame.retval, value)
             self.frame.returned = True
-        elif isinstance(node, ir.Raise):
+        elif kind is ir.ExprStmt:
+            self.eval(known.value)
+        elif kind is ir.With:
+            self.pure.impure += 1  # a scope, a graph, a generator: state the rest of the run sees
+            self.exec_with(known, 0)
+        elif kind is ir.For:
+            self.exec_for(known)
+        elif kind is ir.Raise:
             self.frame.returned = True
             self.frame.raised = self.try_depth == 0
-        elif isinstance(node, ir.Break):
+        elif kind is ir.FunctionDef:
+            self.frame.env.names[known.name] = self.decorate(self.make_function(known))
+            self._bound_in(self.frame.env)
+        elif kind is ir.Assert:
+            self.eval(known.test)
+        elif kind is ir.Try:
+            self.exec_try(known)
+        elif kind is ir.Break:
             self.frame.loop_exit = BREAK
-        elif isinstance(node, ir.Continue):
+        elif kind is ir.ClassDef:
+            self.frame.env.names[known.name] = self.make_class(known, self.frame.module)
+            self._bound_in(self.frame.env)
+        elif kind is ir.While:
+            self.eval(known.test)
+            self._uncounted(lambda: self.exec_loop([None], lambda _: None, known.body, ()))
+        elif kind is ir.Continue:
             self.frame.loop_exit = CONTINUE
-        elif isinstance(node, ir.Assert):
-            self.eval(node.test)
 
     def exec_with(self, node: ir.With, index: int) -> None:
         if index == len(node.items):
@@ -196,10 +210,7 @@ class Statements(Core):
             # Only the branch that did not leave the function goes on in it.
             frame.env.names = env_b if exit_a == RETURN else env_a
         else:
-            frame.env.names = {
-                name: env_a[name] if env_a.get(name) is env_b.get(name) else join_values(env_a.get(name), env_b.get(name))
-                for name in env_a.keys() | env_b.keys()
-            }
+            frame.env.names = _joined(env_a, env_b)
         for key in ends_a.keys() | ends_b.keys():
             scope = (ends_a.get(key) or ends_b[key])[0]
             _, reuse_a, leak_a = ends_a.get(key, (scope, scope.reuse, scope.leaked_from))
