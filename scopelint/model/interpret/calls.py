@@ -28,6 +28,10 @@ class Calls(Core):
             if type(value) is v.Lit and value.value is True and value.origin is None:
                 value = v.Lit(True, origin)
             args.append(value)
+        if not node.kwargs and not node.star_args:  # most calls: f(x, y)
+            if self.tf.training.made_update_ops:
+                self.tf.training.arguments(func, args, node)
+            return self.apply(func, args, {}, node)
         kwargs: dict[str, Any] = {}
         for key, expr in node.kwargs:
             value = self.eval(expr)

@@ -112,21 +112,28 @@ class Names(Core):
         return not (name.startswith("nets.") and self._in_project(dotted))
 
     def resolve_dotted(self, dotted: str, depth: int = 0) -> Any:
+        known = self.dotted_memo.get(dotted)
+        if known is not None:
+            return known
         name = canonical(dotted, self.tf_modules)
         # Linting tf-slim or tensornets itself: their own code is followed where the
         # API table has no entry for the name.
         if name is not None and (self._table_has(name, dotted) or not self._in_project(dotted)):
-            return v.Api(name)
+            known = self.dotted_memo[dotted] = v.Api(name)
+            return known
         root = dotted.split(".")[0]
         if root in INERT_ROOTS:
-            return v.Inert(dotted)
+            known = self.dotted_memo[dotted] = v.Inert(dotted)
+            return known
         parts = dotted.split(".")
         for cut in range(len(parts), 0, -1):
             module = ".".join(parts[:cut])
             if self.has_module(module):
                 value: Any = v.Module(module)
+                if cut == len(parts):
+                    self.dotted_memo[dotted] = value
                 for part in parts[cut:]:
-                    value = self.attribute(value, part, depth + 1)
+                    value = self.attribute(value, part, depth + 1)  # may read globals: worked out each time
                 return value
         return v.Unknown(f"{dotted}{_OUTSIDE}")
 
