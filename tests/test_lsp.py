@@ -7,6 +7,7 @@ with its own options, and talks to it the way an editor does.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import sys
 import time
 import weakref
@@ -75,11 +76,17 @@ class Publishes:
         self._listen()
 
     def _listen(self) -> None:
-        self._client.protocol.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, self._record)
+        # Our own callback, not wait_for_notification's: when the server exits pytest-lsp fails
+        # every waiter, and its wrapper re-raised that into concurrent.futures' log (a traceback
+        # on the benchmark's output after each clean shutdown).
+        waiter = self._client.protocol.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        waiter.add_done_callback(self._record)
 
-    def _record(self, params: types.PublishDiagnosticsParams) -> None:
+    def _record(self, waiter: "concurrent.futures.Future[types.PublishDiagnosticsParams]") -> None:
+        if waiter.cancelled() or waiter.exception() is not None:
+            return  # the server is gone: nothing more arrives
         self._listen()
-        self._arrived.append(params)
+        self._arrived.append(waiter.result())
         self._wakeup.set()
 
     async def next_for(self, uri: str, timeout: float) -> types.PublishDiagnosticsParams:
