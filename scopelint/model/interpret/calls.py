@@ -23,8 +23,8 @@ class Calls(Core):
         func = self.eval(node.func)
         origin = (self.frame.module, node.pos)
         args = []
-        for expr in node.args:  # _passed, inlined: a million arguments a corpus run
-            value = self.eval(expr)
+        for expr in node.args:  # eval of a name and _passed, inlined: a million arguments a corpus run
+            value = self.lookup(expr.id) if type(expr) is ir.Name else self.eval(expr)
             if type(value) is v.Lit and value.value is True and value.origin is None:
                 value = v.Lit(True, origin)
             args.append(value)
@@ -192,6 +192,8 @@ class Calls(Core):
 
     def _default(self, module: str, default: ir.Expr, call: ir.Pos) -> Any:
         """A parameter's default, evaluated in its module; what it does is reported on the call."""
+        if type(default) is ir.Const:  # most defaults (None, False, 0.5): nothing to run
+            return v.Lit(default.value)
         self.push_call(call)
         try:
             return self._with_module(module, functools.partial(self.eval, default))

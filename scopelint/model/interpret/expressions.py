@@ -31,7 +31,8 @@ class Expressions(Core):
         if kind is ir.Name:
             return self.lookup(known.id)
         if kind is ir.Attr:
-            return self.attribute(self.eval(known.value), known.attr)
+            owner = known.value  # mostly a name (tf.nn, self.x): looked up without another eval
+            return self.attribute(self.lookup(owner.id) if type(owner) is ir.Name else self.eval(owner), known.attr)
         if kind is ir.Call:
             return self.call(known)
         if kind is ir.Const:
