@@ -46,14 +46,14 @@ class Core:
         # try bodies being run (at any call depth): a raise there may be caught and
         # the program go on, so it is an uncertain exit like a return.
         self.try_depth = 0
-        self.in_project_memo: dict[str, bool] = {}
+        self.in_project_memo: dict[str, bool] = {}  # dotted name -> some prefix of it is a module of the run
         # dotted name -> it is a module of the run: asked hundreds of thousands of times a
         # run, and each miss costs the project a KeyError (the first ask is still recorded).
         self.module_memo: dict[str, bool] = {}
         # An imported dotted name that means an API, an inert library or a module of the run
         # (``tf``, ``np``, ``ops``): looked up on nearly every line, the same each time.
         self.dotted_memo: dict[str, Any] = {}
-        self.star_memo: dict[str, tuple[str, ...]] = {}  # module -> the run's modules it star-imports  # dotted name -> some prefix of it is a module of the run
+        self.star_memo: dict[str, tuple[str, ...]] = {}  # module -> the run's modules it star-imports
         self.flag_defaults: dict[str, v.Lit] = {}  # integer command-line flags (scopelint.model.flags)
         # The body run first on the current call chain (a function run without its caller, the
         # module body: 0): one caller's variable scope is the ``{scope}`` of everything it runs.

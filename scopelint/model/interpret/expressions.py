@@ -40,8 +40,8 @@ class Expressions(Core):
         return self._eval_other(node)
 
     def _eval_other(self, node: ir.Expr) -> Any:
-        # By exact type, through a table: a chain of isinstance tests cost a sixth of a
-        # million calls to reach the commonest of these (lists and tuples) on tensor2tensor.
+        # By exact type, through a table: the chain of isinstance tests it replaces took six
+        # tests to reach the commonest of these (lists and tuples: 180k a tensor2tensor run).
         handler = _OTHER.get(type(node))
         if handler is None:
             return v.Unknown(node.reason if isinstance(node, ir.Unknown) else "expression")
