@@ -160,3 +160,22 @@ def test_an_if_whose_branches_write_nothing_copies_nothing() -> None:
     graph.open_scope("n")  # the first write after it copies: the state before the if keeps its counts
     assert graph.scope_counts is not counts and counts == {"m": 1}
     assert graph.scope_counts == {"m": 1, "n": 1}
+
+
+def test_a_changed_context_is_what_dataclasses_replace_makes() -> None:
+    import dataclasses
+
+    import pytest
+
+    from scopelint.model.context import Ctx
+
+    graph = Graph.fresh()
+    assert graph.root is not None
+    ctx = Ctx(graph=graph, ns="a", vs=graph.root, arg_scopes=((frozenset({"conv2d"}), {"padding": "SAME"}),))
+    for field in dataclasses.fields(Ctx):
+        value = object()
+        changed = ctx.changed(**{field.name: value})
+        assert changed == dataclasses.replace(ctx, **{field.name: value}) and changed is not ctx
+        assert getattr(ctx, field.name) is not value  # the original is left as it was
+    with pytest.raises(TypeError):
+        ctx.changed(namescope="b")

@@ -8,7 +8,6 @@ the same programs under TF and compares names.
 from __future__ import annotations
 
 import functools
-from dataclasses import replace
 from typing import Any, Callable
 
 from scopelint.model import events as ev
@@ -284,7 +283,7 @@ class TfCalls:
             if isinstance(context, (v.Inert, v.Tensor, v.Lit, v.GraphValue)) or (isinstance(context, v.Unknown) and "open()" in context.reason):
                 return v.Unknown("context value")
             # An unknown context manager may open scopes: names under it are not known.
-            i.ctx = replace(i.ctx, ns=join(i.ctx.ns, "{ctx}"), vs=v.ScopeObject(join(i.ctx.vs.name, "{ctx}"), ev.REUSE_UNKNOWN,
+            i.ctx = i.ctx.changed(ns=join(i.ctx.ns, "{ctx}"), vs=v.ScopeObject(join(i.ctx.vs.name, "{ctx}"), ev.REUSE_UNKNOWN,
                                                                                join(i.ctx.ns, "{ctx}") + "/", i.ctx.graph, dtype=None, exact=False))
             return v.Unknown("context value")
         if context.kind == "variable_scope":
@@ -296,15 +295,15 @@ class TfCalls:
             return self.graphs.enter(context)
         if context.kind == "arg_scope":
             if "stack" in context.args:
-                i.ctx = replace(i.ctx, arg_scopes=context.args["stack"])
+                i.ctx = i.ctx.changed(arg_scopes=context.args["stack"])
             else:
-                i.ctx = replace(i.ctx, arg_scopes=i.ctx.arg_scopes + ((context.args["ops"], context.args["kwargs"]),))
+                i.ctx = i.ctx.changed(arg_scopes=i.ctx.arg_scopes + ((context.args["ops"], context.args["kwargs"]),))
             return v.ArgScope(i.ctx.arg_scopes)
         if context.kind == "control_dependencies":
             i.ctx = with_update_deps(i.ctx, context.args["runs"])
             return v.Inert("control dependencies")
         if context.kind == "expect_error":
-            i.ctx = replace(i.ctx, expect_error=True)
+            i.ctx = i.ctx.changed(expect_error=True)
             return v.Unknown("exception info")
         return v.Inert("session")
 
@@ -372,7 +371,7 @@ class TfCalls:
             dtype = name.dtype if isinstance(name, v.ScopeObject) else ctx.vs.dtype
         scope = v.ScopeObject(full, reuse, ns + "/" if ns else "", graph, opened_by_frame=i.frame.fid, leaked_from=leaked,
                               reuse_at=request, dtype=dtype or None, exact=exact)
-        i.ctx = replace(ctx, ns=ns, vs=scope, plain_ns=False)
+        i.ctx = ctx.changed(ns=ns, vs=scope, plain_ns=False)
         if context is not None:
             context.args["_close"] = close
         else:
@@ -394,13 +393,13 @@ class TfCalls:
             name = default
         text = v.as_str(name)
         if name is None or text == "" or (isinstance(name, v.Lit) and name.value is None):
-            i.ctx = replace(ctx, ns="", plain_ns=False)
+            i.ctx = ctx.changed(ns="", plain_ns=False)
             return v.Lit("")
         if text is None:
             text = "{name}"
         if text.endswith("/"):
             actual = text[:-1]
-            i.ctx = replace(ctx, ns=actual, plain_ns=ctx.plain_ns or actual != ctx.vs.original_name_scope.rstrip("/"), plain_ns_at=node)
+            i.ctx = ctx.changed(ns=actual, plain_ns=ctx.plain_ns or actual != ctx.vs.original_name_scope.rstrip("/"), plain_ns_at=node)
             return v.Lit(text)
         actual = ctx.graph.unique_name(join(ctx.ns, text))
         reopened = None
@@ -413,7 +412,7 @@ class TfCalls:
             elif first[0] != node and actual != join(ctx.ns, text) and first[1] and i.certain:
                 reopened = first[0]
         i.emit(ev.ScopeEntered("name_scope", text, actual, node, i.site(node), reopened))
-        i.ctx = replace(ctx, ns=actual, plain_ns=True, plain_ns_frame=i.frame.fid, plain_ns_at=node)
+        i.ctx = ctx.changed(ns=actual, plain_ns=True, plain_ns_frame=i.frame.fid, plain_ns_at=node)
         return v.Lit(actual + "/") if ev.is_concrete(actual) else v.Sym(actual + "/")
 
     def scoped(self, name: Any, default: Any, reuse: Any, node: ir.Pos, body: Callable[[v.ScopeObject], Any]) -> Any:

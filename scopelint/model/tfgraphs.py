@@ -19,7 +19,6 @@ tests/test_sl201.py and tests/test_explain_names_tf.py:
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from scopelint.model import ir
@@ -82,7 +81,7 @@ class Graphs:
             root = graph.root
             assert root is not None
             # Name stack, variable scope and control dependencies are the graph's own.
-            self.i.ctx = replace(ctx, graph=graph, ns=root.original_name_scope.rstrip("/"), vs=root, plain_ns=False,
+            self.i.ctx = ctx.changed(graph=graph, ns=root.original_name_scope.rstrip("/"), vs=root, plain_ns=False,
                                  update_deps=False)
         return v.Inert("session") if context.args.get("session") else v.GraphValue(graph)
 

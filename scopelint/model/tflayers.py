@@ -8,7 +8,6 @@ tests/test_explain_names_tf.py compares the names with what TF creates.
 from __future__ import annotations
 
 import functools
-from dataclasses import replace
 from typing import Any
 
 from scopelint.model import events as ev
@@ -252,7 +251,7 @@ class Layers:
         if isinstance(fixed, v.Lit):
             # An absolute name: re-enter it from the root scope, as a captured scope would be.
             root = self.i.ctx.graph.root
-            self.i.ctx = replace(saved, vs=root) if root is not None else saved
+            self.i.ctx = saved.changed(vs=root) if root is not None else saved
 
         def body(scope: v.ScopeObject) -> Any:
             for variable in variables:

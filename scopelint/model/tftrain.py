@@ -23,7 +23,6 @@ tests/test_sl302.py):
 
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -205,4 +204,4 @@ def with_update_deps(ctx: Any, runs: bool | None) -> Any:
     current = ctx.update_deps
     if current is True or runs is False:
         return ctx
-    return replace(ctx, update_deps=runs)
+    return ctx.changed(update_deps=runs)
