@@ -82,7 +82,7 @@ class Graphs:
             assert root is not None
             # Name stack, variable scope and control dependencies are the graph's own.
             self.i.ctx = ctx.changed(graph=graph, ns=root.original_name_scope.rstrip("/"), vs=root, plain_ns=False,
-                                 update_deps=False)
+                                     update_deps=False)
         return v.Inert("session") if context.args.get("session") else v.GraphValue(graph)
 
 
