@@ -98,8 +98,7 @@ def _random_step(graph: Graph, rng: "random.Random", names: list[str]) -> None:
     elif kind == 3:
         graph.keras_unique(name)
     else:
-        graph.own()  # what tfcalls does before it stores a variable
-        graph.store[name] = graph.variables[name] = _record(name, (rng.randrange(3),))
+        graph.store_variable(name, _record(name, (rng.randrange(3),)))
 
 
 def _state(graph: Graph) -> tuple[object, ...]:

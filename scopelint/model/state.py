@@ -9,7 +9,7 @@ layer ``m/dense`` again). Checked against TF in tests/test_model_tf.py.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Callable
 import itertools
 
 from scopelint.model import ir
@@ -92,6 +92,26 @@ class Graph:
         """A branch starts from ``start`` (a :meth:`detach` of this graph): its dicts until a write."""
         self.restore(start)
         self.borrowed = True
+
+    # Every write to the dicts goes through a method of this class, which copies borrowed ones first.
+
+    def store_variable(self, key: str, record: Record, exists: bool = True) -> None:
+        """``record`` in the variable store under ``key``; ``exists``: also among the graph's
+        variables, by its real name (False: a creation only assumed, in a caller's graph)."""
+        self.own()
+        self.store[key] = record
+        if exists:
+            self.variables[record.name] = record
+
+    def add_variable(self, record: Record) -> None:
+        """A variable made outside the store (``tf.Variable``, Keras), unless its name is taken."""
+        self.own()
+        self.variables.setdefault(record.name, record)
+
+    def note_name_scope(self, key: tuple[str, str], site: tuple[ir.Pos, bool]) -> None:
+        """The first ``name_scope`` statement that opened ``key`` (parent, name), and whether it surely ran."""
+        self.own()
+        self.name_scope_sites[key] = site
 
     def unique_name(self, name: str) -> str:
         """``Graph.unique_name``: the first ``name`` stays, later ones get ``_1``, ``_2`` (case-insensitive)."""
@@ -206,8 +226,8 @@ class Graph:
         self.savers = a.savers + tuple(s for s in b.savers if s not in a.savers)
         self.global_step = a.global_step or b.global_step
 
-
-    def _merged(self, a: Any, b: Any, merge: Any) -> Any:
+    def _merged(self, a: Any, b: Any, merge: Callable[[Any, Any], Any]) -> Any:
+        """``merge(a, b)``, or the dict itself where both branches left the same one."""
         if a is b:
             self.borrowed = True  # the dict of the state before the ``if``: shared with it
             return a

@@ -407,8 +407,7 @@ class TfCalls:
             key = (ctx.ns, text.lower())
             first = ctx.graph.name_scope_sites.get(key)
             if first is None:
-                ctx.graph.own()
-                ctx.graph.name_scope_sites[key] = (node, i.certain)
+                ctx.graph.note_name_scope(key, (node, i.certain))
             elif first[0] != node and actual != join(ctx.ns, text) and first[1] and i.certain:
                 reopened = first[0]
         i.emit(ev.ScopeEntered("name_scope", text, actual, node, i.site(node), reopened))
@@ -486,15 +485,12 @@ class TfCalls:
             predicted = graph.unique_name(full) if outcome == ev.CREATED and rel else full
             record = Record(predicted, shape, node, certain=outcome == ev.CREATED and certain, path=path, chain=i.chain(node),
                             trainable=trainable, dtype=dtype if created_dtype is True else created_dtype or None)
-            graph.own()
-            graph.store[full] = record
-            graph.variables[predicted] = record
+            graph.store_variable(full, record)
         elif existing is None and relative:
             # Asked for in a function run without its caller: if this ran, the caller's store
             # holds the variable now, with a shape compatible with this one (or TF raised here).
-            graph.own()
-            graph.store[full] = Record(full, shape, node, certain=certain, path=path, chain=i.chain(node), trainable=trainable,
-                                       run=i.run_id)
+            graph.store_variable(full, Record(full, shape, node, certain=certain, path=path, chain=i.chain(node),
+                                              trainable=trainable, run=i.run_id), exists=False)
         ignored = None
         local = i.frame.module == i.main
         # Only where the name scope and the creation sit in one body of this file, and that
@@ -555,8 +551,7 @@ class TfCalls:
             copy_of, copy_path = (record.node, record.path or None) if record is not None else (node, path)
         self.made_by_node.setdefault(key, full)
         if ev.is_concrete(full):
-            ctx.graph.own()
-            ctx.graph.variables.setdefault(full, Record(full, None, node, certain, path, trainable=trainable))
+            ctx.graph.add_variable(Record(full, None, node, certain, path, trainable=trainable))
         i.emit(ev.VariableCreated(
             api=api, requested=full.rsplit("/", 1)[-1], predicted_name=full, outcome=ev.CREATED, reuse=ctx.vs.reuse,
             node=node, site=i.site(node), variable_scope=ctx.vs.name, name_scope=ctx.ns, honours_reuse=False,
