@@ -88,3 +88,65 @@ class Net(Model):
     found, notes = lint(tmp_path, "net.py")
     assert found == []
     assert noted(notes) == ["Net.predict()"]
+
+
+NESTED = '''\
+import tensorflow.compat.v1 as tf
+
+def build(x, scale=default_scale):
+    @layer_deco(tf.AUTO_REUSE)
+    def inner(y, width=cfg.width):
+        return helper(y) + other.attr_read
+    class Local(base.Model):
+        size = sizes[0]
+    self_ref.target_attr = [shape for shape in x.shape]
+    total += counter
+    return inner(lambda z: z.lam_attr, f"{fmt_name}")
+'''
+
+
+def _all_functions(body: tuple[object, ...]) -> list[object]:
+    """Every FunctionDef in ``body``, at any depth."""
+    from scopelint.model import ir
+
+    found: list[object] = []
+    todo: list[object] = list(body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ir.FunctionDef):
+            found.append(node)
+        todo.extend(ir.children(node))
+    return found
+
+
+def test_the_lowering_hands_over_the_names_each_function_body_spells() -> None:
+    # The run order reads them for every function of every module analysed; the lowering
+    # collects them as it visits each node, and they must be what a walk of the body finds:
+    # the names of nested functions, their decorators and defaults, comprehensions,
+    # lambdas, attribute targets and augmented assignments included.
+    from scopelint.model import ir
+    from scopelint.model.lower import lower_module
+
+    body, _ = lower_module(NESTED, None)
+    build = next(statement for statement in body if isinstance(statement, ir.FunctionDef))
+    assert build.spelled == {"layer_deco", "tf", "AUTO_REUSE", "cfg", "width", "helper", "y", "other", "attr_read", "base",
+                             "Model", "sizes", "self_ref", "shape", "x", "total", "counter", "inner", "z", "lam_attr",
+                             "fmt_name"}
+    assert "default_scale" not in build.spelled  # its own defaults are spelled where it is defined
+    inner = next(f for f in _all_functions(body) if getattr(f, "name", "") == "inner")
+    assert inner.spelled == {"helper", "y", "other", "attr_read"}  # type: ignore[attr-defined]
+
+
+def test_every_function_of_real_files_spells_what_a_walk_of_its_body_finds() -> None:
+    from test_lsp_incremental import real_files
+
+    from scopelint.model import ir
+    from scopelint.model.lower import lower_module
+
+    checked = 0
+    for _, text in real_files():
+        body, _ = lower_module(text, None)
+        for definition in _all_functions(body):
+            assert definition.spelled == frozenset(ir.spelled_names(definition.body)), definition.qualname  # type: ignore[attr-defined]
+            checked += 1
+    assert checked > 100

@@ -256,6 +256,9 @@ class FunctionDef:
     decorators: tuple[Expr, ...]
     pos: Pos
     qualname: str  # "f", "Class.method", "outer.<locals>.inner"
+    # Every name and attribute name its body spells (nested functions included): what
+    # :func:`spelled_names` finds in ``body``, collected by the lowering.
+    spelled: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -327,7 +330,8 @@ def _nodes_in(value: Any) -> Iterator[Any]:
 
 def spelled_names(nodes: tuple[Any, ...]) -> set[str]:
     """Every name and attribute name spelled inside ``nodes`` (nested functions and lambdas
-    included). One loop, no generators: it reads every function body of a module a run analyses."""
+    included): the definition of :attr:`FunctionDef.spelled`, which the lowering collects
+    as it goes (tests hold the two to each other)."""
     names: set[str] = set()
     todo: list[Any] = list(nodes)
     plans = _SUBNODE_FIELDS

@@ -50,6 +50,10 @@ class Lowerer:
         # its IR's objects, which phase 1's workers pickle and the parent unpickles (the IR is
         # immutable, and nothing keys on an expression's identity).
         self._shared: dict[object, ir.Expr] = {}
+        # The names and attribute names spelled in the body being lowered (FunctionDef.spelled):
+        # collected here, where every node is visited anyway, instead of by a walk per function
+        # on every analysis. The module body's go to a set nothing reads.
+        self._spelled: set[str] = set()
 
     # ------------------------------------------------------------ helpers
 
@@ -151,10 +155,15 @@ class Lowerer:
     def function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> ir.FunctionDef:
         qualname = ".".join(self._qual + [node.name])
         self._qual.extend([node.name, "<locals>"])
+        enclosing, self._spelled = self._spelled, set()
         try:
             body = self.body(node.body)
         finally:
             del self._qual[-2:]
+            spelled, self._spelled = self._spelled, enclosing
+        # A nested function is part of the enclosing body: its names, its parameters'
+        # defaults and its decorators are spelled there too.
+        enclosing.update(spelled)
         return ir.FunctionDef(
             name=node.name,
             params=self.params(node.args),
@@ -162,6 +171,7 @@ class Lowerer:
             decorators=tuple(self.expr(d) for d in node.decorator_list),
             pos=self.pos(node),
             qualname=qualname,
+            spelled=frozenset(spelled),
         )
 
     def params(self, args: ast.arguments) -> tuple[ir.Param, ...]:
@@ -213,8 +223,10 @@ class Lowerer:
                 return self._shared.get(key) or self._shared.setdefault(key, ir.Const(value))
             return ir.Unknown("constant")
         if isinstance(node, ast.Name):
+            self._spelled.add(node.id)
             return self._shared.get(node.id) or self._shared.setdefault(node.id, ir.Name(node.id))
         if isinstance(node, ast.Attribute):
+            self._spelled.add(node.attr)
             owner = self.expr(node.value)
             if type(owner) is not ir.Name and type(owner) is not ir.Attr:
                 return ir.Attr(owner, node.attr)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import functools
-from typing import AbstractSet, Any, Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from scopelint.model import events as ev
 from scopelint.model import ir
@@ -38,8 +38,7 @@ class EntryPoints(Core):
         (in the editor, a run the last edit cannot have changed is re-used: see memo.py)."""
         memo = ENTRY_MEMO.get()
         session = memo.session(self, _functions) if memo is not None else None
-        spelled = session.spelled if session is not None else _spelled
-        for definition, cls in _callers_first(list(_functions(self.modules[self.main].body)), spelled):
+        for definition, cls in _callers_first(list(_functions(self.modules[self.main].body))):
             if id(definition) in self.executed:
                 continue
             run = functools.partial(self._run_entry, functools.partial(self._run_standalone, definition, cls))
@@ -164,11 +163,7 @@ def _calls(node: Any) -> bool:
 Found = tuple[ir.FunctionDef, ir.ClassDef | None]
 
 
-def _spelled(definition: ir.FunctionDef) -> set[str]:
-    return ir.spelled_names(definition.body)
-
-
-def _callers_first(found: list[Found], spelled: Callable[[ir.FunctionDef], AbstractSet[str]]) -> list[Found]:
+def _callers_first(found: list[Found]) -> list[Found]:
     """The order the functions run on their own in: each before the functions it mentions
     (by name: ``helper(x)``, ``self.body``, ``map_fn(step, ...)``), so that a caller's run
     reaches them first and they need no run of their own -- one that would tell a context
@@ -176,12 +171,11 @@ def _callers_first(found: list[Found], spelled: Callable[[ir.FunctionDef], Abstr
     Of the functions nothing here mentions, the last defined runs first: code calls what is
     defined above it, and a base class in another module may call a method through ``self``
     (tensor2tensor's ``T2TModel.infer`` runs a subclass's ``body``). A function mentioned
-    only by one that never reaches it still runs on its own, after. ``spelled``: the names a
-    function's body spells (the editor's memo keeps them per statement)."""
+    only by one that never reaches it still runs on its own, after."""
     by_name: dict[str, list[int]] = {}
     for index, (definition, _) in enumerate(found):
         by_name.setdefault(definition.name, []).append(index)
-    mentions = [[other for name in sorted(spelled(definition) & by_name.keys()) for other in by_name[name]
+    mentions = [[other for name in sorted(definition.spelled & by_name.keys()) for other in by_name[name]
                  if other != index] for index, (definition, _) in enumerate(found)]
     mentioned = {other for listed in mentions for other in listed}
     unmentioned = [index for index in range(len(found)) if index not in mentioned]

@@ -89,7 +89,7 @@ class Expressions(Core):
         return self.eval(node.body if test else node.orelse)
 
     def _lambda(self, node: ir.Lambda) -> Any:
-        definition = ir.FunctionDef("<lambda>", node.params, (ir.Return(node.body),), (), ir.NO_POS, "<lambda>")
+        definition = ir.FunctionDef("<lambda>", node.params, (ir.Return(node.body),), (), ir.NO_POS, "<lambda>", frozenset())
         return v.Function(definition, self.frame.module, self.frame.env)
 
     def _listcomp(self, node: ir.ListComp) -> Any:

@@ -83,7 +83,6 @@ class EntryMemo:
         self._units: tuple[Unit, ...] | None = None
         self._by_id: dict[int, int] = {}
         self._statics: dict[Hashable, _Static] = {}
-        self._spelled: dict[tuple[Hashable, int], frozenset[str]] = {}  # (token, function in it) -> names its body spells
         self._store: dict[Hashable, _Cached] = {}
         self._context: Hashable = None
         self._keep: Any = None  # what the context names by id() stays alive while it is current
@@ -129,7 +128,6 @@ class EntryMemo:
         self._store = used
         tokens = {unit.token for unit in units}
         self._statics = {token: static for token, static in self._statics.items() if token in tokens}
-        self._spelled = {key: names for key, names in self._spelled.items() if key[0] in tokens}
 
 
 class _Watched(Mapping[str, Any]):
@@ -216,18 +214,6 @@ class _Session:
 
     def finish(self) -> None:
         self.memo.finish(self.used, self.units)
-
-    def spelled(self, definition: ir.FunctionDef) -> frozenset[str]:
-        """The names ``definition``'s body spells (the order functions run in reads them), worked
-        out once per statement token: an edit above moves a statement, which is lowered again."""
-        place = self.owner.get(id(definition))
-        if place is None:
-            return frozenset(ir.spelled_names(definition.body))
-        key = (self.units[place[0]].token, place[1])
-        found = self.memo._spelled.get(key)
-        if found is None:
-            found = self.memo._spelled[key] = frozenset(ir.spelled_names(definition.body))
-        return found
 
     # -- what a run may read
 
