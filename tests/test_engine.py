@@ -51,6 +51,28 @@ def test_parallel_and_serial_runs_agree(tmp_path: Path) -> None:
     assert [Path(d.path).name for d in serial] == [f"m{i:02d}.py" for i in range(0, 20, 3)]
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_run_leaves_the_collector_as_it_found_it(tmp_path: Path, jobs: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A run freezes phase 1's IR for the cyclic collector while it lasts and pauses the
+    # collector around building it; a program calling the API must get both back, also
+    # when the run fails half-way.
+    import gc
+
+    paths = make_tree(tmp_path, 20)
+    before = (gc.isenabled(), gc.get_threshold(), gc.get_freeze_count())
+    found, _ = lint_files(paths, Config(), EngineOptions(jobs=jobs, use_cache=False))
+    assert len(found) == 7
+    assert (gc.isenabled(), gc.get_threshold(), gc.get_freeze_count()) == before
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engine, "run_phase2", fail)
+    with pytest.raises(KeyboardInterrupt):
+        lint_files(paths, Config(), EngineOptions(jobs=jobs, use_cache=False))
+    assert (gc.isenabled(), gc.get_threshold(), gc.get_freeze_count()) == before
+
+
 def test_cache_hit_gives_the_same_result(tmp_path: Path) -> None:
     source = tmp_path / "src"
     source.mkdir()

@@ -199,4 +199,6 @@ def run(facts: Any, project: Mapping[str, Any]) -> list[Any]:
     interpreter = Interpreter(modules, key, facts.tf_modules)  # type: ignore[arg-type]
     interpreter.run_module()
     interpreter.run_uncalled_functions()
-    return interpreter.events
+    events = interpreter.events
+    interpreter.release()
+    return events

@@ -70,6 +70,13 @@ class Core:
         self.pure = PureCalls(enabled=ENTRY_MEMO.get() is None)
         self.max_depth = MAX_DEPTH
 
+    def release(self) -> None:
+        """Let go of everything the run holds (call it once its events are taken). The
+        interpreter and its TF half refer to each other, so without this nothing a module
+        run made is freed before the cyclic collector walks it all."""
+        vars(self.tf).clear()
+        vars(self).clear()
+
     # ------------------------------------------------------------ services (also for tfcalls)
 
     @property

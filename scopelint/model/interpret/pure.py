@@ -190,31 +190,32 @@ def _keyed(value: Any) -> Hashable | None:
 
 
 def _template(value: Any, args: list[Any], kwargs: dict[str, Any], globals_read: dict[int, Any]) -> Any:
-    slots: dict[int, int] = {}
-
-    def walk(item: Any) -> Any:
-        for index, passed in enumerate(args):
-            if item is passed:
-                return ("arg", index)
-        for name, passed in kwargs.items():
-            if item is passed:
-                return ("kwarg", name)
-        if id(item) in globals_read:
-            return ("same", item)
-        kind = type(item)
-        if kind in _COPIED:
-            return ("copy", slots.setdefault(id(item), len(slots)), item)
-        if kind is v.SeqValue:
-            if id(item) in slots:
-                raise _NotRecorded  # a list reachable twice: rebuilt once it would be two
-            slot = slots.setdefault(id(item), len(slots))
-            return ("seq", slot, tuple(walk(element) for element in item.items))
-        raise _NotRecorded
-
     try:
-        return walk(value)
+        return _walk(value, args, kwargs, globals_read, {})
     except _NotRecorded:
         return None
+
+
+def _walk(item: Any, args: list[Any], kwargs: dict[str, Any], globals_read: dict[int, Any], slots: dict[int, int]) -> Any:
+    # A module function, not a closure over itself: a recursive inner function is a cycle
+    # (function -> cell -> function) that holds the call's values until the cyclic collector runs.
+    for index, passed in enumerate(args):
+        if item is passed:
+            return ("arg", index)
+    for name, passed in kwargs.items():
+        if item is passed:
+            return ("kwarg", name)
+    if id(item) in globals_read:
+        return ("same", item)
+    kind = type(item)
+    if kind in _COPIED:
+        return ("copy", slots.setdefault(id(item), len(slots)), item)
+    if kind is v.SeqValue:
+        if id(item) in slots:
+            raise _NotRecorded  # a list reachable twice: rebuilt once it would be two
+        slot = slots.setdefault(id(item), len(slots))
+        return ("seq", slot, tuple(_walk(element, args, kwargs, globals_read, slots) for element in item.items))
+    raise _NotRecorded
 
 
 class _NotRecorded(Exception):
