@@ -312,17 +312,23 @@ def main() -> int:
 
     # Compile scopelint's bytecode before the clock (an installed package has it already).
     scopelint([str(files[0]), "--no-cache"], work)
-    # The floor and the cold run take turns: on a shared machine the load changes from one
-    # minute to the next, and the two are compared (measured in blocks, one after the
-    # other, two runs an afternoon apart put nearly the same code at 2.4 and at 2.8).
+    scales = [1, 2] if args.quick else [1, 2, 4]
+    copies = {k: assemble([s.resolve() for s in sources], work, k) for k in scales}
+    # The floor and the cold run of each size take turns, and each is the best of --repeat:
+    # on a shared machine the load changes from one minute to the next, and they are
+    # compared (measured in blocks, one after the other, two runs an afternoon apart put
+    # nearly the same code at 2.4 and at 2.8, and the same code's 4x at 4.0 and at 5.4).
     floors: list[Floor] = []
-    colds: list[Run] = []
+    sized: dict[int, list[Run]] = {k: [] for k in scales}
     for _ in range(repeat):
         floors.append(parse_floor(tree, jobs))
-        colds.append(scopelint([str(tree), "--no-cache"], work))
+        for k in scales:
+            sized[k].append(scopelint([str(copies[k]), "--no-cache"], work))
     floor, kept = min(f.seconds for f in floors), floors[0].kept
     floor_cpu = min(f.cpu_seconds for f in floors)
-    cold = best_of(colds)
+    cold = best_of(sized[1])
+    scaled = {k: best_of(runs).seconds for k, runs in sized.items()}
+    scaled_cpu = {k: best_of(runs).cpu_seconds for k, runs in sized.items()}
     read = min(read_floor(tree) for _ in range(repeat))
     read_cpu = min(read_floor_cpu(tree) for _ in range(repeat))
     serial = best([str(tree), "--no-cache", "--jobs", "1"], work, 1)
@@ -331,14 +337,6 @@ def main() -> int:
     filled = scopelint([str(tree), "--cache-dir", str(cache)], work)
     warm = best([str(tree), "--cache-dir", str(cache)], work, repeat)
     edited = edit_one(tree, files, cache, work)
-    scales = [1, 2] if args.quick else [1, 2, 4]
-    # Each size timed alike: the best of --repeat runs (the 1x runs are the cold ones). One
-    # run each said little on a shared machine, where the same run varies by 15-25 %.
-    scaled = {1: cold.seconds}
-    scaled_cpu = {1: cold.cpu_seconds}
-    for k in scales[1:]:
-        run = best([str(assemble([s.resolve() for s in sources], work, k)), "--no-cache"], work, repeat)
-        scaled[k], scaled_cpu[k] = run.seconds, run.cpu_seconds
     lsp = None if args.quick else lsp_median_ms()
     peak = max(r.peak_rss_mb for r in (cold, serial, filled, warm))
 
