@@ -326,9 +326,10 @@ def main() -> int:
             sized[k].append(scopelint([str(copies[k]), "--no-cache"], work))
     floor, kept = min(f.seconds for f in floors), floors[0].kept
     floor_cpu = min(f.cpu_seconds for f in floors)
-    cold = best_of(sized[1])
-    scaled = {k: best_of(runs).seconds for k, runs in sized.items()}
-    scaled_cpu = {k: best_of(runs).cpu_seconds for k, runs in sized.items()}
+    fastest = {k: best_of(runs) for k, runs in sized.items()}
+    cold = fastest[1]
+    scaled = {k: run.seconds for k, run in fastest.items()}
+    scaled_cpu = {k: run.cpu_seconds for k, run in fastest.items()}
     read = min(read_floor(tree) for _ in range(repeat))
     read_cpu = min(read_floor_cpu(tree) for _ in range(repeat))
     serial = best([str(tree), "--no-cache", "--jobs", "1"], work, 1)

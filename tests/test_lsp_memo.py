@@ -155,36 +155,6 @@ def test_an_edit_below_reuses_every_run_above_and_moved_below(tmp_path: Path) ->
         assert buffer.model.memo.runs <= 2 and buffer.model.memo.hits >= 60
 
 
-def test_no_lint_walks_a_function_body_to_order_the_runs(monkeypatch: Any) -> None:
-    # Which function runs first reads the names every function body spells (entries.py
-    # _callers_first); the lowering hands them over on each FunctionDef, so neither a whole
-    # lint nor a keystroke's walks a body for them (it once cost 1.5 % of a cold run).
-    from test_lsp_latency import tf_file
-
-    from scopelint.model import ir
-
-    walked: list[Any] = []
-    real = ir.spelled_names
-    monkeypatch.setattr(ir, "spelled_names", lambda nodes: walked.append(nodes) or real(nodes))
-    buffer = BufferFacts()
-    lines = split_lines(tf_file())
-
-    def lint() -> list[Any]:
-        with buffer.memo.active(()):
-            result, _ = buffer.analyse(PATH, "".join(lines), SETTINGS, "model", False)
-            assert result.facts is not None
-            return _graphs(analyze(result.facts, {}).events)
-
-    first = lint()  # parsed whole: no statements the memo knows yet
-    assert lint() == first  # from the buffer's chunks
-    lines.insert(502, "# an edit\n")  # inside block_38: every statement below it moves
-    events = lint()
-    assert walked == []
-    full, _ = analyse_parsed(PATH, "".join(lines), SETTINGS, "model", parser_check=False)
-    assert full.facts is not None
-    assert events == _graphs(analyze(full.facts, {}).events)
-
-
 @pytest.mark.parametrize("name,text", real_files()[:3], ids=lambda v: v if len(v) < 40 else "")
 def test_random_edits_of_real_files_lint_as_from_scratch(name: str, text: str) -> None:
     rng = random.Random(name)

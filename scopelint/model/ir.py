@@ -256,8 +256,8 @@ class FunctionDef:
     decorators: tuple[Expr, ...]
     pos: Pos
     qualname: str  # "f", "Class.method", "outer.<locals>.inner"
-    # Every name and attribute name its body spells (nested functions included): what
-    # :func:`spelled_names` finds in ``body``, collected by the lowering.
+    # Every name (``Name.id``) and attribute name (``Attr.attr``) spelled anywhere in its body,
+    # nested functions, their decorators and defaults included: collected by the lowering.
     spelled: frozenset[str]
 
 
@@ -326,28 +326,3 @@ def _nodes_in(value: Any) -> Iterator[Any]:
             yield from _nodes_in(item)
     elif type(value) in _SUBNODE_FIELDS:
         yield value
-
-
-def spelled_names(nodes: tuple[Any, ...]) -> set[str]:
-    """Every name and attribute name spelled inside ``nodes`` (nested functions and lambdas
-    included): the definition of :attr:`FunctionDef.spelled`, which the lowering collects
-    as it goes (tests hold the two to each other)."""
-    names: set[str] = set()
-    todo: list[Any] = list(nodes)
-    plans = _SUBNODE_FIELDS
-    while todo:
-        node = todo.pop()
-        kind = type(node)
-        if kind is tuple:
-            todo.extend(node)
-            continue
-        plan = plans.get(kind)
-        if plan is None:
-            continue  # a string, a number, None
-        if kind is Name:
-            names.add(node.id)
-        elif kind is Attr:
-            names.add(node.attr)
-        for field in plan:
-            todo.append(getattr(node, field))
-    return names
