@@ -196,7 +196,7 @@ def _find_wrapper_factories(body: tuple[ir.Stmt, ...]) -> frozenset[str]:
 def run(facts: Any, project: Mapping[str, Any]) -> list[Any]:
     key = facts.module_name or facts.path
     modules = LazyModules(key, facts, project)
-    interpreter = Interpreter(modules, key, facts.tf_modules)  # type: ignore[arg-type]
+    interpreter = Interpreter(modules, key, facts.tf_modules)
     interpreter.run_module()
     interpreter.run_uncalled_functions()
     events = interpreter.events

@@ -64,7 +64,7 @@ def _rerun(facts: "ModuleFacts", project: Mapping[str, "ModuleFacts"], cell: "Ce
 
     key = facts.module_name or facts.path
     upto = replace(facts, body=facts.body[: cell.end], cells=())
-    interpreter = Interpreter(LazyModules(key, upto, project), key, facts.tf_modules)  # type: ignore[arg-type]
+    interpreter = Interpreter(LazyModules(key, upto, project), key, facts.tf_modules)
     interpreter.run_module()
     already = {(e.node, e.predicted_name) for e in _exists(interpreter.events)}
     mark = len(interpreter.events)

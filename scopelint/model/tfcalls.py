@@ -8,7 +8,7 @@ the same programs under TF and compares names.
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+from typing import Any, Callable, ClassVar
 
 from scopelint.model import events as ev
 from scopelint.model import ir
@@ -106,6 +106,12 @@ class TfCalls:
         self.names = NameRefs(interp)
         self.training = Training(self)
         self.graphs = Graphs(interp)
+
+    __deletable__ = ("i", "layers", "names", "training", "graphs", "_pending_close")  # mypyc: release() deletes them
+
+    def release(self) -> None:
+        """Let go of the interpreter and the parts that refer back to this object (Core.release)."""
+        del self.i, self.layers, self.names, self.training, self.graphs, self._pending_close
 
     # ------------------------------------------------------------ dispatch
 
@@ -663,7 +669,7 @@ class TfCalls:
 
     # ------------------------------------------------------------ name references
 
-    _HANDLERS: dict[str, Callable[["TfCalls", list[Any], dict[str, Any], ir.Call], Any]] = {}
+    _HANDLERS: ClassVar[dict[str, Callable[["TfCalls", list[Any], dict[str, Any], ir.Call], Any]]] = {}
 
 
 TfCalls._HANDLERS = {

@@ -23,20 +23,11 @@ interpreter as a :class:`~scopelint.model.context.Host`.
 from __future__ import annotations
 
 from scopelint.model.context import Ctx, Frame, ModuleInfo
-from scopelint.model.interpret.calls import Calls
-from scopelint.model.interpret.classes import Classes
 from scopelint.model.interpret.entries import EntryPoints
-from scopelint.model.interpret.expressions import Expressions
-from scopelint.model.interpret.generators import Generators
-from scopelint.model.interpret.names import Names
-from scopelint.model.interpret.statements import Statements
-from scopelint.model.tfcalls import TfCalls
 
 
-class Interpreter(EntryPoints, Classes, Calls, Generators, Names, Expressions, Statements):
-    def __init__(self, modules: dict[str, ModuleInfo], main: str, tf_modules: tuple[str, ...]) -> None:
-        super().__init__(modules, main, tf_modules)
-        self.tf = TfCalls(self)
+class Interpreter(EntryPoints):
+    """The whole interpreter: the last of the chain of concerns (see :mod:`.core`)."""
 
 
 __all__ = ["Interpreter", "ModuleInfo", "Ctx", "Frame"]

@@ -10,7 +10,8 @@ from scopelint.model import flags, ir, shapes
 from scopelint.model import values as v
 from scopelint.model.context import Frame
 from scopelint.model.interpret.classes import defining_class
-from scopelint.model.interpret.core import MAX_DEPTH, MAX_UNROLL, Core
+from scopelint.model.interpret.core import MAX_DEPTH, MAX_UNROLL
+from scopelint.model.interpret.generators import Generators
 from scopelint.model.interpret.names import INERT_METHODS
 from scopelint.model.interpret.pure import MISS
 from scopelint.model.values import Builtin, Method
@@ -18,7 +19,7 @@ from scopelint.model.values import Builtin, Method
 _TRANSPARENT_DECORATORS = frozenset({"staticmethod", "classmethod", "property", "add_arg_scope", "wraps"})
 
 
-class Calls(Core):
+class Calls(Generators):
     def call(self, node: ir.Call) -> Any:
         func = self.eval(node.func)
         origin = (self.frame.module, node.pos)

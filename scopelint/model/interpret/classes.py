@@ -7,10 +7,10 @@ from typing import Any
 
 from scopelint.model import ir
 from scopelint.model import values as v
-from scopelint.model.interpret.core import Core
+from scopelint.model.interpret.expressions import Expressions
 
 
-class Classes(Core):
+class Classes(Expressions):
     def make_class(self, definition: ir.ClassDef, module: str) -> v.Class:
         methods = {s.name: s for s in definition.body if isinstance(s, ir.FunctionDef)}
         bases = [self._with_module(module, functools.partial(self.eval, base)) for base in definition.bases]

@@ -1,14 +1,16 @@
 """The interpreter's shared state and the small services every part uses.
 
-Each concern of the interpreter is one mixin over :class:`Core` (statements,
-expressions, names, calls, classes, entry points); :class:`Core` declares the
-methods they call on each other, so each module reads on its own.
+Each concern of the interpreter is one class, each built on the one before:
+:class:`Core`, then statements, expressions, classes, names, generators, calls and
+entry points (a chain, not mixins: mypyc compiles single inheritance only, see the
+README's Speed section). :class:`Core` declares the methods they call on each
+other, so each module reads on its own.
 """
 
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from scopelint.model import events as ev
 from scopelint.model import ir
@@ -27,8 +29,9 @@ ENTRY_BUDGET = 20_000  # statements per entry point (module body or one function
 
 class Core:
     tf: TfCalls
+    __deletable__ = ("tf",)  # mypyc: release() deletes it
 
-    def __init__(self, modules: dict[str, ModuleInfo], main: str, tf_modules: tuple[str, ...]) -> None:
+    def __init__(self, modules: Mapping[str, ModuleInfo], main: str, tf_modules: tuple[str, ...]) -> None:
         self.modules = modules
         self.main = main
         self.tf_modules = tf_modules
@@ -71,11 +74,13 @@ class Core:
         self.max_depth = MAX_DEPTH
 
     def release(self) -> None:
-        """Let go of everything the run holds (call it once its events are taken). The
-        interpreter and its TF half refer to each other, so without this nothing a module
-        run made is freed before the cyclic collector walks it all."""
-        vars(self.tf).clear()
-        vars(self).clear()
+        """Let go of the TF half (call it once the events are taken). The interpreter and its
+        TF half refer to each other, so without this nothing a module run made is freed before
+        the cyclic collector walks it all; with it, reference counting frees the run as soon
+        as its last holder lets go."""
+        tf = self.tf
+        del self.tf
+        tf.release()
 
     # ------------------------------------------------------------ services (also for tfcalls)
 

@@ -10,14 +10,14 @@ from scopelint.model import events as ev
 from scopelint.model import ir
 from scopelint.model import values as v
 from scopelint.model.context import BudgetExceeded, Ctx, Frame
-from scopelint.model.interpret.calls import decorator_names
+from scopelint.model.interpret.calls import Calls, decorator_names
 from scopelint.model.interpret.classes import find_method, is_tf_test_case
-from scopelint.model.interpret.core import ENTRY_BUDGET, Core
+from scopelint.model.interpret.core import ENTRY_BUDGET
 from scopelint.model.interpret.memo import ENTRY_MEMO
 from scopelint.model.state import Graph
 
 
-class EntryPoints(Core):
+class EntryPoints(Calls):
     def run_module(self) -> None:
         self._run_entry(lambda: self.exec_block(self.modules[self.main].body))
 
@@ -175,7 +175,7 @@ def _callers_first(found: list[Found]) -> list[Found]:
     by_name: dict[str, list[int]] = {}
     for index, (definition, _) in enumerate(found):
         by_name.setdefault(definition.name, []).append(index)
-    mentions = [[other for name in sorted(definition.spelled & by_name.keys()) for other in by_name[name]
+    mentions = [[other for name in sorted(by_name.keys() & definition.spelled) for other in by_name[name]
                  if other != index] for index, (definition, _) in enumerate(found)]
     mentioned = {other for listed in mentions for other in listed}
     unmentioned = [index for index in range(len(found)) if index not in mentioned]

@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 from scopelint.model import ir, shapes
 from scopelint.model import values as v
-from scopelint.model.interpret.core import Core
+from scopelint.model.interpret.statements import Statements
 from scopelint.model.pyops import COMPARE, binop, concat, join_values
 from scopelint.model.values import VarName
 
@@ -22,7 +22,7 @@ def _never_equals_str(value: Any, other: Any) -> bool:
 
 
 
-class Expressions(Core):
+class Expressions(Statements):
     def eval(self, node: ir.Expr) -> Any:
         # The four commonest nodes by exact type (IR classes have no subclasses): a few
         # million evaluations a run, most of them names.

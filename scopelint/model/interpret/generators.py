@@ -12,14 +12,14 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from scopelint.model import values as v
-from scopelint.model.interpret.core import Core
+from scopelint.model.interpret.names import Names
 
 # The interpreter's call chain (lists kept in step by push_call / pop_call) and recursion
 # guard: the with body runs with the caller's, not with the generator's call on top.
 _CALL_STATE = ("call_sites", "call_modules", "call_loops", "call_names", "stack")
 
 
-class Generators(Core):
+class Generators(Names):
     def enter_generator(self, context: v.Context, body: Callable[[Any], None]) -> None:
         caller = self.frame
         outer = {name: list(getattr(self, name)) for name in _CALL_STATE}

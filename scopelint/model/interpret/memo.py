@@ -254,11 +254,11 @@ class _Session:
         prefixed_before, flags_before = dict(i.tf.names.prefixed), dict(i.flag_defaults)
         globals_before = dict(self.globals)
         watched = _Watched(i.modules, i.main)
-        i.modules = watched  # type: ignore[assignment]
+        i.modules = watched
         try:
             run()
         finally:
-            i.modules = watched.inner  # type: ignore[assignment]
+            i.modules = watched.inner
         if not _same(globals_before, self.globals):
             self.enabled = False  # later runs may read what this one bound: none is re-used
             return

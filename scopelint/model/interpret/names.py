@@ -9,8 +9,7 @@ from scopelint.model import flags, ir, shapes
 from scopelint.model import values as v
 from scopelint.model.imports import INERT_ROOTS, canonical
 from scopelint.model.context import ModuleInfo
-from scopelint.model.interpret.classes import find_method
-from scopelint.model.interpret.core import Core
+from scopelint.model.interpret.classes import Classes, find_method
 from scopelint.model.interpret.pure import STABLE
 from scopelint.model.values import Builtin, Method, VarName, VarOp
 
@@ -38,7 +37,7 @@ INERT_METHODS = frozenset(
 _INERT_TF_BASE_METHODS = frozenset({"__init__", "setUp", "tearDown", "setUpClass", "tearDownClass", "build"})
 
 
-class Names(Core):
+class Names(Classes):
     def lookup(self, name: str) -> Any:
         local = self.frame.env  # Env.lookup and PureCalls.read, inlined: the commonest step of a run
         env: v.Env | None = local
