@@ -168,13 +168,22 @@ def test_a_changed_context_is_what_dataclasses_replace_makes() -> None:
 
     from scopelint.model.context import Ctx
 
-    graph = Graph.fresh()
-    assert graph.root is not None
-    ctx = Ctx(graph=graph, ns="a", vs=graph.root, arg_scopes=((frozenset({"conv2d"}), {"padding": "SAME"}),))
+    graph, other_graph = Graph.fresh(), Graph.fresh()
+    assert graph.root is not None and other_graph.root is not None
+    # Every field off its default (so a copy that forgot one, and took its default, shows),
+    # and every replacement a value of the field's type (a compiled Ctx checks them).
+    ctx = Ctx(graph=graph, ns="a", vs=graph.root, plain_ns=True, plain_ns_frame=7, plain_ns_at=(1, 0, 1, 9),
+              arg_scopes=((frozenset({"conv2d"}), {"padding": "SAME"}),), expect_error=True, certain=False, update_deps=None)
+    other = Ctx(graph=other_graph, ns="b", vs=other_graph.root, plain_ns=False, plain_ns_frame=3, plain_ns_at=(2, 0, 2, 5),
+                arg_scopes=(), expect_error=False, certain=True, update_deps=True)
     for field in dataclasses.fields(Ctx):
-        value = object()
+        assert field.default is dataclasses.MISSING or getattr(ctx, field.name) != field.default, field.name
+        value = getattr(other, field.name)
+        assert getattr(ctx, field.name) != value or value is None, field.name
         changed = ctx.changed(**{field.name: value})
         assert changed == dataclasses.replace(ctx, **{field.name: value}) and changed is not ctx
+        assert getattr(changed, field.name) is value
         assert getattr(ctx, field.name) is not value  # the original is left as it was
+    assert ctx.changed() == ctx and ctx.changed() is not ctx
     with pytest.raises(TypeError):
         ctx.changed(namescope="b")

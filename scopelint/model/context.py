@@ -42,12 +42,13 @@ class Ctx:
     def changed(self, **changes: Any) -> "Ctx":
         """A copy with ``changes`` (``dataclasses.replace``, without its look at every field on
         each call: a context is copied at every scope a run opens, 60k times on the corpus)."""
-        copy = object.__new__(Ctx)
-        copy.__dict__.update(self.__dict__)
+        # Field by field, not through __dict__: a compiled Ctx (mypyc) has none.
+        copy = Ctx(self.graph, self.ns, self.vs, self.plain_ns, self.plain_ns_frame, self.plain_ns_at, self.arg_scopes,
+                   self.expect_error, self.certain, self.update_deps)
         for name, value in changes.items():
             if name not in _CTX_FIELDS:
                 raise TypeError(f"Ctx has no field {name!r}")
-            copy.__dict__[name] = value
+            setattr(copy, name, value)
         return copy
 
 

@@ -45,7 +45,7 @@ class Dim:
 class SliceValue:
     """``a:b:c`` with known (or missing) bounds."""
 
-    bounds: slice
+    bounds: Any  # a slice (mypyc cannot compile a field annotated ``slice``)
 
 
 @dataclass(frozen=True)

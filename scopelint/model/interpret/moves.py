@@ -79,17 +79,14 @@ class Mover:
         return (pos[0] + delta, pos[1], pos[2] + delta, pos[3]) if delta else pos
 
     def event(self, event: Any) -> Any:
-        state = event.__dict__
         changes = {}
         for name in _EVENT_PLANS[type(event)][0]:
-            old = state[name]
+            old = getattr(event, name)
             if old is not None and old[0]:
                 new = self.pos(old)
                 if new is not old:
                     changes[name] = new
         if not changes:
             return event
-        # A copy with the moved fields (frozen events have no __post_init__ to run again).
-        copy = object.__new__(type(event))
-        copy.__dict__.update(state, **changes)
-        return copy
+        # A copy with the moved fields (through the constructor: a compiled event has no __dict__).
+        return dataclasses.replace(event, **changes)

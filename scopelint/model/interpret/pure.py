@@ -233,8 +233,6 @@ def _build(template: Any, args: list[Any], kwargs: dict[str, Any], made: dict[in
     if tag == "copy":
         slot, original = template[1], template[2]
         if slot not in made:
-            fresh = object.__new__(type(original))
-            fresh.__dict__.update(original.__dict__)
-            made[slot] = fresh
+            made[slot] = dataclasses.replace(original)  # a new object (a compiled value has no __dict__ to copy)
         return made[slot]
     return v.SeqValue([_build(item, args, kwargs, made) for item in template[2]])
