@@ -39,6 +39,16 @@ class UsageError(Exception):
     pass
 
 
+def build_kind() -> str:
+    """Whether this installation runs the model compiled (README, Speed): looked up on disk,
+    since importing the model to ask would cost every run that builds the parser."""
+    from importlib.machinery import EXTENSION_SUFFIXES
+
+    interpret = Path(__file__).parent / "model" / "interpret"
+    compiled = any((interpret / f"core{suffix}").is_file() for suffix in EXTENSION_SUFFIXES)
+    return "model compiled with mypyc" if compiled else "plain Python"
+
+
 def _parser_check() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="scopelint",
@@ -46,7 +56,7 @@ def _parser_check() -> argparse.ArgumentParser:
         "Other commands: `scopelint rules`, `scopelint explain CODE` (or `rule CODE`), `scopelint lsp`, `scopelint trace`.",
     )
     parser.add_argument("paths", nargs="*", default=[], help="files or directories ('-' reads stdin)")
-    parser.add_argument("--version", action="version", version=f"scopelint {__version__}")
+    parser.add_argument("--version", action="version", version=f"scopelint {__version__} ({build_kind()})")
     out = parser.add_argument_group("output")
     out.add_argument(
         "--format", default="text", choices=["text", "json", "sarif", "github", "gitlab", "junit", "pylint", "grouped"],

@@ -29,6 +29,12 @@ work directory, even where ``PYTHONDONTWRITEBYTECODE`` is set), as an installed
 package would, so no run pays for compiling scopelint itself.
 
     python tests/benchmark.py --lsp-only      # just the editor latency (no corpus needed)
+    python tests/benchmark.py --compiled      # the model compiled with mypyc (README, Speed)
+
+``--compiled`` builds an sdist of this checkout and a wheel from it with the mypyc build hook
+on, installs it (with the ``[lsp]`` extra) into a virtualenv in the work directory and
+measures that; without it, the scopelint this Python imports is measured. The first line
+of the report says which (``scopelint --version``).
 """
 
 from __future__ import annotations
@@ -173,10 +179,37 @@ sys.stderr.write(done.stdout.decode("utf-8", "replace"))
 """
 
 
+# The Python whose scopelint is measured (--compiled: a virtualenv's, see compiled_python).
+SCOPELINT_PYTHON = sys.executable
+REPO = Path(__file__).resolve().parent.parent
+
+
+def compiled_python(work: Path) -> str:
+    """A virtualenv under ``work`` with this checkout's compiled wheel (and ``[lsp]``) installed."""
+    dist, venv = work / "compiled-dist", work / "compiled-venv"
+    shutil.rmtree(dist, ignore_errors=True)
+    env = {**os.environ, "HATCH_BUILD_HOOK_ENABLE_MYPYC": "1"}
+    # From the sdist (the default): the compiler's output lands in a temporary copy, not here.
+    subprocess.run([sys.executable, "-m", "build", "--outdir", str(dist), str(REPO)], check=True, capture_output=True, env=env)
+    [wheel] = dist.glob("scopelint-*.whl")
+    if not venv.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = str(venv / "bin" / "python")
+    pip = [python, "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    subprocess.run([*pip, "--force-reinstall", "--no-deps", str(wheel)], check=True)
+    subprocess.run([*pip, f"{wheel}[lsp]"], check=True)
+    return python
+
+
+def build_line() -> str:
+    done = subprocess.run([SCOPELINT_PYTHON, "-m", "scopelint", "--version"], capture_output=True, text=True, check=True)
+    return f"{done.stdout.strip()}, from {SCOPELINT_PYTHON}"
+
+
 def scopelint(args: list[str], cwd: Path) -> Run:
     """One scopelint run in a fresh measuring process, so RUSAGE_CHILDREN covers only it
     (and its worker processes: Linux carries the maximum up through every reaped child)."""
-    command = [sys.executable, "-c", _MEASURE, sys.executable, "-m", "scopelint", *args, "--format", "json", "--exit-zero"]
+    command = [sys.executable, "-c", _MEASURE, SCOPELINT_PYTHON, "-m", "scopelint", *args, "--format", "json", "--exit-zero"]
     done = subprocess.run(command, capture_output=True, text=True, cwd=cwd, check=True)
     stats = json.loads(done.stdout)
     if stats["rc"] != 0:
@@ -232,7 +265,7 @@ def lsp_median_ms() -> tuple[float, float | None] | None:
 
     async def go() -> tuple[list[float], float | None]:
         with tempfile.TemporaryDirectory() as tmp:
-            client = await ClientServerConfig(server_command=SERVER).start()
+            client = await ClientServerConfig(server_command=[SCOPELINT_PYTHON, *SERVER[1:]]).start()
             assert isinstance(client, LanguageClient)
             pid = client._server.pid if client._server is not None else None
             marks: list[float] = []
@@ -295,12 +328,17 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="one repeat, scaling 1x and 2x only, no LSP")
     parser.add_argument("--workdir", type=Path, help="keep downloads and copies here (default: a temp dir)")
     parser.add_argument("--lsp-only", action="store_true", help="measure only the editor latency, then exit")
+    parser.add_argument("--compiled", action="store_true", help="build and measure the model compiled with mypyc")
     args = parser.parse_args()
+    global SCOPELINT_PYTHON
     repeat = 1 if args.quick else args.repeat
     jobs = os.cpu_count() or 1
     work = args.workdir or Path(tempfile.mkdtemp(prefix="scopelint-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     use_bytecode(work)
+    if args.compiled:
+        SCOPELINT_PYTHON = compiled_python(work)
+    print(build_line())
     if args.lsp_only:
         print_lsp(lsp_median_ms())
         return 0

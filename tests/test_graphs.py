@@ -7,12 +7,15 @@ from types import SimpleNamespace
 
 from scopelint.model import ir
 from scopelint.model import values as v
+from scopelint.model.context import Ctx
 from scopelint.model.state import Graph
 from scopelint.model.tfgraphs import Graphs
 
 
 def _host(graph: Graph) -> SimpleNamespace:
-    return SimpleNamespace(ctx=SimpleNamespace(graph=graph))
+    assert graph.root is not None
+    # A real Ctx: a compiled model (README, Speed) checks the type of what it reads.
+    return SimpleNamespace(ctx=Ctx(graph=graph, ns="", vs=graph.root))
 
 
 def _cached_graph(graphs: Graphs, owner: v.Instance) -> Graph:

@@ -26,9 +26,10 @@ REPO = Path(__file__).resolve().parent.parent
 OFFLINE_SIGNS = ("No matching distribution found for", "NewConnectionError", "Network is unreachable", "Temporary failure in name resolution")
 
 
-def _run(command: list[str], cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def _run(command: list[str], cwd: Path, timeout: float = 120, **extra_env: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     env["NO_COLOR"] = "1"
+    env.update(extra_env)
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env, timeout=timeout)
 
 
