@@ -201,8 +201,9 @@ def compiled_python(work: Path) -> str:
     return python
 
 
-def build_line() -> str:
-    done = subprocess.run([SCOPELINT_PYTHON, "-m", "scopelint", "--version"], capture_output=True, text=True, check=True)
+def build_line(work: Path) -> str:
+    # Run where the measured runs are (not in this checkout, whose scopelint/ ``-m`` would find first).
+    done = subprocess.run([SCOPELINT_PYTHON, "-m", "scopelint", "--version"], capture_output=True, text=True, check=True, cwd=work)
     return f"{done.stdout.strip()}, from {SCOPELINT_PYTHON}"
 
 
@@ -338,7 +339,7 @@ def main() -> int:
     use_bytecode(work)
     if args.compiled:
         SCOPELINT_PYTHON = compiled_python(work)
-    print(build_line())
+    print(build_line(work))
     if args.lsp_only:
         print_lsp(lsp_median_ms())
         return 0
