@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import shlex
 import shutil
 import subprocess
@@ -24,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from test_wheel import REPO, _run, _skip_if_offline
+from test_wheel import REPO, _run, _skip_if_offline, install_in_clean_venv
 
 pytestmark = [pytest.mark.slow, pytest.mark.network]
 
@@ -56,15 +55,7 @@ def compiled_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert _compiled_files_in_checkout() == before
     [wheel] = (scratch / "dist").glob("scopelint-*.whl")
     assert not wheel.name.endswith("-py3-none-any.whl"), wheel.name  # a platform wheel: it holds compiled code
-
-    venv = scratch / "venv"
-    made = _run([sys.executable, "-m", "venv", str(venv)], cwd=scratch)
-    assert made.returncode == 0, made.stderr
-    python = venv / ("Scripts" if os.name == "nt" else "bin") / "python"
-    install = _run([str(python), "-m", "pip", "install", "--disable-pip-version-check", str(wheel)], cwd=scratch, timeout=300)
-    _skip_if_offline(install)
-    assert install.returncode == 0, install.stdout[-2000:] + install.stderr[-2000:]
-    return python
+    return install_in_clean_venv(wheel, scratch) / "python"
 
 
 def test_the_wheel_runs_the_model_compiled_and_says_so(compiled_python: Path, tmp_path: Path) -> None:

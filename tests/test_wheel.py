@@ -49,7 +49,12 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     _skip_if_offline(built)
     assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
     [wheel] = (scratch / "dist").glob("scopelint-*.whl")
+    return wheel, install_in_clean_venv(wheel, scratch)
 
+
+def install_in_clean_venv(wheel: Path, scratch: Path) -> Path:
+    """``wheel`` installed into a new virtualenv under ``scratch`` (its dependencies from the
+    package index); the virtualenv's bin directory. Skips the test when the index is out of reach."""
     venv = scratch / "venv"
     made = _run([sys.executable, "-m", "venv", str(venv)], cwd=scratch)
     assert made.returncode == 0, made.stderr
@@ -61,7 +66,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     )
     _skip_if_offline(install)
     assert install.returncode == 0, install.stdout[-2000:] + install.stderr[-2000:]
-    return wheel, bin_dir
+    return bin_dir
 
 
 def test_wheel_carries_every_rule_file_unchanged(installed: tuple[Path, Path]) -> None:
